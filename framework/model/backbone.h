@@ -1,0 +1,34 @@
+// The backbone contract methods attach to. Backbones expose named attach points:
+//  - every AttachableLinear by qualified name ("blocks.3.attn.qkv", "blocks.3.mlp.fc1", ...);
+//  - per-block token operations after attention (`after_attn`), for token reduction methods;
+//  - the classifier head's parameter prefix.
+#pragma once
+#include <torch/nn/module.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "framework/model/attachable_linear.h"
+#include "framework/model/token_state.h"
+
+namespace adaptlab {
+
+class Backbone : public torch::nn::Module {
+ public:
+  // Logits [B, num_classes] for a batch of inputs.
+  virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+
+  // Every attachable Linear in registration order, named as in the state dict.
+  std::vector<std::pair<std::string, std::shared_ptr<AttachableLinear>>> linear_points();
+
+  // Token operations run in block i after the attention residual, before the MLP.
+  virtual int num_blocks() const = 0;
+  virtual std::vector<std::shared_ptr<TokenOp>>& after_attn(int block) = 0;
+
+  // State-dict prefix of the classifier head ("head.").
+  virtual std::string head_prefix() const { return "head."; }
+};
+
+}  // namespace adaptlab

@@ -1,0 +1,22 @@
+// Tokens flowing through a transformer block, with the bookkeeping token-reduction methods need.
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <torch/nn/module.h>
+
+namespace adaptlab {
+
+struct TokenState {
+  at::Tensor x;      // [B, N, C] tokens
+  at::Tensor size;   // [B, N, 1] how many input tokens each token stands for; undefined = all ones
+  at::Tensor keys;   // [B, N, C_head_avg] attention keys of this block (mean over heads), when available
+  int64_t protected_prefix = 1;  // leading tokens that must never be merged (class token, prompts)
+};
+
+// An operation on the token sequence at a block's `after_attn` point (e.g. ToMe merging).
+class TokenOp : public torch::nn::Module {
+ public:
+  virtual void apply(TokenState& state) = 0;
+};
+
+}  // namespace adaptlab

@@ -1,0 +1,56 @@
+// Named factories. An unknown name is an error that lists the known ones.
+#pragma once
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "framework/core/error.h"
+
+namespace adaptlab {
+
+template <class Product, class... Args>
+class Registry {
+ public:
+  using Factory = std::function<Product(Args...)>;
+  struct Entry {
+    std::string summary;  // one line for `adaptlab list`
+    std::string options;  // formatted option docs for `adaptlab list --verbose`
+    Factory make;
+  };
+
+  explicit Registry(std::string kind) : kind_(std::move(kind)) {}
+
+  void add(const std::string& name, std::string summary, std::string options, Factory make) {
+    AL_CHECK(!name.empty(), "{} registry: empty name", kind_);
+    AL_CHECK(entries_.count(name) == 0, "{} '{}' is registered twice", kind_, name);
+    entries_.emplace(name, Entry{std::move(summary), std::move(options), std::move(make)});
+  }
+
+  bool has(const std::string& name) const { return entries_.count(name) > 0; }
+
+  const Entry& get(const std::string& name) const {
+    auto it = entries_.find(name);
+    if (it == entries_.end()) fail("unknown {} '{}'; known {}s: {}", kind_, name, kind_, fmt::join(names(), ", "));
+    return it->second;
+  }
+
+  Product create(const std::string& name, Args... args) const { return get(name).make(std::forward<Args>(args)...); }
+
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : entries_) out.push_back(k);
+    return out;  // sorted (std::map)
+  }
+  const std::string& kind() const { return kind_; }
+
+ private:
+  std::string kind_;
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace adaptlab

@@ -1,0 +1,237 @@
+#include "framework/store/store.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+#include "framework/core/build_info.h"
+#include "framework/core/error.h"
+#include "framework/store/sqlite.h"
+#include "framework/sweep/resolve.h"
+#include "framework/sweep/sweep.h"
+
+namespace adaptlab {
+namespace {
+
+const char* kSchemaV1 = R"sql(
+CREATE TABLE studies (
+  name        TEXT PRIMARY KEY,
+  created_at  TEXT NOT NULL,
+  sweep_path  TEXT,
+  sweep_yaml  TEXT
+);
+CREATE TABLE runs (
+  study       TEXT NOT NULL REFERENCES studies(name),
+  id          TEXT NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('pending','running','done','failed','timed-out','cancelled')),
+  attempt     INTEGER NOT NULL DEFAULT 0,
+  backbone    TEXT NOT NULL,
+  methods     TEXT NOT NULL,
+  dataset     TEXT NOT NULL,
+  seed        INTEGER NOT NULL,
+  config_json TEXT NOT NULL,
+  started_at  TEXT,
+  finished_at TEXT,
+  host        TEXT,
+  device      TEXT,
+  git_sha     TEXT,
+  error       TEXT,
+  PRIMARY KEY (study, id)
+);
+CREATE TABLE params (
+  study TEXT NOT NULL, run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (study, run_id, key)
+);
+CREATE TABLE metrics (
+  study TEXT NOT NULL, run_id TEXT NOT NULL, step INTEGER NOT NULL, split TEXT NOT NULL,
+  name TEXT NOT NULL, value REAL
+);
+CREATE INDEX metrics_run ON metrics (study, run_id);
+CREATE TABLE summary (
+  study TEXT NOT NULL, run_id TEXT NOT NULL, name TEXT NOT NULL, value REAL,
+  PRIMARY KEY (study, run_id, name)
+);
+)sql";
+
+std::string now_utc() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string hostname() {
+  char buf[256] = {0};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+int64_t pragma_int(sql::Db& db, const char* name) {
+  sql::Stmt st(db, std::string("PRAGMA ") + name);
+  return st.step() ? st.integer(0) : 0;
+}
+
+}  // namespace
+
+Store::Store(const std::string& path, bool read_only) {
+  if (!read_only && std::filesystem::path(path).has_parent_path())
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  AL_CHECK(!read_only || std::filesystem::exists(path), "{}: no such results database", path);
+  db_ = std::make_unique<sql::Db>(path, read_only);
+  const int64_t app = pragma_int(*db_, "application_id");
+  const int64_t version = pragma_int(*db_, "user_version");
+  int64_t tables = 0;
+  {
+    sql::Stmt st(*db_, "SELECT count(*) FROM sqlite_master");
+    if (st.step()) tables = st.integer(0);
+  }
+  if (app == 0 && tables == 0) {
+    AL_CHECK(!read_only, "{}: the database is empty", path);
+    init_schema();
+    return;
+  }
+  AL_CHECK(app == kApplicationId, "{}: not an adaptlab results database (application_id {:#x})", path, app);
+  AL_CHECK(version <= kSchemaVersion,
+           "{}: written by a newer adaptlab (schema version {}, this build reads up to {}); refusing to open it", path,
+           version, kSchemaVersion);
+  if (!read_only) db_->exec("PRAGMA foreign_keys = ON");
+}
+
+Store::~Store() = default;
+
+const std::string& Store::path() const { return db_->path(); }
+
+void Store::init_schema() {
+  db_->exec("PRAGMA journal_mode = WAL");
+  db_->exec("PRAGMA synchronous = NORMAL");
+  sql::Transaction tx(*db_);
+  db_->exec(kSchemaV1);
+  db_->exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
+  db_->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+  tx.commit();
+  db_->exec("PRAGMA foreign_keys = ON");
+}
+
+void Store::ensure_study(const std::string& study, const std::string& sweep_path, const std::string& sweep_yaml) {
+  sql::Stmt st(*db_,
+               "INSERT INTO studies(name, created_at, sweep_path, sweep_yaml) VALUES (?1, ?2, ?3, ?4) "
+               "ON CONFLICT(name) DO UPDATE SET sweep_path = excluded.sweep_path, sweep_yaml = excluded.sweep_yaml");
+  st.bind(1, study).bind(2, now_utc()).bind(3, sweep_path).bind(4, sweep_yaml).run();
+}
+
+std::string Store::status(const std::string& study, const std::string& id) {
+  sql::Stmt st(*db_, "SELECT status FROM runs WHERE study = ?1 AND id = ?2");
+  st.bind(1, study).bind(2, id);
+  return st.step() ? st.text(0) : std::string();
+}
+
+void Store::begin_run(const std::string& study, const std::string& id, const nlohmann::json& config,
+                      const std::string& device) {
+  sql::Transaction tx(*db_);
+  for (const char* table : {"metrics", "summary", "params"}) {
+    sql::Stmt del(*db_, fmt::format("DELETE FROM {} WHERE study = ?1 AND run_id = ?2", table));
+    del.bind(1, study).bind(2, id).run();
+  }
+  sql::Stmt up(*db_,
+               "INSERT INTO runs(study, id, status, attempt, backbone, methods, dataset, seed, config_json, "
+               "started_at, host, device, git_sha) VALUES (?1, ?2, 'running', 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+               "ON CONFLICT(study, id) DO UPDATE SET status = 'running', attempt = attempt + 1, "
+               "started_at = excluded.started_at, finished_at = NULL, host = excluded.host, "
+               "device = excluded.device, git_sha = excluded.git_sha, error = NULL");
+  up.bind(1, study)
+      .bind(2, id)
+      .bind(3, config.at("backbone").at("name").get<std::string>())
+      .bind(4, methods_label(config))
+      .bind(5, config.at("dataset").at("name").get<std::string>())
+      .bind(6, config.at("seed").get<int64_t>())
+      .bind(7, config.dump())
+      .bind(8, now_utc())
+      .bind(9, hostname())
+      .bind(10, device)
+      .bind(11, build_info().git_sha + (build_info().git_dirty ? "-dirty" : ""))
+      .run();
+  sql::Stmt ins(*db_, "INSERT INTO params(study, run_id, key, value) VALUES (?1, ?2, ?3, ?4)");
+  for (const auto& [k, v] : flatten(config)) ins.bind(1, study).bind(2, id).bind(3, k).bind(4, v).run();
+  tx.commit();
+}
+
+void Store::finish_run(const std::string& study, const std::string& id, const std::string& status,
+                       const std::vector<MetricEvent>& metrics, const Summary& summary, const std::string& error) {
+  sql::Transaction tx(*db_);
+  sql::Stmt m(*db_, "INSERT INTO metrics(study, run_id, step, split, name, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  for (const auto& e : metrics) m.bind(1, study).bind(2, id).bind(3, e.step).bind(4, e.split).bind(5, e.name).bind(6, e.value).run();
+  sql::Stmt s(*db_, "INSERT OR REPLACE INTO summary(study, run_id, name, value) VALUES (?1, ?2, ?3, ?4)");
+  for (const auto& [k, v] : summary) s.bind(1, study).bind(2, id).bind(3, k).bind(4, v).run();
+  sql::Stmt u(*db_, "UPDATE runs SET status = ?3, finished_at = ?4, error = ?5 WHERE study = ?1 AND id = ?2");
+  u.bind(1, study).bind(2, id).bind(3, status).bind(4, now_utc());
+  if (error.empty())
+    u.bind_null(5);
+  else
+    u.bind(5, error);
+  u.run();
+  AL_CHECK(sqlite3_changes(db_->handle()) == 1, "{}: run {}/{} was not begun", path(), study, id);
+  tx.commit();
+}
+
+std::vector<RunRow> Store::runs(const std::string& study, const std::string& status_filter) {
+  sql::Stmt st(*db_,
+               "SELECT study, id, status, attempt, backbone, methods, dataset, seed, config_json, "
+               "coalesce(started_at,''), coalesce(finished_at,''), coalesce(host,''), coalesce(device,''), "
+               "coalesce(error,'') FROM runs WHERE study = ?1 AND (?2 = '' OR status = ?2) ORDER BY rowid");
+  st.bind(1, study).bind(2, status_filter);
+  std::vector<RunRow> out;
+  while (st.step()) {
+    RunRow r;
+    r.study = st.text(0);
+    r.id = st.text(1);
+    r.status = st.text(2);
+    r.attempt = static_cast<int>(st.integer(3));
+    r.backbone = st.text(4);
+    r.methods = st.text(5);
+    r.dataset = st.text(6);
+    r.seed = static_cast<int>(st.integer(7));
+    r.config = nlohmann::json::parse(st.text(8));
+    r.started_at = st.text(9);
+    r.finished_at = st.text(10);
+    r.host = st.text(11);
+    r.device = st.text(12);
+    r.error = st.text(13);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Summary Store::summary(const std::string& study, const std::string& id) {
+  sql::Stmt st(*db_, "SELECT name, value FROM summary WHERE study = ?1 AND run_id = ?2");
+  st.bind(1, study).bind(2, id);
+  Summary out;
+  while (st.step()) out[st.text(0)] = st.real(1);
+  return out;
+}
+
+std::vector<MetricEvent> Store::metrics(const std::string& study, const std::string& id) {
+  sql::Stmt st(*db_,
+               "SELECT step, split, name, value FROM metrics WHERE study = ?1 AND run_id = ?2 ORDER BY rowid");
+  st.bind(1, study).bind(2, id);
+  std::vector<MetricEvent> out;
+  while (st.step()) out.push_back({st.integer(0), st.text(1), st.text(2), st.real(3)});
+  return out;
+}
+
+std::vector<std::string> Store::studies() {
+  sql::Stmt st(*db_, "SELECT name FROM studies ORDER BY name");
+  std::vector<std::string> out;
+  while (st.step()) out.push_back(st.text(0));
+  return out;
+}
+
+int64_t Store::count(const std::string& table) {
+  sql::Stmt st(*db_, "SELECT count(*) FROM " + table);
+  return st.step() ? st.integer(0) : 0;
+}
+
+}  // namespace adaptlab

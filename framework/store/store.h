@@ -1,0 +1,61 @@
+// The results database (SQLite, WAL). Schema documented in results/README.md; version in
+// PRAGMA user_version, file identified by PRAGMA application_id. The sweep driver is the only writer.
+#pragma once
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "framework/train/events.h"
+
+namespace adaptlab {
+
+namespace sql {
+class Db;
+}
+
+inline constexpr int kSchemaVersion = 1;
+inline constexpr int kApplicationId = 0x41444C42;  // "ADLB"
+
+struct RunRow {
+  std::string study, id, status;
+  int attempt = 0;
+  std::string backbone, methods, dataset;
+  int seed = 0;
+  nlohmann::json config;
+  std::string started_at, finished_at, host, device, error;
+};
+
+class Store {
+ public:
+  // Opens (creating and initialising if needed). A file that is not an adaptlab database, or that
+  // was written by a newer schema, is refused.
+  explicit Store(const std::string& path, bool read_only = false);
+  ~Store();
+
+  void ensure_study(const std::string& study, const std::string& sweep_path, const std::string& sweep_yaml);
+
+  // "" when the run is unknown.
+  std::string status(const std::string& study, const std::string& id);
+
+  // Marks a run running (inserting it, or bumping attempt and clearing old metrics/summary).
+  void begin_run(const std::string& study, const std::string& id, const nlohmann::json& config,
+                 const std::string& device);
+  // Writes metrics, summary and the final status in one transaction.
+  void finish_run(const std::string& study, const std::string& id, const std::string& status,
+                  const std::vector<MetricEvent>& metrics, const Summary& summary, const std::string& error);
+
+  std::vector<RunRow> runs(const std::string& study, const std::string& status_filter = "");
+  Summary summary(const std::string& study, const std::string& id);
+  std::vector<MetricEvent> metrics(const std::string& study, const std::string& id);
+  std::vector<std::string> studies();
+  int64_t count(const std::string& table);
+
+  const std::string& path() const;
+
+ private:
+  void init_schema();
+  std::unique_ptr<sql::Db> db_;
+};
+
+}  // namespace adaptlab

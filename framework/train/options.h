@@ -1,0 +1,49 @@
+// Training hyper-parameters (torch-free, so sweep expansion can resolve them).
+#pragma once
+#include <string>
+
+namespace adaptlab {
+
+struct TrainOptions {
+  int epochs = 10;                 // passes over the train split
+  int batch_size = 64;             // examples per optimiser step
+  double lr = 1e-3;                // peak learning rate (AdamW)
+  double weight_decay = 1e-4;      // AdamW decoupled weight decay (not on biases / norms / 1-d tensors)
+  double warmup_epochs = 1.0;      // linear warm-up from 0 to lr, in epochs
+  double min_lr = 0.0;             // cosine schedule floor
+  double beta1 = 0.9;              // AdamW beta1
+  double beta2 = 0.999;            // AdamW beta2
+  double grad_clip = 0.0;          // max global gradient norm; 0 = no clipping
+  int eval_batch_size = 256;       // examples per evaluation batch
+  int eval_every = 1;              // evaluate on val every N epochs (and always after the last)
+
+  template <class V>
+  void visit(V& v) {
+    v("epochs", epochs, "passes over the train split");
+    v("batch_size", batch_size, "examples per optimiser step");
+    v("lr", lr, "peak learning rate (AdamW)");
+    v("weight_decay", weight_decay, "AdamW weight decay (not applied to 1-d tensors)");
+    v("warmup_epochs", warmup_epochs, "linear warm-up length in epochs");
+    v("min_lr", min_lr, "cosine schedule floor");
+    v("beta1", beta1, "AdamW beta1");
+    v("beta2", beta2, "AdamW beta2");
+    v("grad_clip", grad_clip, "max global gradient norm (0 = off)");
+    v("eval_batch_size", eval_batch_size, "examples per evaluation batch");
+    v("eval_every", eval_every, "validate every N epochs");
+    v.check(epochs > 0, "epochs", "must be > 0");
+    v.check(batch_size > 0, "batch_size", "must be > 0");
+    v.check(lr > 0, "lr", "must be > 0");
+    v.check(weight_decay >= 0, "weight_decay", "must be >= 0");
+    v.check(warmup_epochs >= 0, "warmup_epochs", "must be >= 0");
+    v.check(min_lr >= 0 && min_lr <= lr, "min_lr", "must be in [0, lr]");
+    v.check(grad_clip >= 0, "grad_clip", "must be >= 0");
+    v.check(eval_batch_size > 0, "eval_batch_size", "must be > 0");
+    v.check(eval_every > 0, "eval_every", "must be > 0");
+  }
+};
+
+// Learning rate at optimiser step `step` (0-based): linear warm-up over `warmup_steps` from 0 to
+// lr (reaching lr at step warmup_steps - 1), then cosine decay from lr to min_lr at `total_steps`.
+double lr_at(const TrainOptions& o, long step, long warmup_steps, long total_steps);
+
+}  // namespace adaptlab

@@ -1,0 +1,101 @@
+#include "framework/train/run.h"
+
+#include <ATen/ATen.h>
+#include <torch/cuda.h>
+
+#include <chrono>
+
+#include "framework/config/node.h"
+#include "framework/config/options.h"
+#include "framework/core/error.h"
+#include "framework/data/dataset.h"
+#include "framework/measure/params.h"
+#include "framework/model/backbone.h"
+#include "framework/model/method.h"
+#include "framework/registry/registries.h"
+#include "framework/train/trainer.h"
+
+namespace adaptlab {
+namespace {
+
+cfg::Node options_of(const nlohmann::json& component) {
+  nlohmann::json j = component;
+  j.erase("name");
+  return cfg::Node::from_json(j, cfg::Loc{"<resolved config>", 0, 0});
+}
+
+}  // namespace
+
+std::string resolve_device(const std::string& device) {
+  if (device == "auto") return torch::cuda::is_available() ? "cuda:0" : "cpu";
+  if (device == "cpu") return "cpu";
+  if (device.rfind("cuda", 0) == 0) {
+    AL_CHECK(torch::cuda::is_available(), "device '{}' requested but CUDA is not available in this process", device);
+    return device == "cuda" ? "cuda:0" : device;
+  }
+  fail("unknown device '{}'; expected auto, cpu, cuda or cuda:N", device);
+}
+
+Summary execute_run(const nlohmann::json& config, const std::string& device_name, const MetricSink& sink) {
+  const c10::Device device(resolve_device(device_name));
+  const auto seed = config.at("seed").get<uint64_t>();
+  auto& reg = registries();
+
+  const auto& dcfg = config.at("dataset");
+  auto data = reg.datasets.create(dcfg.at("name").get<std::string>(), options_of(dcfg));
+
+  at::manual_seed(seed);  // backbone initialisation and method initialisation
+  const auto& bcfg = config.at("backbone");
+  auto backbone = reg.backbones.create(bcfg.at("name").get<std::string>(), options_of(bcfg), data->info());
+
+  std::vector<std::unique_ptr<Method>> methods;
+  std::vector<Method*> method_ptrs;
+  for (const auto& m : config.at("methods")) {
+    methods.push_back(reg.methods.create(m.at("name").get<std::string>(), options_of(m)));
+    methods.back()->attach(*backbone);
+    method_ptrs.push_back(methods.back().get());
+  }
+  set_trainable(*backbone, method_ptrs);
+  backbone->to(device);
+
+  Summary s;
+  const ParamCounts pc = count_params(*backbone);
+  s["params.total"] = static_cast<double>(pc.total);
+  s["params.trainable"] = static_cast<double>(pc.trainable);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto steps = fit(*backbone, method_ptrs, *data, cfg::read_options<TrainOptions>(options_of(config.at("train")), "train options"), seed, device, sink);
+  s["train.steps"] = static_cast<double>(steps);
+  s["time.train_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  const int eval_bs = config.at("train").at("eval_batch_size").get<int>();
+  const EvalResult val = evaluate(*backbone, *data, Split::val, eval_bs, device);
+  const EvalResult test = evaluate(*backbone, *data, Split::test, eval_bs, device);
+  s["val.acc"] = val.acc;
+  s["val.loss"] = val.loss;
+  s["test.acc"] = test.acc;
+  s["test.loss"] = test.loss;
+
+  // prepare_inference must not change the function: compare logits on the first test examples.
+  backbone->eval();
+  at::Tensor probe = data->inputs(Split::test).narrow(0, 0, std::min<int64_t>(64, data->size(Split::test))).to(device);
+  at::Tensor before, after;
+  {
+    at::NoGradGuard g;
+    before = backbone->forward(probe);
+  }
+  for (Method* m : method_ptrs) m->prepare_inference(*backbone);
+  {
+    at::NoGradGuard g;
+    after = backbone->forward(probe);
+  }
+  s["inference.max_logit_diff"] = (after - before).abs().max().item<double>();
+  const auto t1 = std::chrono::steady_clock::now();
+  const EvalResult inf = evaluate(*backbone, *data, Split::test, eval_bs, device);
+  const double eval_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  s["test.acc_inference"] = inf.acc;
+  s["throughput.eval"] = eval_s > 0 ? static_cast<double>(inf.n) / eval_s : 0.0;
+  return s;
+}
+
+}  // namespace adaptlab

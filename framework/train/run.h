@@ -1,0 +1,20 @@
+// Executes one resolved run configuration in this process: dataset, backbone, methods (attached in
+// order), training, evaluation, prepare_inference, measurement.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "framework/train/events.h"
+
+namespace adaptlab {
+
+// device: "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N".
+// Summary keys: val.acc, val.loss, test.acc, test.loss, test.acc_inference (after
+// prepare_inference), inference.max_logit_diff, params.total, params.trainable, train.steps,
+// time.train_s, throughput.eval (examples/s, after prepare_inference).
+Summary execute_run(const nlohmann::json& config, const std::string& device, const MetricSink& sink);
+
+// The device string a run would use ("cpu", "cuda:0").
+std::string resolve_device(const std::string& device);
+
+}  // namespace adaptlab

@@ -1,0 +1,120 @@
+#include "framework/train/trainer.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/functional/loss.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adamw.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "framework/core/error.h"
+#include "framework/model/backbone.h"
+#include "framework/model/method.h"
+
+namespace adaptlab {
+
+std::vector<std::string> set_trainable(Backbone& backbone, const std::vector<Method*>& methods) {
+  std::set<std::string> names;
+  for (Method* m : methods)
+    for (auto& n : m->trainable(backbone)) names.insert(n);
+  auto params = backbone.named_parameters();
+  for (auto& p : params) p.value().set_requires_grad(false);
+  for (const auto& n : names) {
+    auto* t = params.find(n);
+    AL_CHECK(t != nullptr, "a method marked '{}' trainable but the backbone has no such parameter", n);
+    t->set_requires_grad(true);
+  }
+  return {names.begin(), names.end()};
+}
+
+EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int batch_size, c10::Device device) {
+  at::NoGradGuard no_grad;
+  const bool was_training = backbone.is_training();
+  backbone.eval();
+  const auto& x = data.inputs(split);
+  const auto& y = data.labels(split);
+  const int64_t n = y.size(0);
+  double loss_sum = 0.0;
+  int64_t correct = 0;
+  for (int64_t i = 0; i < n; i += batch_size) {
+    const int64_t len = std::min<int64_t>(batch_size, n - i);
+    auto xb = x.narrow(0, i, len).to(device);
+    auto yb = y.narrow(0, i, len).to(device);
+    auto logits = backbone.forward(xb);
+    loss_sum += at::cross_entropy_loss(logits.to(at::kFloat), yb, {}, at::Reduction::Sum).item<double>();
+    correct += logits.argmax(-1).eq(yb).sum().item<int64_t>();
+  }
+  backbone.train(was_training);
+  return EvalResult{n > 0 ? loss_sum / n : 0.0, n > 0 ? static_cast<double>(correct) / n : 0.0, n};
+}
+
+int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
+            uint64_t seed, c10::Device device, const MetricSink& sink) {
+  // Parameter groups: weight decay on matrices only (timm / PYRA convention), none on 1-d tensors.
+  std::vector<at::Tensor> decay, no_decay;
+  for (auto& p : backbone.parameters()) {
+    if (!p.requires_grad()) continue;
+    (p.dim() <= 1 ? no_decay : decay).push_back(p);
+  }
+  AL_CHECK(!decay.empty() || !no_decay.empty(), "no trainable parameters: the methods left everything frozen");
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  auto base = torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2});
+  if (!decay.empty())
+    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
+                                   torch::optim::AdamWOptions(base).weight_decay(o.weight_decay)));
+  if (!no_decay.empty())
+    groups.emplace_back(no_decay,
+                        std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(base).weight_decay(0.0)));
+  torch::optim::AdamW opt(std::move(groups), base);
+
+  const auto& x = data.inputs(Split::train);
+  const auto& y = data.labels(Split::train);
+  const int64_t n = y.size(0);
+  const int64_t steps_per_epoch = (n + o.batch_size - 1) / o.batch_size;
+  const int64_t total = steps_per_epoch * o.epochs;
+  const auto warmup = static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch));
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+
+  std::vector<at::Tensor> trainable;
+  for (auto& p : backbone.parameters())
+    if (p.requires_grad()) trainable.push_back(p);
+
+  int64_t step = 0;
+  backbone.train();
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    auto perm = at::randperm(n, gen, at::kLong);
+    double epoch_loss = 0.0;
+    for (int64_t i = 0; i < n; i += o.batch_size) {
+      const double lr = lr_at(o, static_cast<long>(step), static_cast<long>(warmup), static_cast<long>(total));
+      for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+      auto idx = perm.narrow(0, i, std::min<int64_t>(o.batch_size, n - i));
+      auto xb = x.index_select(0, idx).to(device);
+      auto yb = y.index_select(0, idx).to(device);
+      opt.zero_grad();
+      auto loss = at::cross_entropy_loss(backbone.forward(xb).to(at::kFloat), yb);
+      loss.backward();
+      if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(trainable, o.grad_clip);
+      opt.step();
+      ++step;
+      const double lv = loss.item<double>();
+      AL_CHECK(std::isfinite(lv), "training diverged: loss is {} at step {} (epoch {})", lv, step, epoch);
+      epoch_loss += lv * idx.size(0);
+      sink({step, "train", "loss", lv});
+      sink({step, "train", "lr", lr});
+      TrainState st{step, total, epoch};
+      for (Method* m : methods) m->on_step(backbone, st);
+    }
+    sink({step, "train", "epoch_loss", epoch_loss / n});
+    if ((epoch + 1) % o.eval_every == 0 || epoch + 1 == o.epochs) {
+      const EvalResult r = evaluate(backbone, data, Split::val, o.eval_batch_size, device);
+      sink({step, "val", "loss", r.loss});
+      sink({step, "val", "acc", r.acc});
+    }
+  }
+  return step;
+}
+
+}  // namespace adaptlab

@@ -1,0 +1,35 @@
+// Fits a backbone with its attached methods: AdamW, warm-up + cosine, optional grad clipping,
+// validation during training, top-1 accuracy and cross-entropy loss.
+#pragma once
+#include <c10/core/Device.h>
+
+#include <string>
+#include <vector>
+
+#include "framework/data/dataset.h"
+#include "framework/train/events.h"
+#include "framework/train/options.h"
+
+namespace adaptlab {
+
+class Backbone;
+class Method;
+
+struct EvalResult {
+  double loss = 0.0;  // mean cross-entropy
+  double acc = 0.0;   // top-1 accuracy in [0, 1]
+  int64_t n = 0;      // examples evaluated
+};
+
+// Freezes every parameter of `backbone`, then unfreezes the union of the methods' trainable names.
+// Returns that set (sorted). An unknown name is an error.
+std::vector<std::string> set_trainable(Backbone& backbone, const std::vector<Method*>& methods);
+
+EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int batch_size, c10::Device device);
+
+// Trains with the options; `seed` fixes the shuffling. Emits train loss/lr per step, val loss/acc
+// per evaluation. Returns the number of optimiser steps taken.
+int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
+            uint64_t seed, c10::Device device, const MetricSink& sink);
+
+}  // namespace adaptlab

@@ -1,0 +1,36 @@
+// LoRA on chosen Linear layers of a frozen backbone.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "framework/model/method.h"
+
+namespace adaptlab {
+
+struct LoraOptions {
+  int rank = 8;                                  // low-rank dimension r
+  double alpha = 8.0;                            // scaling = alpha / rank
+  double dropout = 0.0;                          // dropout on the LoRA branch input (training only)
+  std::vector<std::string> targets = {"attn.qkv"};  // attach points (suffix match: "attn.qkv" → every block's)
+  bool train_head = true;                        // the classifier head trains too
+
+  template <class V>
+  void visit(V& v) {
+    v("rank", rank, "low-rank dimension r");
+    v("alpha", alpha, "scaling = alpha / rank");
+    v("dropout", dropout, "dropout on the LoRA branch input");
+    v("targets", targets, "Linear attach points, e.g. attn.qkv, attn.proj, mlp.fc1, mlp.fc2");
+    v("train_head", train_head, "train the classifier head too");
+    v.check(rank > 0, "rank", "must be > 0");
+    v.check(dropout >= 0 && dropout < 1, "dropout", "must be in [0, 1)");
+    v.check(!targets.empty(), "targets", "must name at least one attach point");
+  }
+};
+
+std::unique_ptr<Method> make_lora(const LoraOptions& options);
+
+// Attach points matched by `target`: equal names, or names ending in "." + target.
+bool target_matches(const std::string& point, const std::string& target);
+
+}  // namespace adaptlab

@@ -1,0 +1,133 @@
+#include <catch2/catch.hpp>
+
+#include <ATen/ATen.h>
+#include <torch/optim/adamw.h>
+
+#include "framework/config/node.h"
+#include "framework/model/method.h"
+#include "framework/model/vit.h"
+#include "framework/registry/registries.h"
+#include "framework/train/trainer.h"
+#include "methods/lora/lora.h"
+#include "methods/lora/lora_ops.h"
+
+using namespace adaptlab;
+
+namespace {
+std::shared_ptr<Backbone> tiny_vit() {
+  ViTOptions o;
+  o.img_size = 8;
+  o.patch_size = 4;
+  o.embed_dim = 16;
+  o.depth = 2;
+  o.num_heads = 2;
+  auto vit = make_vit(o, 4);
+  vit->to(at::kDouble);
+  return vit;
+}
+std::unique_ptr<Method> lora_method(const std::string& yaml) {
+  return registries().methods.create("lora", cfg::parse_string(yaml, "test"));
+}
+}  // namespace
+
+TEST_CASE("LoRA ops equal the merged-weight formula in float64", "[lora]") {
+  at::manual_seed(0);
+  auto x = at::randn({3, 5, 7}, at::kDouble);
+  auto W = at::randn({6, 7}, at::kDouble), b = at::randn({6}, at::kDouble);
+  auto A = at::randn({2, 7}, at::kDouble), B = at::randn({6, 2}, at::kDouble);
+  const double scale = 16.0 / 2.0;
+  auto y = at::matmul(x, W.t()) + b + lora::delta(x, A, B, scale);
+  auto want = at::matmul(x, (W + scale * at::matmul(B, A)).t()) + b;
+  CHECK(at::allclose(y, want, 1e-12, 1e-12));
+  CHECK(at::allclose(lora::merged_weight(W, A, B, scale), W + scale * at::matmul(B, A), 0, 0));
+}
+
+TEST_CASE("LoRA at init (B = 0) leaves the frozen backbone's output unchanged", "[lora]") {
+  at::manual_seed(1);
+  auto vit = tiny_vit();
+  vit->eval();
+  auto x = at::randn({2, 3, 8, 8}, at::kDouble);
+  auto before = vit->forward(x).detach();
+  auto m = lora_method("{rank: 2, alpha: 4, targets: [attn.qkv, mlp.fc2]}");
+  m->attach(*vit);
+  vit->to(at::kDouble);
+  auto after = vit->forward(x).detach();
+  CHECK(at::equal(before, after));
+  // A is Kaiming-uniform (non-zero), B is zero.
+  auto P = vit->named_parameters();
+  CHECK(P["blocks.0.attn.qkv.lora.lora_A"].abs().sum().item<double>() > 0);
+  CHECK(P["blocks.0.attn.qkv.lora.lora_B"].abs().sum().item<double>() == 0);
+  CHECK(P.find("blocks.0.attn.proj.lora.lora_A") == nullptr);
+  CHECK(P.find("blocks.1.mlp.fc2.lora.lora_B") != nullptr);
+}
+
+TEST_CASE("one optimiser step changes only LoRA tensors and the head", "[lora]") {
+  at::manual_seed(2);
+  auto vit = tiny_vit();
+  auto m = lora_method("{rank: 2, targets: [attn.qkv]}");
+  m->attach(*vit);
+  vit->to(at::kDouble);
+  const auto trainable = set_trainable(*vit, std::vector<Method*>{m.get()});
+  CHECK(trainable == std::vector<std::string>{"blocks.0.attn.qkv.lora.lora_A", "blocks.0.attn.qkv.lora.lora_B",
+                                              "blocks.1.attn.qkv.lora.lora_A", "blocks.1.attn.qkv.lora.lora_B",
+                                              "head.bias", "head.weight"});
+  std::map<std::string, at::Tensor> snapshot;
+  for (const auto& p : vit->named_parameters()) snapshot[p.key()] = p.value().detach().clone();
+
+  std::vector<at::Tensor> params;
+  for (auto& p : vit->parameters())
+    if (p.requires_grad()) params.push_back(p);
+  torch::optim::AdamW opt(params, torch::optim::AdamWOptions(1e-2).weight_decay(0.0));
+  vit->train();
+  auto x = at::randn({4, 3, 8, 8}, at::kDouble);
+  auto y = at::tensor({0, 1, 2, 3}, at::kLong);
+  at::cross_entropy_loss(vit->forward(x), y).backward();
+  opt.step();
+
+  for (const auto& p : vit->named_parameters()) {
+    const bool changed = !at::equal(p.value(), snapshot[p.key()]);
+    const bool is_trainable = std::find(trainable.begin(), trainable.end(), p.key()) != trainable.end();
+    INFO(p.key());
+    if (!is_trainable) CHECK_FALSE(changed);
+    // lora_A gets no gradient while B = 0 (dL/dA = Bᵀ·…), so only B and the head must move.
+    if (p.key().find("lora_B") != std::string::npos || p.key().rfind("head.", 0) == 0) CHECK(changed);
+  }
+}
+
+TEST_CASE("prepare_inference merges LoRA into the weights without changing outputs", "[lora]") {
+  at::manual_seed(4);
+  auto vit = tiny_vit();
+  auto m = lora_method("{rank: 3, alpha: 6, targets: [attn.qkv, attn.proj, mlp.fc1, mlp.fc2]}");
+  m->attach(*vit);
+  vit->to(at::kDouble);
+  {
+    at::NoGradGuard g;
+    for (auto& p : vit->named_parameters())
+      if (p.key().find("lora_B") != std::string::npos) p.value().normal_(0.0, 0.1);
+  }
+  vit->eval();
+  auto x = at::randn({3, 3, 8, 8}, at::kDouble);
+  at::NoGradGuard g;
+  auto before = vit->forward(x);
+  const auto qkv_w_before = vit->named_parameters()["blocks.0.attn.qkv.weight"].clone();
+  m->prepare_inference(*vit);
+  auto after = vit->forward(x);
+  const double rel = ((after - before).abs().max() / before.abs().max()).item<double>();
+  CHECK(rel < 1e-12);
+  auto P = vit->named_parameters();
+  CHECK(P.find("blocks.0.attn.qkv.lora.lora_A") == nullptr);  // branch removed
+  CHECK_FALSE(at::equal(P["blocks.0.attn.qkv.weight"], qkv_w_before));
+}
+
+TEST_CASE("a LoRA target that matches nothing lists the attach points", "[lora]") {
+  auto vit = tiny_vit();
+  auto m = lora_method("{targets: [attn.qvk]}");
+  REQUIRE_THROWS_WITH(m->attach(*vit),
+                      "lora target 'attn.qvk' matches no attach point; the backbone has: blocks.0.attn.qkv, "
+                      "blocks.0.attn.proj, blocks.0.mlp.fc1, blocks.0.mlp.fc2, blocks.1.attn.qkv, blocks.1.attn.proj, "
+                      "blocks.1.mlp.fc1, blocks.1.mlp.fc2");
+  CHECK(target_matches("blocks.3.attn.qkv", "attn.qkv"));
+  CHECK(target_matches("blocks.3.attn.qkv", "blocks.3.attn.qkv"));
+  CHECK_FALSE(target_matches("blocks.3.attn.qkv", "qkv2"));
+  CHECK_FALSE(target_matches("blocks.3.xattn.qkv", "attn.qkv"));
+}

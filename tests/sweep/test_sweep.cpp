@@ -1,0 +1,132 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "framework/registry/registries.h"
+#include "framework/sweep/resolve.h"
+#include "framework/sweep/sweep.h"
+#include "support/tmp.h"
+
+using namespace adaptlab;
+
+namespace {
+const char* kBase = R"(
+backbone: {name: vit, img_size: 16, patch_size: 4, embed_dim: 32, depth: 2, num_heads: 2}
+dataset: {name: synthetic, img_size: 16, num_classes: 4}
+methods: [linear]
+train: {epochs: 1}
+)";
+}
+
+TEST_CASE("grid x seeds expansion: counts, order, unique ids", "[sweep]") {
+  const auto dir = test::fresh_dir("sweep");
+  test::write_file(dir, "base.yaml", kBase);
+  const auto path = test::write_file(dir, "s.yaml", R"(
+study: demo
+include: [base.yaml]
+grid:
+  methods: [[linear], [{name: lora, rank: 2}]]
+  train.lr: [0.001, 0.01, 0.1]
+seeds: 2
+)");
+  const Sweep sw = load_sweep(path, {}, registries());
+  CHECK(sw.study == "demo");
+  REQUIRE(sw.runs.size() == 2 * 3 * 2);
+  std::set<std::string> ids;
+  for (const auto& r : sw.runs) ids.insert(r.id);
+  CHECK(ids.size() == sw.runs.size());
+  // Last axis fastest, seeds innermost.
+  CHECK(sw.runs[0].config["train"]["lr"] == 0.001);
+  CHECK(sw.runs[1].config["seed"] == 1);
+  CHECK(sw.runs[2].config["train"]["lr"] == 0.01);
+  CHECK(sw.runs[6].config["methods"][0]["name"] == "lora");
+  CHECK(sw.runs[6].config["methods"][0]["rank"] == 2);
+  CHECK(sw.runs[6].config["methods"][0]["alpha"] == 8.0);  // default filled in
+}
+
+TEST_CASE("run ids: stable under key order, number spelling and explicit defaults, change with values",
+          "[sweep]") {
+  const auto a = cfg::parse_string(std::string(kBase) + "seed: 0\n", "a");
+  const auto b = cfg::parse_string(R"(
+seed: 0
+train: {lr: 1e-3, epochs: 1, batch_size: 64, warmup_epochs: 1.0}
+methods: [{name: linear}]
+dataset: {num_classes: 4, name: synthetic, img_size: 16}
+backbone: {depth: 2, num_heads: 2, name: vit, embed_dim: 32, patch_size: 4, img_size: 16, qkv_bias: true}
+)",
+                                   "b");
+  const auto ra = resolve_run_config(a, registries());
+  const auto rb = resolve_run_config(b, registries());
+  CHECK(run_id(ra) == run_id(rb));
+  CHECK(run_id(ra).size() == 16);
+  auto c = a;
+  cfg::apply_override(c, "train.lr=0.002");
+  CHECK(run_id(resolve_run_config(c, registries())) != run_id(ra));
+  auto d = a;
+  cfg::apply_override(d, "seed=1");
+  CHECK(run_id(resolve_run_config(d, registries())) != run_id(ra));
+}
+
+TEST_CASE("override precedence: includes < run < grid < command line", "[sweep]") {
+  const auto dir = test::fresh_dir("sweep-prec");
+  test::write_file(dir, "base.yaml", R"(
+backbone: {name: vit, img_size: 16, patch_size: 4, embed_dim: 32, depth: 2, num_heads: 2}
+dataset: {name: synthetic, img_size: 16, num_classes: 4}
+methods: [linear]
+train: {epochs: 1, lr: 0.1, batch_size: 8}
+)");
+  test::write_file(dir, "more.yaml", "train: {lr: 0.2, batch_size: 16}\n");
+  const auto path = test::write_file(dir, "s.yaml", R"(
+include: [base.yaml, more.yaml]
+run:
+  train: {batch_size: 32, warmup_epochs: 0}
+grid:
+  train.warmup_epochs: [0.5]
+)");
+  const Sweep sw = load_sweep(path, {"train.epochs=3"}, registries());
+  REQUIRE(sw.runs.size() == 1);
+  const auto& t = sw.runs[0].config["train"];
+  CHECK(t["lr"] == 0.2);           // more.yaml over base.yaml
+  CHECK(t["batch_size"] == 32);    // run over includes
+  CHECK(t["warmup_epochs"] == 0.5);  // grid over run
+  CHECK(t["epochs"] == 3);         // command line over all
+  CHECK(sw.study == std::filesystem::path(dir).filename().string());  // default: the folder name
+  REQUIRE_THROWS_WITH(load_sweep(path, {"train.warmup_epochs=1"}, registries()),
+                      "override 'train.warmup_epochs=1' would fix grid axis 'train.warmup_epochs' for every run; "
+                      "edit the grid instead");
+}
+
+TEST_CASE("sweep file errors name file, line and key", "[sweep]") {
+  const auto dir = test::fresh_dir("sweep-err");
+  test::write_file(dir, "base.yaml", kBase);
+  SECTION("unknown top-level key") {
+    const auto p = test::write_file(dir, "a.yaml", "include: [base.yaml]\ngird: {train.lr: [1]}\n");
+    REQUIRE_THROWS_WITH(load_sweep(p, {}, registries()),
+                        p + ":2:1: unknown key 'gird' in sweep file; expected one of: study, include, run, grid, seeds");
+  }
+  SECTION("empty axis") {
+    const auto p = test::write_file(dir, "b.yaml", "include: [base.yaml]\ngrid:\n  train.lr: []\n");
+    REQUIRE_THROWS_WITH(load_sweep(p, {}, registries()),
+                        p + ":3:13: grid axis 'train.lr' is an empty list: the sweep expands to no runs");
+  }
+  SECTION("bad value inside a grid axis points at the axis value") {
+    const auto p = test::write_file(dir, "c.yaml", "include: [base.yaml]\ngrid:\n  train.lr: [0.1, fast]\n");
+    REQUIRE_THROWS_WITH(load_sweep(p, {}, registries()),
+                        p + ":3:19: key 'lr' in train options: expected a number, got 'fast'");
+  }
+  SECTION("missing include") {
+    const auto p = test::write_file(dir, "d.yaml", "include: [nothere.yaml]\n");
+    REQUIRE_THROWS_WITH(load_sweep(p, {}, registries()),
+                        Catch::StartsWith(p + ":1:10: included file 'nothere.yaml' does not exist"));
+  }
+}
+
+TEST_CASE("flatten gives dotted keys for the params table", "[sweep]") {
+  const nlohmann::json j = {{"methods", {{{"name", "lora"}, {"rank", 4}}}}, {"seed", 1}, {"t", {{"x", {1, 2}}}}};
+  const auto f = flatten(j);
+  REQUIRE(f.size() == 4);
+  CHECK(f[0] == std::pair<std::string, std::string>{"methods.0.name", "\"lora\""});
+  CHECK(f[1] == std::pair<std::string, std::string>{"methods.0.rank", "4"});
+  CHECK(f[2] == std::pair<std::string, std::string>{"seed", "1"});
+  CHECK(f[3] == std::pair<std::string, std::string>{"t.x", "[1,2]"});
+}

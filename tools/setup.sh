@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# One-command set-up, idempotent: installs missing Debian packages, makes the project's Python venv
+# (.venv) with the pinned torch wheel (its LibTorch is what we link), then configures and builds
+# into build/. Quick when everything is already there.
+#
+# Environment:
+#   ADAPTLAB_BUILD_DIR   build folder (default: build)
+#   ADAPTLAB_PYTHON      use this Python's torch instead of .venv (e.g. a GPU machine's python3)
+#   ADAPTLAB_JOBS        parallel compile jobs (default: nproc)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BUILD_DIR="${ADAPTLAB_BUILD_DIR:-build}"
+JOBS="${ADAPTLAB_JOBS:-$(nproc)}"
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+# ---- Debian packages ---------------------------------------------------------------------------
+APT_PACKAGES=(build-essential cmake ninja-build ccache git python3 python3-venv
+              libyaml-cpp-dev libtbb-dev libfmt-dev catch2 libsqlite3-dev sqlite3
+              libcli11-dev nlohmann-json3-dev libxxhash-dev)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  say "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ---- LibTorch from the pinned torch wheel in .venv ----------------------------------------------
+want="$(grep -E '^torch==' tools/requirements-torch.txt | cut -d= -f3)"
+has_torch() { "$1" -c "import torch, sys; sys.exit(0 if torch.__version__.split('+')[0] == '$2' or '$2' == 'any' else 1)" 2>/dev/null; }
+if [ -n "${ADAPTLAB_PYTHON:-}" ]; then
+  PY="$ADAPTLAB_PYTHON"
+  has_torch "$PY" any || { say "ADAPTLAB_PYTHON=$PY cannot import torch"; exit 1; }
+  say "using torch from $PY (ADAPTLAB_PYTHON)"
+else
+  PY="$ROOT/.venv/bin/python"
+  if ! has_torch "$PY" "$want"; then
+    [ -x "$PY" ] || python3 -m venv "$ROOT/.venv"
+    say "installing torch==$want into .venv (PyPI wheel, ~5 GB with its CUDA libraries)"
+    if ! "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -r tools/requirements-torch.txt; then
+      say "pip could not install torch==$want (no registry?)."
+      say "If this machine already has torch, rerun with ADAPTLAB_PYTHON=\$(command -v python3)."
+      exit 1
+    fi
+  fi
+fi
+
+# ---- configure + build -----------------------------------------------------------------------------
+if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+  say "configuring $BUILD_DIR"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DADAPTLAB_PYTHON="$PY" >/dev/null
+fi
+say "building ($JOBS jobs)"
+cmake --build "$BUILD_DIR" -j "$JOBS"
