@@ -105,3 +105,33 @@ grid:
   CHECK(run_sweep(sw, store, DriverOptions{"cpu", true}).failed == 1);
   CHECK(store.runs("failing", "failed")[0].attempt == 2);
 }
+
+TEST_CASE("a run left 'running' by a driver that died is run again on resume, once", "[e2e]") {
+  const auto dir = test::fresh_dir("e2e-stale");
+  const auto path = test::write_file(dir, "sweep.yaml", R"(
+study: stale
+run:
+  backbone: {name: vit, img_size: 8, patch_size: 4, embed_dim: 16, depth: 1, num_heads: 2}
+  dataset: {name: synthetic, img_size: 8, num_classes: 3, train_size: 48, val_size: 12, test_size: 24}
+  methods: [linear]
+  train: {epochs: 1, batch_size: 16}
+seeds: 2
+)");
+  const std::string db = dir + "/s.sqlite";
+  const Sweep sw = load_sweep(path, {}, registries());
+  REQUIRE(sw.runs.size() == 2);
+  {
+    // What a driver killed mid-run leaves behind: the row marked running, metrics never written.
+    Store store(db);
+    store.ensure_study(sw.study, sw.path, sw.text);
+    store.begin_run(sw.study, sw.runs[0].id, sw.runs[0].config, "cpu");
+  }
+  Store store(db);
+  const DriverReport rep = run_sweep(sw, store, DriverOptions{"cpu", false});
+  CHECK(rep.done == 2);
+  CHECK(scalar(db, "SELECT count(*) FROM runs WHERE status = 'done'") == 2);
+  CHECK(scalar(db, "SELECT attempt FROM runs WHERE id = '" + sw.runs[0].id + "'") == 2);
+  CHECK(scalar(db, "SELECT attempt FROM runs WHERE id = '" + sw.runs[1].id + "'") == 1);
+  CHECK(scalar(db, "SELECT count(*) FROM summary WHERE name = 'test.acc'") == 2);
+  CHECK(scalar(db, "SELECT count(*) FROM params WHERE key = 'seed'") == 2);  // no duplicate params rows
+}
