@@ -1,9 +1,12 @@
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "framework/cli/commands.h"
 #include "framework/config/node.h"
+#include "framework/core/error.h"
 #include "framework/registry/registries.h"
 #include "framework/sweep/resolve.h"
 #include "framework/train/run.h"
@@ -11,17 +14,26 @@
 namespace adaptlab::cli {
 
 int cmd_run(const RunArgs& a) {
-  // The spec is a run configuration (YAML or JSON); it is resolved like a sweep's runs.
-  const nlohmann::json config = resolve_run_config(cfg::load_file(a.spec), registries());
-  const std::string id = run_id(config);
-  fmt::print("{}\n", nlohmann::json{{"event", "status"}, {"run", id}, {"status", "running"}}.dump());
-  std::fflush(stdout);
-  const Summary s = execute_run(config, a.device, [&](const MetricEvent& e) {
-    fmt::print("{}\n", nlohmann::json{{"event", "metric"}, {"step", e.step}, {"split", e.split}, {"name", e.name},
-                                      {"value", e.value}}
-                           .dump());
-  });
-  fmt::print("{}\n", nlohmann::json{{"event", "summary"}, {"run", id}, {"summary", s}}.dump());
+  std::FILE* events = a.events_fd == 1 ? stdout : fdopen(a.events_fd, "w");
+  AL_CHECK(events != nullptr, "--events-fd {}: not an open file descriptor", a.events_fd);
+  auto emit = [&](const nlohmann::json& j) {
+    const std::string line = j.dump() + "\n";
+    std::fwrite(line.data(), 1, line.size(), events);
+    std::fflush(events);
+  };
+  try {
+    // The spec is a run configuration (YAML or JSON); it is resolved like a sweep's runs.
+    const nlohmann::json config = resolve_run_config(cfg::load_file(a.spec), registries());
+    const std::string id = run_id(config);
+    emit({{"event", "status"}, {"run", id}, {"status", "running"}, {"pid", static_cast<int>(getpid())}});
+    const Summary s = execute_run(config, a.device, [&](const MetricEvent& e) {
+      emit({{"event", "metric"}, {"step", e.step}, {"split", e.split}, {"name", e.name}, {"value", e.value}});
+    });
+    emit({{"event", "summary"}, {"run", id}, {"summary", s}});
+  } catch (const std::exception& e) {
+    emit({{"event", "error"}, {"message", e.what()}});
+    throw;
+  }
   return 0;
 }
 

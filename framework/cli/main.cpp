@@ -26,18 +26,41 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "only warnings and errors on stderr");
 
   cli::SweepArgs sweep;
-  auto* s = app.add_subcommand("sweep", "expand a sweep file and run every run not already done");
+  auto* s = app.add_subcommand(
+      "sweep",
+      "expand a sweep file and run every run not already done, each in its own process; Ctrl-C once stops "
+      "launching, twice kills running runs. Exit code 0 when every run is done, 2 otherwise.");
   s->add_option("file", sweep.file, "sweep YAML file (experiments/<study>/sweep.yaml)")->required();
   s->add_option("overrides", sweep.overrides, "key.sub=value overrides applied to every run (last wins)");
   s->add_option("--db", sweep.db, "results database (default: results/<study>.sqlite)");
-  s->add_option("--device", sweep.device, "auto | cpu | cuda | cuda:N");
+  s->add_option("--devices", sweep.devices, "'cpu' or CUDA ordinals '0,1,2,3': one slot per device");
+  s->add_option("--per-device", sweep.per_device, "runs sharing one device (slots per device)")
+      ->check(CLI::PositiveNumber);
+  s->add_option("--timeout", sweep.timeout_s, "seconds a run may take before it is killed (timed-out); 0 = none")
+      ->check(CLI::NonNegativeNumber);
+  s->add_option("--retries", sweep.retries, "extra attempts for a run that fails or times out")
+      ->check(CLI::NonNegativeNumber);
   s->add_flag("--dry-run", sweep.dry_run, "print the expanded runs with their ids and status; run nothing");
-  s->add_flag("--retry-failed", sweep.retry_failed, "re-run runs that failed before");
+  s->add_flag("--retry-failed", sweep.retry_failed, "re-run runs that failed, timed out or were cancelled before");
+  s->add_flag("--no-progress", sweep.no_progress, "no progress line on stderr");
+  s->add_option("--shard", sweep.shard, "i/K: run only shard i of K (run index modulo K); used by Slurm array tasks");
+  s->add_option("--log-dir", sweep.log_dir, "per-run logs and spec files (default: results/<study>.logs)");
+  s->add_option("--launcher", sweep.launcher, "local (this machine) or slurm (an sbatch --array job)")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  s->add_option("--shards", sweep.shards, "slurm: array tasks, each running one shard of the runs")
+      ->check(CLI::PositiveNumber);
+  s->add_option("--partition", sweep.partition, "slurm: partition");
+  s->add_option("--gpus-per-task", sweep.gpus_per_task, "slurm: GPUs per array task");
+  s->add_option("--cpus-per-task", sweep.cpus_per_task, "slurm: CPUs per array task");
+  s->add_option("--time", sweep.time, "slurm: time limit per array task (e.g. 04:00:00)");
+  s->add_option("--slurm-dir", sweep.slurm_dir, "slurm: job script, shard databases, logs (default: results/<study>.slurm)");
+  s->add_flag("--no-submit", sweep.no_submit, "slurm: write the job script but do not submit it");
 
   cli::RunArgs run;
   auto* r = app.add_subcommand("run", "run one resolved run spec (JSON or YAML); events as JSON lines on stdout");
   r->add_option("--spec", run.spec, "run specification file")->required();
   r->add_option("--device", run.device, "auto | cpu | cuda | cuda:N");
+  r->add_option("--events-fd", run.events_fd, "file descriptor for the JSON-lines events (the sweep driver's pipe)");
 
   cli::TableArgs table;
   auto* t = app.add_subcommand("table", "print a study's comparison table (Markdown): rows = methods, "
@@ -47,6 +70,14 @@ int main(int argc, char** argv) {
   t->add_option("--metric", table.metric, "summary metric to tabulate (e.g. test.acc, val.acc, throughput.eval)");
   t->add_option("--scale", table.scale, "multiply values by this (100 turns accuracy into percent)");
   t->add_option("--precision", table.precision, "digits after the decimal point");
+
+  cli::MergeArgs merge;
+  auto* res = app.add_subcommand("results", "operations on results databases");
+  res->require_subcommand(1);
+  auto* rm = res->add_subcommand("merge", "fold shard databases (e.g. from Slurm array tasks) into a study database; "
+                                          "idempotent");
+  rm->add_option("--into", merge.into, "the study database to merge into (created if missing)")->required();
+  rm->add_option("shards", merge.shards, "shard databases")->required();
 
   cli::ListArgs list;
   auto* l = app.add_subcommand("list", "list registered backbones, methods and datasets");
@@ -59,10 +90,13 @@ int main(int argc, char** argv) {
     if (quiet) log::set_level(log::Level::warn);
     configure_threads(threads);
     for (const auto& p : plugins) load_plugin(p);
+    sweep.threads = threads;
+    sweep.plugins = plugins;
     if (s->parsed()) return cli::cmd_sweep(sweep);
     if (r->parsed()) return cli::cmd_run(run);
     if (t->parsed()) return cli::cmd_table(table);
     if (l->parsed()) return cli::cmd_list(list);
+    if (rm->parsed()) return cli::cmd_merge(merge);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "adaptlab: error: %s\n", e.what());
     return 1;

@@ -37,6 +37,7 @@ CREATE TABLE runs (
   host        TEXT,
   device      TEXT,
   git_sha     TEXT,
+  log_path    TEXT,
   error       TEXT,
   PRIMARY KEY (study, id)
 );
@@ -130,7 +131,7 @@ std::string Store::status(const std::string& study, const std::string& id) {
 }
 
 void Store::begin_run(const std::string& study, const std::string& id, const nlohmann::json& config,
-                      const std::string& device) {
+                      const std::string& device, const std::string& log_path) {
   sql::Transaction tx(*db_);
   for (const char* table : {"metrics", "summary", "params"}) {
     sql::Stmt del(*db_, fmt::format("DELETE FROM {} WHERE study = ?1 AND run_id = ?2", table));
@@ -138,10 +139,11 @@ void Store::begin_run(const std::string& study, const std::string& id, const nlo
   }
   sql::Stmt up(*db_,
                "INSERT INTO runs(study, id, status, attempt, backbone, methods, dataset, seed, config_json, "
-               "started_at, host, device, git_sha) VALUES (?1, ?2, 'running', 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+               "started_at, host, device, git_sha, log_path) "
+               "VALUES (?1, ?2, 'running', 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
                "ON CONFLICT(study, id) DO UPDATE SET status = 'running', attempt = attempt + 1, "
                "started_at = excluded.started_at, finished_at = NULL, host = excluded.host, "
-               "device = excluded.device, git_sha = excluded.git_sha, error = NULL");
+               "device = excluded.device, git_sha = excluded.git_sha, log_path = excluded.log_path, error = NULL");
   up.bind(1, study)
       .bind(2, id)
       .bind(3, config.at("backbone").at("name").get<std::string>())
@@ -153,6 +155,7 @@ void Store::begin_run(const std::string& study, const std::string& id, const nlo
       .bind(9, hostname())
       .bind(10, device)
       .bind(11, build_info().git_sha + (build_info().git_dirty ? "-dirty" : ""))
+      .bind(12, log_path)
       .run();
   sql::Stmt ins(*db_, "INSERT INTO params(study, run_id, key, value) VALUES (?1, ?2, ?3, ?4)");
   for (const auto& [k, v] : flatten(config)) ins.bind(1, study).bind(2, id).bind(3, k).bind(4, v).run();
@@ -181,7 +184,7 @@ std::vector<RunRow> Store::runs(const std::string& study, const std::string& sta
   sql::Stmt st(*db_,
                "SELECT study, id, status, attempt, backbone, methods, dataset, seed, config_json, "
                "coalesce(started_at,''), coalesce(finished_at,''), coalesce(host,''), coalesce(device,''), "
-               "coalesce(error,'') FROM runs WHERE study = ?1 AND (?2 = '' OR status = ?2) ORDER BY rowid");
+               "coalesce(error,''), coalesce(log_path,'') FROM runs WHERE study = ?1 AND (?2 = '' OR status = ?2) ORDER BY rowid");
   st.bind(1, study).bind(2, status_filter);
   std::vector<RunRow> out;
   while (st.step()) {
@@ -200,6 +203,7 @@ std::vector<RunRow> Store::runs(const std::string& study, const std::string& sta
     r.host = st.text(11);
     r.device = st.text(12);
     r.error = st.text(13);
+    r.log_path = st.text(14);
     out.push_back(std::move(r));
   }
   return out;

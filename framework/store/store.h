@@ -23,7 +23,7 @@ struct RunRow {
   std::string backbone, methods, dataset;
   int seed = 0;
   nlohmann::json config;
-  std::string started_at, finished_at, host, device, error;
+  std::string started_at, finished_at, host, device, error, log_path;
 };
 
 class Store {
@@ -40,7 +40,7 @@ class Store {
 
   // Marks a run running (inserting it, or bumping attempt and clearing old metrics/summary).
   void begin_run(const std::string& study, const std::string& id, const nlohmann::json& config,
-                 const std::string& device);
+                 const std::string& device, const std::string& log_path = "");
   // Writes metrics, summary and the final status in one transaction.
   void finish_run(const std::string& study, const std::string& id, const std::string& status,
                   const std::vector<MetricEvent>& metrics, const Summary& summary, const std::string& error);
@@ -52,6 +52,7 @@ class Store {
   int64_t count(const std::string& table);
 
   const std::string& path() const;
+  sql::Db& db() { return *db_; }  // for store-level operations (merge)
 
  private:
   void init_schema();

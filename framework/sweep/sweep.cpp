@@ -1,5 +1,6 @@
 #include "framework/sweep/sweep.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -16,6 +17,57 @@ namespace adaptlab {
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr const char* kSweepKeys = "study, include, run, grid, zip, exclude, seeds, cost";
+
+// One axis of the expansion: a list of points, each assigning one or more keys.
+using Assignment = std::pair<std::string, cfg::Node>;
+using Axis = std::vector<std::vector<Assignment>>;
+
+bool matches(const cfg::Node& run, const nlohmann::json& resolved, const cfg::Node& rule) {
+  for (const auto& e : rule.entries()) {
+    const auto want = e.value.to_json();
+    const cfg::Node* got = cfg::at_path(run, e.key);
+    if (got && got->to_json() == want) continue;
+    // Also compare with the resolved value (so `train.lr: 0.003` matches a default-filled config).
+    nlohmann::json cur = resolved;
+    bool found = true;
+    std::string part;
+    std::stringstream ss(e.key);
+    while (std::getline(ss, part, '.')) {
+      if (cur.is_object() && cur.contains(part)) {
+        cur = cur[part];
+      } else if (cur.is_array() && !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit) &&
+                 std::stoul(part) < cur.size()) {
+        cur = cur[std::stoul(part)];
+      } else {
+        found = false;
+        break;
+      }
+    }
+    if (!found || cur != want) return false;
+  }
+  return true;
+}
+
+double cost_of(const nlohmann::json& resolved, const std::vector<std::string>& keys) {
+  double c = 1.0;
+  for (const auto& k : keys) {
+    nlohmann::json cur = resolved;
+    std::string part;
+    std::stringstream ss(k);
+    bool ok = true;
+    while (std::getline(ss, part, '.')) {
+      if (!cur.is_object() || !cur.contains(part)) {
+        ok = false;
+        break;
+      }
+      cur = cur[part];
+    }
+    if (ok && cur.is_number()) c *= cur.get<double>();
+  }
+  return c;
+}
 
 std::vector<int> read_seeds(const cfg::Node& n) {
   std::vector<int> seeds;
@@ -51,11 +103,11 @@ Sweep load_sweep(const std::string& path, const std::vector<std::string>& overri
     sw.text = ss.str();
   }
   const cfg::Node root = cfg::parse_string(sw.text, path);
-  AL_CHECK(root.is_map(), "{}: a sweep file must be a map with keys study, include, run, grid, seeds", path);
+  AL_CHECK(root.is_map(), "{}: a sweep file must be a map with keys {}", path, kSweepKeys);
   for (const auto& e : root.entries()) {
-    static const std::set<std::string> known = {"study", "include", "run", "grid", "seeds"};
-    AL_CHECK(known.count(e.key), "{}: unknown key '{}' in sweep file; expected one of: study, include, run, grid, seeds",
-             e.key_loc.str(), e.key);
+    static const std::set<std::string> known = {"study", "include", "run", "grid", "zip", "exclude", "seeds", "cost"};
+    AL_CHECK(known.count(e.key), "{}: unknown key '{}' in sweep file; expected one of: {}", e.key_loc.str(), e.key,
+             kSweepKeys);
   }
 
   // Study name: explicit, or the folder holding the sweep file.
@@ -81,8 +133,9 @@ Sweep load_sweep(const std::string& path, const std::vector<std::string>& overri
     base = cfg::merge(base, *run);
   }
 
-  // Grid axes, in file order; the last axis varies fastest.
-  std::vector<std::pair<std::string, std::vector<cfg::Node>>> axes;
+  // Axes: grid keys (each its own axis, in file order), then the zip group (one axis of paired
+  // values). The last axis varies fastest; seeds vary fastest of all.
+  std::vector<Axis> axes;
   std::set<std::string> axis_keys;
   if (const cfg::Node* grid = root.find("grid")) {
     AL_CHECK(grid->is_map(), "{}: key 'grid' must map dotted keys to lists of values", grid->loc().str());
@@ -92,10 +145,46 @@ Sweep load_sweep(const std::string& path, const std::vector<std::string>& overri
       AL_CHECK(!e.value.items().empty(), "{}: grid axis '{}' is an empty list: the sweep expands to no runs",
                e.value.loc().str(), e.key);
       AL_CHECK(e.key != "seed", "{}: use the top-level 'seeds' key, not a grid axis 'seed'", e.key_loc.str());
-      axes.emplace_back(e.key, e.value.items());
+      Axis axis;
+      for (const auto& v : e.value.items()) axis.push_back({{e.key, v}});
+      axes.push_back(std::move(axis));
       axis_keys.insert(e.key);
     }
   }
+  if (const cfg::Node* zip = root.find("zip")) {
+    AL_CHECK(zip->is_map() && !zip->entries().empty(), "{}: key 'zip' must map dotted keys to lists of equal length",
+             zip->loc().str());
+    const auto& first = zip->entries().front();
+    Axis axis;
+    for (const auto& e : zip->entries()) {
+      AL_CHECK(e.value.is_list(), "{}: zip axis '{}' must be a list of values, got {}", e.value.loc().str(), e.key,
+               e.value.kind_name());
+      AL_CHECK(e.value.items().size() == first.value.items().size(),
+               "{}: zip axis '{}' has {} values but '{}' has {}; zipped lists must have equal length",
+               e.value.loc().str(), e.key, e.value.items().size(), first.key, first.value.items().size());
+      AL_CHECK(!axis_keys.count(e.key), "{}: '{}' is both a grid and a zip axis", e.key_loc.str(), e.key);
+      axis_keys.insert(e.key);
+    }
+    AL_CHECK(!first.value.items().empty(), "{}: zip axis '{}' is an empty list: the sweep expands to no runs",
+             first.value.loc().str(), first.key);
+    for (size_t i = 0; i < first.value.items().size(); ++i) {
+      std::vector<Assignment> point;
+      for (const auto& e : zip->entries()) point.emplace_back(e.key, e.value.items()[i]);
+      axis.push_back(std::move(point));
+    }
+    axes.push_back(std::move(axis));
+  }
+  std::vector<const cfg::Node*> excludes;
+  if (const cfg::Node* ex = root.find("exclude")) {
+    AL_CHECK(ex->is_list(), "{}: key 'exclude' must be a list of maps (dotted key -> value)", ex->loc().str());
+    for (const auto& rule : ex->items()) {
+      AL_CHECK(rule.is_map() && !rule.entries().empty(), "{}: each exclude entry must be a non-empty map",
+               rule.loc().str());
+      excludes.push_back(&rule);
+    }
+  }
+  std::vector<std::string> cost_keys = {"train.epochs", "dataset.train_size"};
+  if (const cfg::Node* c = root.find("cost")) cfg::read_value(*c, "key 'cost'", cost_keys);
   for (const auto& o : overrides) {
     const std::string key = o.substr(0, o.find('='));
     AL_CHECK(!axis_keys.count(key), "override '{}' would fix grid axis '{}' for every run; edit the grid instead", o,
@@ -105,14 +194,16 @@ Sweep load_sweep(const std::string& path, const std::vector<std::string>& overri
   if (const cfg::Node* s = root.find("seeds")) seeds = read_seeds(*s);
 
   std::set<std::string> seen;
+  std::vector<size_t> excluded(excludes.size(), 0);
   std::vector<size_t> idx(axes.size(), 0);
   while (true) {
     cfg::Node point = base;
     std::vector<std::pair<std::string, std::string>> shown;
     for (size_t a = 0; a < axes.size(); ++a) {
-      const cfg::Node& v = axes[a].second[idx[a]];
-      cfg::set_path(point, axes[a].first, v, v.loc());
-      shown.emplace_back(axes[a].first, display(v));
+      for (const auto& [key, v] : axes[a][idx[a]]) {
+        cfg::set_path(point, key, v, v.loc());
+        shown.emplace_back(key, display(v));
+      }
     }
     for (int seed : seeds) {
       cfg::Node run = point;
@@ -120,7 +211,16 @@ Sweep load_sweep(const std::string& path, const std::vector<std::string>& overri
       for (const auto& o : overrides) cfg::apply_override(run, o);
       RunSpec spec;
       spec.config = resolve_run_config(run, registries);
+      bool drop = false;
+      for (size_t x = 0; x < excludes.size() && !drop; ++x) {
+        if (matches(run, spec.config, *excludes[x])) {
+          drop = true;
+          ++excluded[x];
+        }
+      }
+      if (drop) continue;
       spec.id = run_id(spec.config);
+      spec.cost = cost_of(spec.config, cost_keys);
       spec.axes = shown;
       spec.axes.emplace_back("seed", std::to_string(seed));
       if (!seen.insert(spec.id).second) {
@@ -133,7 +233,7 @@ Sweep load_sweep(const std::string& path, const std::vector<std::string>& overri
     // Odometer increment over the axes (last axis fastest); done when every axis wrapped.
     bool advanced = false;
     for (size_t a = axes.size(); a-- > 0;) {
-      if (++idx[a] < axes[a].second.size()) {
+      if (++idx[a] < axes[a].size()) {
         advanced = true;
         break;
       }
@@ -141,6 +241,8 @@ Sweep load_sweep(const std::string& path, const std::vector<std::string>& overri
     }
     if (!advanced) break;
   }
+  for (size_t x = 0; x < excludes.size(); ++x)
+    if (excluded[x] == 0) log::warn("{}: exclude entry {} matches no run", excludes[x]->loc().str(), x);
   AL_CHECK(!sw.runs.empty(), "{}: the sweep expands to no runs", path);
   return sw;
 }

@@ -2,7 +2,7 @@
 
 #include "framework/registry/registries.h"
 #include "framework/report/table.h"
-#include "framework/sched/driver.h"
+#include "framework/sched/scheduler.h"
 #include "framework/store/sqlite.h"
 #include "framework/store/store.h"
 #include "framework/sweep/sweep.h"
@@ -11,6 +11,14 @@
 using namespace adaptlab;
 
 namespace {
+SchedulerOptions opts(bool retry_failed = false) {
+  SchedulerOptions o;
+  o.executable = ADAPTLAB_CLI;  // the adaptlab binary built with the tests
+  o.retry_failed = retry_failed;
+  o.progress = false;
+  o.threads = 1;
+  return o;
+}
 int64_t scalar(const std::string& db, const std::string& q) {
   sql::Db d(db, true);
   sql::Stmt st(d, q);
@@ -36,7 +44,7 @@ seeds: [0, 1]
   REQUIRE(sw.runs.size() == 4);
   {
     Store store(db);
-    const DriverReport rep = run_sweep(sw, store, DriverOptions{"cpu", false});
+    const SweepReport rep = run_sweep(sw, store, opts());
     CHECK(rep.done == 4);
     CHECK(rep.failed == 0);
   }
@@ -70,7 +78,7 @@ seeds: [0, 1]
 
   // Resume: the same sweep again runs nothing and duplicates nothing.
   Store again(db);
-  const DriverReport rep2 = run_sweep(sw, again, DriverOptions{"cpu", false});
+  const SweepReport rep2 = run_sweep(sw, again, opts());
   CHECK(rep2.skipped == 4);
   CHECK(rep2.done == 0);
   CHECK(scalar(db, "SELECT count(*) FROM runs") == 4);
@@ -93,16 +101,20 @@ grid:
   const std::string db = dir + "/f.sqlite";
   const Sweep sw = load_sweep(path, {}, registries());
   Store store(db);
-  const DriverReport rep = run_sweep(sw, store, DriverOptions{"cpu", false});
+  const SweepReport rep = run_sweep(sw, store, opts());
   CHECK(rep.failed == 1);
   CHECK(rep.done == 1);
   const auto failed = store.runs("failing", "failed");
   REQUIRE(failed.size() == 1);
-  CHECK(failed[0].error == "backbone 'vit' expects inputs [3, 16, 16] but the dataset gives [3, 8, 8]");
-  CHECK(store.summary("failing", failed[0].id).empty());
+  CHECK_THAT(failed[0].error, Catch::StartsWith("exited with code 1: backbone 'vit' expects inputs [3, 16, 16] but "
+                                                "the dataset gives [3, 8, 8]\nlast lines of "));
+  CHECK_THAT(failed[0].error, Catch::Contains("adaptlab: error: backbone 'vit' expects inputs"));
+  const Summary fs = store.summary("failing", failed[0].id);
+  CHECK(fs.size() == 1);  // only the driver-measured wall time
+  CHECK(fs.count("time.wall_s") == 1);
   // Without --retry-failed a failed run is skipped; with it, it runs (and fails) again as attempt 2.
-  CHECK(run_sweep(sw, store, DriverOptions{"cpu", false}).skipped == 2);
-  CHECK(run_sweep(sw, store, DriverOptions{"cpu", true}).failed == 1);
+  CHECK(run_sweep(sw, store, opts()).skipped == 2);
+  CHECK(run_sweep(sw, store, opts(true)).failed == 1);
   CHECK(store.runs("failing", "failed")[0].attempt == 2);
 }
 
@@ -127,8 +139,9 @@ seeds: 2
     store.begin_run(sw.study, sw.runs[0].id, sw.runs[0].config, "cpu");
   }
   Store store(db);
-  const DriverReport rep = run_sweep(sw, store, DriverOptions{"cpu", false});
+  const SweepReport rep = run_sweep(sw, store, opts());
   CHECK(rep.done == 2);
+  CHECK(rep.stale == 1);
   CHECK(scalar(db, "SELECT count(*) FROM runs WHERE status = 'done'") == 2);
   CHECK(scalar(db, "SELECT attempt FROM runs WHERE id = '" + sw.runs[0].id + "'") == 2);
   CHECK(scalar(db, "SELECT attempt FROM runs WHERE id = '" + sw.runs[1].id + "'") == 1);

@@ -1,0 +1,76 @@
+#include "framework/sched/slurm.h"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "framework/core/error.h"
+
+namespace adaptlab {
+namespace fs = std::filesystem;
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o) {
+  AL_CHECK(o.shards >= 1, "--shards must be >= 1");
+  fs::create_directories(o.dir);
+  const std::string dir = fs::absolute(o.dir).string();
+  const std::string path = (fs::path(dir) / "job.sh").string();
+  std::ofstream f(path);
+  AL_CHECK(f.good(), "{}: cannot write the Slurm job script", path);
+  // #SBATCH lines are read by sbatch, not a shell: values there must not need quoting.
+  auto sbatch_value = [](const char* flag, const std::string& v) {
+    AL_CHECK(v.find_first_of(" \t\n'\"\\$`;") == std::string::npos, "{} '{}': spaces and shell characters are not allowed",
+             flag, v);
+    return v;
+  };
+  f << "#!/bin/bash\n";
+  f << "#SBATCH --job-name=" << sbatch_value("study", "adaptlab-" + job.study) << "\n";
+  f << "#SBATCH --array=0-" << (o.shards - 1) << "\n";
+  f << "#SBATCH --output=" << sbatch_value("--slurm-dir", dir) << "/shard-%a.out\n";
+  if (!o.partition.empty()) f << "#SBATCH --partition=" << sbatch_value("--partition", o.partition) << "\n";
+  if (!o.gpus_per_task.empty()) f << "#SBATCH --gpus-per-task=" << sbatch_value("--gpus-per-task", o.gpus_per_task) << "\n";
+  if (!o.cpus_per_task.empty()) f << "#SBATCH --cpus-per-task=" << sbatch_value("--cpus-per-task", o.cpus_per_task) << "\n";
+  if (!o.time.empty()) f << "#SBATCH --time=" << sbatch_value("--time", o.time) << "\n";
+  f << "# Written by adaptlab: task i runs shard i of " << o.shards << " into its own database;\n"
+    << "# afterwards: adaptlab results merge --into <study db> " << dir << "/shard-*.sqlite\n";
+  f << "set -euo pipefail\n";
+  f << "cd " << shell_quote(job.workdir) << "\n";
+  f << "i=\"${SLURM_ARRAY_TASK_ID:?not running as a Slurm array task}\"\n";
+  f << "exec " << shell_quote(job.executable);
+  for (const auto& a : job.global_args) f << " " << shell_quote(a);
+  f << " sweep";
+  for (const auto& a : job.sweep_args) f << " " << shell_quote(a);
+  f << " --no-progress --shard \"$i/" << o.shards << "\" --db " << shell_quote(dir + "/shard-") << "\"$i\"'.sqlite'"
+    << " --log-dir " << shell_quote(dir + "/logs") << "\n";
+  f.close();
+  fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  return path;
+}
+
+std::string submit_slurm_script(const std::string& script) {
+  const std::string cmd = "sbatch --parsable " + shell_quote(script) + " 2>&1";
+  std::FILE* p = popen(cmd.c_str(), "r");
+  AL_CHECK(p != nullptr, "cannot run sbatch");
+  std::string out;
+  std::array<char, 256> buf{};
+  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+  const int rc = pclose(p);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  AL_CHECK(rc == 0, "sbatch failed (exit {}): {}", WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out);
+  return out.substr(0, out.find(';'));
+}
+
+}  // namespace adaptlab

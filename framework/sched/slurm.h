@@ -1,0 +1,38 @@
+// The Slurm launcher: one `sbatch --array` job whose task i runs shard i of the same expanded run
+// list (`adaptlab sweep FILE --shard i/K`) with the TBB scheduler over its node's devices, writing a
+// shard database; `adaptlab results merge` folds the shards into the study's database.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace adaptlab {
+
+struct SlurmOptions {
+  int shards = 1;                 // array tasks
+  std::string partition;          // --partition (empty: the cluster's default)
+  std::string gpus_per_task;      // --gpus-per-task (empty: none)
+  std::string time;               // --time (empty: the partition's default)
+  std::string cpus_per_task;      // --cpus-per-task (empty: default)
+  std::string dir;                // job script, shard databases and logs
+  bool submit = true;             // run sbatch (false: only write the script)
+};
+
+// Everything the array task runs besides the shard flags (the sweep file, overrides, devices...).
+struct SlurmJob {
+  std::string executable;             // adaptlab binary (absolute)
+  std::vector<std::string> global_args;  // --plugin P ... (before the subcommand)
+  std::vector<std::string> sweep_args;   // FILE overrides... --devices ... (after "sweep")
+  std::string study;
+  std::string workdir;                // cd here first
+};
+
+// Single-quotes a value for a POSIX shell: every value that reaches a shell goes through this.
+std::string shell_quote(const std::string& s);
+
+// Writes <dir>/job.sh and returns its path.
+std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o);
+
+// Submits with `sbatch --parsable`; returns the job id.
+std::string submit_slurm_script(const std::string& script);
+
+}  // namespace adaptlab

@@ -1,0 +1,49 @@
+#include "framework/store/merge.h"
+
+#include "framework/core/error.h"
+#include "framework/store/sqlite.h"
+#include "framework/store/store.h"
+
+namespace adaptlab {
+
+MergeReport merge_shard(Store& target, const std::string& shard_path) {
+  { Store check(shard_path, /*read_only=*/true); }  // refuses foreign or newer files with a clear error
+  sql::Db& db = target.db();
+  sql::Stmt attach(db, "ATTACH DATABASE ?1 AS shard");
+  attach.bind(1, shard_path).run();
+  MergeReport rep;
+  try {
+    sql::Transaction tx(db);
+    db.exec("INSERT OR IGNORE INTO main.studies SELECT * FROM shard.studies");
+    db.exec(R"sql(
+      CREATE TEMP TABLE take AS
+      SELECT s.study, s.id FROM shard.runs s LEFT JOIN main.runs t ON t.study = s.study AND t.id = s.id
+      WHERE t.id IS NULL
+         OR (t.status <> 'done' AND (s.status = 'done' OR coalesce(s.finished_at, '') > coalesce(t.finished_at, '')))
+    )sql");
+    for (const char* table : {"metrics", "params", "summary"}) {
+      db.exec(fmt::format("DELETE FROM main.{0} WHERE (study, run_id) IN (SELECT study, id FROM temp.take)", table));
+      db.exec(fmt::format("INSERT INTO main.{0} SELECT * FROM shard.{0} WHERE (study, run_id) IN "
+                          "(SELECT study, id FROM temp.take)",
+                          table));
+    }
+    db.exec("DELETE FROM main.runs WHERE (study, id) IN (SELECT study, id FROM temp.take)");
+    db.exec("INSERT INTO main.runs SELECT * FROM shard.runs WHERE (study, id) IN (SELECT study, id FROM temp.take)");
+    {
+      sql::Stmt n(db, "SELECT (SELECT count(*) FROM temp.take), (SELECT count(*) FROM shard.runs)");
+      n.step();
+      rep.runs_copied = static_cast<int>(n.integer(0));
+      rep.runs_kept = static_cast<int>(n.integer(1) - n.integer(0));
+    }
+    db.exec("DROP TABLE temp.take");
+    tx.commit();
+  } catch (...) {
+    sqlite3_exec(db.handle(), "DROP TABLE IF EXISTS temp.take", nullptr, nullptr, nullptr);
+    sqlite3_exec(db.handle(), "DETACH DATABASE shard", nullptr, nullptr, nullptr);
+    throw;
+  }
+  db.exec("DETACH DATABASE shard");
+  return rep;
+}
+
+}  // namespace adaptlab
