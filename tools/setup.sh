@@ -7,7 +7,17 @@
 #   ADAPTLAB_BUILD_DIR   build folder (default: build)
 #   ADAPTLAB_PYTHON      use this Python's torch instead of .venv (e.g. a GPU machine's python3)
 #   ADAPTLAB_JOBS        parallel compile jobs (default: nproc)
+# Flags:
+#   --with-slurm         also install Debian's slurm-wlm and munge (the test suite runs a real
+#                        single-node Slurm cluster; see tools/slurm/local-cluster.sh)
 set -euo pipefail
+WITH_SLURM=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-slurm) WITH_SLURM=1 ;;
+    *) echo "setup.sh: unknown argument '$arg' (known: --with-slurm)" >&2; exit 2 ;;
+  esac
+done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BUILD_DIR="${ADAPTLAB_BUILD_DIR:-build}"
@@ -18,6 +28,7 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 APT_PACKAGES=(build-essential cmake ninja-build ccache git python3 python3-venv
               libyaml-cpp-dev libtbb-dev libfmt-dev catch2 libsqlite3-dev sqlite3
               libcli11-dev nlohmann-json3-dev libxxhash-dev)
+[ "$WITH_SLURM" = 1 ] && APT_PACKAGES+=(slurm-wlm munge)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

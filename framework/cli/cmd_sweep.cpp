@@ -65,9 +65,11 @@ int launch_slurm(const SweepArgs& a, const Sweep& sw) {
   if (o.submit) {
     const std::string id = submit_slurm_script(script);
     fmt::print("submitted job {}\n", id);
+  } else {
+    fmt::print("submit it with: {}\n", slurm_submit_command(script));
   }
   fmt::print("when it is done: adaptlab results merge --into {} {}/shard-*.sqlite\n",
-             a.db.empty() ? default_db_path(sw.study) : a.db, fs::absolute(o.dir).string());
+             shell_quote(a.db.empty() ? default_db_path(sw.study) : a.db), shell_quote(fs::absolute(o.dir).string()));
   return 0;
 }
 

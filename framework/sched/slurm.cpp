@@ -23,6 +23,8 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+std::string slurm_submit_command(const std::string& script);
+
 std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o) {
   AL_CHECK(o.shards >= 1, "--shards must be >= 1");
   fs::create_directories(o.dir);
@@ -39,13 +41,13 @@ std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o) {
   f << "#!/bin/bash\n";
   f << "#SBATCH --job-name=" << sbatch_value("study", "adaptlab-" + job.study) << "\n";
   f << "#SBATCH --array=0-" << (o.shards - 1) << "\n";
-  f << "#SBATCH --output=" << sbatch_value("--slurm-dir", dir) << "/shard-%a.out\n";
   if (!o.partition.empty()) f << "#SBATCH --partition=" << sbatch_value("--partition", o.partition) << "\n";
   if (!o.gpus_per_task.empty()) f << "#SBATCH --gpus-per-task=" << sbatch_value("--gpus-per-task", o.gpus_per_task) << "\n";
   if (!o.cpus_per_task.empty()) f << "#SBATCH --cpus-per-task=" << sbatch_value("--cpus-per-task", o.cpus_per_task) << "\n";
   if (!o.time.empty()) f << "#SBATCH --time=" << sbatch_value("--time", o.time) << "\n";
   f << "# Written by adaptlab: task i runs shard i of " << o.shards << " into its own database;\n"
-    << "# afterwards: adaptlab results merge --into <study db> " << dir << "/shard-*.sqlite\n";
+    << "# submit with: " << slurm_submit_command(path) << "\n"
+    << "# afterwards: adaptlab results merge --into <study db> " << shell_quote(dir) << "/shard-*.sqlite\n";
   f << "set -euo pipefail\n";
   f << "cd " << shell_quote(job.workdir) << "\n";
   f << "i=\"${SLURM_ARRAY_TASK_ID:?not running as a Slurm array task}\"\n";
@@ -60,8 +62,14 @@ std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o) {
   return path;
 }
 
+std::string slurm_submit_command(const std::string& script) {
+  const std::string dir = fs::path(script).parent_path().string();
+  // --output goes on the command line, where the shell quoting below holds for any folder name.
+  return "sbatch --parsable --output=" + shell_quote(dir + "/shard-%a.out") + " " + shell_quote(script);
+}
+
 std::string submit_slurm_script(const std::string& script) {
-  const std::string cmd = "sbatch --parsable " + shell_quote(script) + " 2>&1";
+  const std::string cmd = slurm_submit_command(script) + " 2>&1";
   std::FILE* p = popen(cmd.c_str(), "r");
   AL_CHECK(p != nullptr, "cannot run sbatch");
   std::string out;

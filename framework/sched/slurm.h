@@ -32,7 +32,10 @@ std::string shell_quote(const std::string& s);
 // Writes <dir>/job.sh and returns its path.
 std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o);
 
-// Submits with `sbatch --parsable`; returns the job id.
+// The shell command that submits the script (sbatch --parsable --output=<dir>/shard-%a.out SCRIPT).
+std::string slurm_submit_command(const std::string& script);
+
+// Submits with that command; returns the job id.
 std::string submit_slurm_script(const std::string& script);
 
 }  // namespace adaptlab

@@ -131,3 +131,44 @@ TEST_CASE("flatten gives dotted keys for the params table", "[sweep]") {
   CHECK(f[2] == std::pair<std::string, std::string>{"seed", "1"});
   CHECK(f[3] == std::pair<std::string, std::string>{"t.x", "[1,2]"});
 }
+
+TEST_CASE("zip pairs values, exclude drops combinations, cost orders nothing but is computed", "[sweep]") {
+  const auto dir = test::fresh_dir("sweep-zip");
+  test::write_file(dir, "base.yaml", kBase);
+  const auto path = test::write_file(dir, "s.yaml", R"(
+include: [base.yaml]
+grid:
+  methods: [[linear], [lora]]
+zip:
+  train.lr: [0.001, 0.01, 0.1]
+  train.epochs: [1, 2, 3]
+exclude:
+  - {methods: [lora], train.lr: 0.1}
+  - {train.epochs: 2, methods: [linear]}
+seeds: [0, 1]
+)");
+  const Sweep sw = load_sweep(path, {}, registries());
+  // 2 methods x 3 zipped pairs x 2 seeds = 12, minus 2 x 2 excluded.
+  REQUIRE(sw.runs.size() == 8);
+  for (const auto& r : sw.runs) {
+    const double lr = r.config["train"]["lr"].get<double>();
+    const int epochs = r.config["train"]["epochs"].get<int>();
+    CHECK(((lr == 0.001 && epochs == 1) || (lr == 0.01 && epochs == 2) || (lr == 0.1 && epochs == 3)));
+    const std::string m = r.config["methods"][0]["name"];
+    CHECK_FALSE((m == "lora" && lr == 0.1));
+    CHECK_FALSE((m == "linear" && epochs == 2));
+    CHECK(r.cost == epochs * 2000.0);  // default cost keys: train.epochs x dataset.train_size
+  }
+}
+
+TEST_CASE("zip lists of unequal length are an error naming both", "[sweep]") {
+  const auto dir = test::fresh_dir("sweep-zip-err");
+  test::write_file(dir, "base.yaml", kBase);
+  const auto p = test::write_file(dir, "s.yaml", "include: [base.yaml]\nzip:\n  train.lr: [1, 2]\n  train.epochs: [1, 2, 3]\n");
+  REQUIRE_THROWS_WITH(load_sweep(p, {}, registries()),
+                      p + ":4:17: zip axis 'train.epochs' has 3 values but 'train.lr' has 2; zipped lists must have "
+                          "equal length");
+  const auto q = test::write_file(dir, "t.yaml",
+                                  "include: [base.yaml]\ngrid: {train.lr: [1]}\nexclude:\n  - {train.lr: 1}\n");
+  REQUIRE_THROWS_WITH(load_sweep(q, {}, registries()), q + ": the sweep expands to no runs");
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Ctrl-C (SIGINT) to the sweep driver: once = no new runs start and the running ones finish (done);
+# twice = the running ones are killed and marked cancelled. Nothing half-written either way.
+# Usage: interrupt.sh ADAPTLAB PLUGIN FIXTURES TMPDIR
+set -uo pipefail
+CLI=$1 PLUGIN=$2 FIX=$3 TMP=$4
+rm -rf "$TMP" && mkdir -p "$TMP"
+fails=0
+wait_running() {  # until N runs are 'running' (at most 30 s)
+  for _ in $(seq 1 300); do
+    [ "$(sqlite3 "$1" "SELECT count(*) FROM runs WHERE status = 'running'" 2>/dev/null)" = "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+check() { local got; got=$(sqlite3 "$1" "$2"); [ "$got" = "$3" ] || { echo "FAIL: $2 -> '$got', expected '$3'"; fails=1; }; }
+
+# Once: the two running runs finish, the other four never start.
+DB="$TMP/once.sqlite"
+"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --per-device 2 --no-progress "$FIX/sleep_sweep.yaml" &
+driver=$!
+wait_running "$DB" 2 || { echo "FAIL: two runs never started"; exit 1; }
+kill -INT "$driver"
+wait "$driver"; rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: exit code $rc after one Ctrl-C, expected 2"; fails=1; }
+check "$DB" "SELECT count(*) FROM runs WHERE status = 'done'" 2
+check "$DB" "SELECT count(*) FROM runs" 2
+check "$DB" "SELECT count(*) FROM summary WHERE name = 'test.acc'" 2
+
+# Twice: the running runs are killed and marked cancelled, with no summary.
+DB="$TMP/twice.sqlite"
+"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --per-device 2 --no-progress "$FIX/sleep_sweep.yaml" \
+  methods='[{name: fault, kind: sleep, seconds: 30}]' &
+driver=$!
+wait_running "$DB" 2 || { echo "FAIL: two runs never started"; exit 1; }
+kill -INT "$driver"; sleep 0.3; kill -INT "$driver"
+wait "$driver"; rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: exit code $rc after two Ctrl-C, expected 2"; fails=1; }
+check "$DB" "SELECT group_concat(status) FROM runs" "cancelled,cancelled"
+check "$DB" "SELECT count(*) FROM summary WHERE name = 'test.acc'" 0
+check "$DB" "SELECT count(*) FROM runs WHERE error = 'cancelled by the user (second Ctrl-C)'" 2
+# A later sweep with --retry-failed picks cancelled runs up again (here: after a dry run shows them).
+"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --dry-run "$FIX/sleep_sweep.yaml" \
+  methods='[{name: fault, kind: sleep, seconds: 30}]' | grep -q "0 of 6 already done" || { echo "FAIL: dry run"; fails=1; }
+[ "$fails" = 0 ] && echo "Ctrl-C once: 2 done, 4 not started; twice: 2 cancelled"
+exit "$fails"
