@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -26,9 +27,11 @@ int cmd_run(const RunArgs& a) {
     const nlohmann::json config = resolve_run_config(cfg::load_file(a.spec), registries());
     const std::string id = run_id(config);
     emit({{"event", "status"}, {"run", id}, {"status", "running"}, {"pid", static_cast<int>(getpid())}});
-    const Summary s = execute_run(config, a.device, [&](const MetricEvent& e) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Summary s = execute_run(config, a.device, [&](const MetricEvent& e) {
       emit({{"event", "metric"}, {"step", e.step}, {"split", e.split}, {"name", e.name}, {"value", e.value}});
     });
+    s["time.run_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     emit({{"event", "summary"}, {"run", id}, {"summary", s}});
   } catch (const std::exception& e) {
     emit({{"event", "error"}, {"message", e.what()}});

@@ -51,7 +51,7 @@ void Progress::print(bool final_line) {
   } else {
     // In a file, one line per change of the counts (the elapsed time alone is no change).
     const std::string counts = fmt::format("{} {} {} {}", done_, running_, failed_, skipped_);
-    if (!final_line && counts == last_counts_) return;
+    if (counts == last_counts_) return;
     last_counts_ = counts;
     std::fprintf(stderr, "%s\n", l.c_str());
   }

@@ -24,28 +24,32 @@ constexpr const char* kSweepKeys = "study, include, run, grid, zip, exclude, see
 using Assignment = std::pair<std::string, cfg::Node>;
 using Axis = std::vector<std::vector<Assignment>>;
 
+// The value at a dotted path of a resolved config ("methods.0.rank"); nullptr when absent.
+const nlohmann::json* json_at(const nlohmann::json& root, const std::string& dotted) {
+  const nlohmann::json* cur = &root;
+  std::string part;
+  std::stringstream ss(dotted);
+  while (std::getline(ss, part, '.')) {
+    if (cur->is_object() && cur->contains(part)) {
+      cur = &(*cur)[part];
+    } else if (cur->is_array() && !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit) &&
+               std::stoul(part) < cur->size()) {
+      cur = &(*cur)[std::stoul(part)];
+    } else {
+      return nullptr;
+    }
+  }
+  return cur;
+}
+
 bool matches(const cfg::Node& run, const nlohmann::json& resolved, const cfg::Node& rule) {
   for (const auto& e : rule.entries()) {
     const auto want = e.value.to_json();
     const cfg::Node* got = cfg::at_path(run, e.key);
     if (got && got->to_json() == want) continue;
     // Also compare with the resolved value (so `train.lr: 0.003` matches a default-filled config).
-    nlohmann::json cur = resolved;
-    bool found = true;
-    std::string part;
-    std::stringstream ss(e.key);
-    while (std::getline(ss, part, '.')) {
-      if (cur.is_object() && cur.contains(part)) {
-        cur = cur[part];
-      } else if (cur.is_array() && !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit) &&
-                 std::stoul(part) < cur.size()) {
-        cur = cur[std::stoul(part)];
-      } else {
-        found = false;
-        break;
-      }
-    }
-    if (!found || cur != want) return false;
+    const nlohmann::json* r = json_at(resolved, e.key);
+    if (!r || *r != want) return false;
   }
   return true;
 }
@@ -53,18 +57,8 @@ bool matches(const cfg::Node& run, const nlohmann::json& resolved, const cfg::No
 double cost_of(const nlohmann::json& resolved, const std::vector<std::string>& keys) {
   double c = 1.0;
   for (const auto& k : keys) {
-    nlohmann::json cur = resolved;
-    std::string part;
-    std::stringstream ss(k);
-    bool ok = true;
-    while (std::getline(ss, part, '.')) {
-      if (!cur.is_object() || !cur.contains(part)) {
-        ok = false;
-        break;
-      }
-      cur = cur[part];
-    }
-    if (ok && cur.is_number()) c *= cur.get<double>();
+    const nlohmann::json* v = json_at(resolved, k);
+    if (v && v->is_number()) c *= v->get<double>();
   }
   return c;
 }

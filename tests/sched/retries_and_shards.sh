@@ -36,5 +36,9 @@ check "$TMP/merged.sqlite" "SELECT count(*) FROM runs WHERE status = 'done'" 6
 # The merged ids are exactly those a single sweep would run.
 "$CLI" --plugin "$PLUGIN" sweep --db "$TMP/merged.sqlite" --dry-run "$FIX/sleep_sweep.yaml" \
   methods='[{name: fault, kind: none}]' | grep -q "6 of 6 already done" || { echo "FAIL: merged ids differ"; fails=1; }
-[ "$fails" = 0 ] && echo "retries: attempts stored; shards: merged = one sweep, merge idempotent"
+# LPT: with one slot, runs start longest first (rowid order = order of starting).
+"$CLI" --plugin "$PLUGIN" sweep --db "$TMP/lpt.sqlite" --no-progress "$FIX/lpt_sweep.yaml" 2>/dev/null || fails=1
+check "$TMP/lpt.sqlite" "SELECT group_concat(v, ' ') FROM (SELECT p.value AS v FROM runs r JOIN params p
+  ON p.run_id = r.id AND p.key = 'methods.0.seconds' ORDER BY r.rowid)" "1.2 0.9 0.6 0.2"
+[ "$fails" = 0 ] && echo "retries: attempts stored; shards: merged = one sweep, merge idempotent; LPT order"
 exit "$fails"
