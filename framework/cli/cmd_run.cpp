@@ -27,6 +27,9 @@ int cmd_run(const RunArgs& a) {
     const nlohmann::json config = resolve_run_config(cfg::load_file(a.spec), registries());
     const std::string id = run_id(config);
     emit({{"event", "status"}, {"run", id}, {"status", "running"}, {"pid", static_cast<int>(getpid())}});
+    nlohmann::json prov = runtime_provenance(a.device);
+    prov["event"] = "provenance";
+    emit(prov);
     const auto t0 = std::chrono::steady_clock::now();
     Summary s = execute_run(config, a.device, [&](const MetricEvent& e) {
       emit({{"event", "metric"}, {"step", e.step}, {"split", e.split}, {"name", e.name}, {"value", e.value}});

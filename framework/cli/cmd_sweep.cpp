@@ -116,6 +116,7 @@ int cmd_sweep(const SweepArgs& a) {
   o.plugins = a.plugins;
   o.progress = !a.no_progress;
   o.log_dir = a.log_dir;
+  o.command_line = a.command_line;
   install_interrupt_handler();
   const SweepReport r = run_sweep(sw, store, o);
   log::info("study {}: {} run, {} skipped, {} failed, {} timed out, {} cancelled, {} not started; results in {}",

@@ -24,6 +24,7 @@ struct SweepArgs {
   std::string partition, gpus_per_task, time, cpus_per_task, slurm_dir;
   bool no_submit = false;
   // From the global flags.
+  std::string command_line;
   int threads = 0;
   std::vector<std::string> plugins;
 };

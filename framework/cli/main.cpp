@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
     configure_threads(threads);
     for (const auto& p : plugins) load_plugin(p);
     sweep.threads = threads;
+    for (int i = 0; i < argc; ++i) sweep.command_line += (i ? " " : "") + std::string(argv[i]);
     sweep.plugins = plugins;
     if (s->parsed()) return cli::cmd_sweep(sweep);
     if (r->parsed()) return cli::cmd_run(run);

@@ -59,6 +59,9 @@ void handle_line(const std::string& line, ChildResult& r, std::string& error_eve
   } else if (ev == "summary") {
     for (auto it = j.at("summary").begin(); it != j.at("summary").end(); ++it)
       r.summary[it.key()] = it.value().is_number() ? it.value().get<double>() : NAN;
+  } else if (ev == "provenance") {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (it.key() != "event") r.provenance[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
   } else if (ev == "error") {
     error_event = j.value("message", "");
   }
@@ -183,6 +186,8 @@ ChildResult run_child(const ChildSpec& spec, const std::atomic<int>& cancel,
   close(fds[0]);
   r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
 
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.exit_signal = WTERMSIG(status);
   const std::string log_tail = tail_lines(spec.log_path, 15);
   auto with_log = [&](const std::string& why) {
     return log_tail.empty() ? why : fmt::format("{}\nlast lines of {}:\n{}", why, spec.log_path, log_tail);

@@ -4,6 +4,7 @@
 #pragma once
 #include <atomic>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct ChildResult {
   Summary summary;
   double wall_s = 0;                   // spawn to exit
   int pid = 0;
+  int exit_code = -1;                  // when it exited normally
+  int exit_signal = 0;                 // when a signal killed it
+  std::map<std::string, std::string> provenance;  // from the child's provenance event
 };
 
 // Blocks until the child exits. `cancel` > 0 kills the child (status cancelled).

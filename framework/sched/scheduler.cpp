@@ -15,6 +15,7 @@
 #include <numeric>
 #include <thread>
 
+#include "framework/core/build_info.h"
 #include "framework/core/error.h"
 #include "framework/core/log.h"
 #include "framework/core/threads.h"
@@ -206,9 +207,19 @@ SweepReport run_sweep(const Sweep& sweep, Store& store, const SchedulerOptions& 
         ++accounted;
         progress.skipped();
       } else {
-        Summary s = m.result.summary;
-        s["time.wall_s"] = m.result.wall_s;
-        store.finish_run(sweep.study, run.id, m.result.status, m.result.metrics, s, m.result.error);
+        RunOutcome out;
+        out.status = m.result.status;
+        out.metrics = std::move(m.result.metrics);
+        out.summary = std::move(m.result.summary);
+        out.summary["time.wall_s"] = m.result.wall_s;
+        out.error = m.result.error;
+        out.exit_code = m.result.exit_code;
+        out.exit_signal = m.result.exit_signal;
+        out.provenance = std::move(m.result.provenance);
+        out.provenance["adaptlab.git_sha"] = build_info().git_sha;
+        out.provenance["adaptlab.git_dirty"] = build_info().git_dirty ? "true" : "false";
+        out.provenance["driver.command_line"] = o.command_line;
+        store.finish_run(sweep.study, run.id, out);
         const std::string& st = m.result.status;
         if (!m.final) {
           log::warn("run {} {} (attempt failed; retrying): {}", run.id, st, m.result.error.substr(0, 200));

@@ -21,6 +21,7 @@ struct SchedulerOptions {
   std::vector<std::string> plugins;  // passed on to every child
   std::string log_dir;             // per-run logs (default: <db without .sqlite>.logs)
   bool progress = true;            // progress line on stderr
+  std::string command_line;        // the driver's command line, stored as provenance
 };
 
 struct SweepReport {

@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 
 #include "framework/core/build_info.h"
 #include "framework/core/error.h"
+#include "framework/store/schema.h"
 #include "framework/store/sqlite.h"
 #include "framework/sweep/resolve.h"
 #include "framework/sweep/sweep.h"
@@ -15,46 +17,7 @@
 namespace adaptlab {
 namespace {
 
-const char* kSchemaV1 = R"sql(
-CREATE TABLE studies (
-  name        TEXT PRIMARY KEY,
-  created_at  TEXT NOT NULL,
-  sweep_path  TEXT,
-  sweep_yaml  TEXT
-);
-CREATE TABLE runs (
-  study       TEXT NOT NULL REFERENCES studies(name),
-  id          TEXT NOT NULL,
-  status      TEXT NOT NULL CHECK (status IN ('pending','running','done','failed','timed-out','cancelled')),
-  attempt     INTEGER NOT NULL DEFAULT 0,
-  backbone    TEXT NOT NULL,
-  methods     TEXT NOT NULL,
-  dataset     TEXT NOT NULL,
-  seed        INTEGER NOT NULL,
-  config_json TEXT NOT NULL,
-  started_at  TEXT,
-  finished_at TEXT,
-  host        TEXT,
-  device      TEXT,
-  git_sha     TEXT,
-  log_path    TEXT,
-  error       TEXT,
-  PRIMARY KEY (study, id)
-);
-CREATE TABLE params (
-  study TEXT NOT NULL, run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
-  PRIMARY KEY (study, run_id, key)
-);
-CREATE TABLE metrics (
-  study TEXT NOT NULL, run_id TEXT NOT NULL, step INTEGER NOT NULL, split TEXT NOT NULL,
-  name TEXT NOT NULL, value REAL
-);
-CREATE INDEX metrics_run ON metrics (study, run_id);
-CREATE TABLE summary (
-  study TEXT NOT NULL, run_id TEXT NOT NULL, name TEXT NOT NULL, value REAL,
-  PRIMARY KEY (study, run_id, name)
-);
-)sql";
+
 
 std::string now_utc() {
   const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -99,6 +62,16 @@ Store::Store(const std::string& path, bool read_only) {
   AL_CHECK(version <= kSchemaVersion,
            "{}: written by a newer adaptlab (schema version {}, this build reads up to {}); refusing to open it", path,
            version, kSchemaVersion);
+  AL_CHECK(version >= 1, "{}: adaptlab database without a schema version", path);
+  if (version < kSchemaVersion) {
+    AL_CHECK(!read_only, "{}: schema version {} needs migrating to {}; open it once for writing (e.g. adaptlab "
+                         "results migrate --db {})",
+             path, version, kSchemaVersion, path);
+    sql::Transaction tx(*db_);
+    for (int64_t v = version; v < kSchemaVersion; ++v) db_->exec(schema_migration(static_cast<int>(v)));
+    db_->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+    tx.commit();
+  }
   if (!read_only) db_->exec("PRAGMA foreign_keys = ON");
 }
 
@@ -110,7 +83,8 @@ void Store::init_schema() {
   db_->exec("PRAGMA journal_mode = WAL");
   db_->exec("PRAGMA synchronous = NORMAL");
   sql::Transaction tx(*db_);
-  db_->exec(kSchemaV1);
+  db_->exec(schema_v1());
+  for (int v = 1; v < kSchemaVersion; ++v) db_->exec(schema_migration(v));
   db_->exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
   db_->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
   tx.commit();
@@ -133,7 +107,7 @@ std::string Store::status(const std::string& study, const std::string& id) {
 void Store::begin_run(const std::string& study, const std::string& id, const nlohmann::json& config,
                       const std::string& device, const std::string& log_path) {
   sql::Transaction tx(*db_);
-  for (const char* table : {"metrics", "summary", "params"}) {
+  for (const char* table : {"metrics", "summary", "params", "provenance"}) {
     sql::Stmt del(*db_, fmt::format("DELETE FROM {} WHERE study = ?1 AND run_id = ?2", table));
     del.bind(1, study).bind(2, id).run();
   }
@@ -164,27 +138,55 @@ void Store::begin_run(const std::string& study, const std::string& id, const nlo
 
 void Store::finish_run(const std::string& study, const std::string& id, const std::string& status,
                        const std::vector<MetricEvent>& metrics, const Summary& summary, const std::string& error) {
+  RunOutcome o;
+  o.status = status;
+  o.metrics = metrics;
+  o.summary = summary;
+  o.error = error;
+  finish_run(study, id, o);
+}
+
+void Store::finish_run(const std::string& study, const std::string& id, const RunOutcome& o) {
   sql::Transaction tx(*db_);
   sql::Stmt m(*db_, "INSERT INTO metrics(study, run_id, step, split, name, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  for (const auto& e : metrics) m.bind(1, study).bind(2, id).bind(3, e.step).bind(4, e.split).bind(5, e.name).bind(6, e.value).run();
+  for (const auto& e : o.metrics) {
+    m.bind(1, study).bind(2, id).bind(3, e.step).bind(4, e.split).bind(5, e.name);
+    if (std::isfinite(e.value)) m.bind(6, e.value); else m.bind_null(6);
+    m.run();
+  }
   sql::Stmt s(*db_, "INSERT OR REPLACE INTO summary(study, run_id, name, value) VALUES (?1, ?2, ?3, ?4)");
-  for (const auto& [k, v] : summary) s.bind(1, study).bind(2, id).bind(3, k).bind(4, v).run();
-  sql::Stmt u(*db_, "UPDATE runs SET status = ?3, finished_at = ?4, error = ?5 WHERE study = ?1 AND id = ?2");
-  u.bind(1, study).bind(2, id).bind(3, status).bind(4, now_utc());
-  if (error.empty())
-    u.bind_null(5);
-  else
-    u.bind(5, error);
+  for (const auto& [k, v] : o.summary) {
+    s.bind(1, study).bind(2, id).bind(3, k);
+    if (std::isfinite(v)) s.bind(4, v); else s.bind_null(4);
+    s.run();
+  }
+  sql::Stmt p(*db_, "INSERT OR REPLACE INTO provenance(study, run_id, key, value) VALUES (?1, ?2, ?3, ?4)");
+  for (const auto& [k, v] : o.provenance) p.bind(1, study).bind(2, id).bind(3, k).bind(4, v).run();
+  sql::Stmt u(*db_,
+              "UPDATE runs SET status = ?3, finished_at = ?4, error = ?5, exit_code = ?6, exit_signal = ?7 "
+              "WHERE study = ?1 AND id = ?2");
+  u.bind(1, study).bind(2, id).bind(3, o.status).bind(4, now_utc());
+  if (o.error.empty()) u.bind_null(5); else u.bind(5, o.error);
+  if (o.exit_code >= 0) u.bind(6, o.exit_code); else u.bind_null(6);
+  if (o.exit_signal > 0) u.bind(7, o.exit_signal); else u.bind_null(7);
   u.run();
   AL_CHECK(sqlite3_changes(db_->handle()) == 1, "{}: run {}/{} was not begun", path(), study, id);
   tx.commit();
+}
+
+std::map<std::string, std::string> Store::provenance(const std::string& study, const std::string& id) {
+  sql::Stmt st(*db_, "SELECT key, coalesce(value, '') FROM provenance WHERE study = ?1 AND run_id = ?2");
+  st.bind(1, study).bind(2, id);
+  std::map<std::string, std::string> out;
+  while (st.step()) out[st.text(0)] = st.text(1);
+  return out;
 }
 
 std::vector<RunRow> Store::runs(const std::string& study, const std::string& status_filter) {
   sql::Stmt st(*db_,
                "SELECT study, id, status, attempt, backbone, methods, dataset, seed, config_json, "
                "coalesce(started_at,''), coalesce(finished_at,''), coalesce(host,''), coalesce(device,''), "
-               "coalesce(error,''), coalesce(log_path,'') FROM runs WHERE study = ?1 AND (?2 = '' OR status = ?2) ORDER BY rowid");
+               "coalesce(error,''), coalesce(log_path,''), coalesce(exit_code, -1), coalesce(exit_signal, 0) FROM runs WHERE study = ?1 AND (?2 = '' OR status = ?2) ORDER BY rowid");
   st.bind(1, study).bind(2, status_filter);
   std::vector<RunRow> out;
   while (st.step()) {
@@ -204,6 +206,8 @@ std::vector<RunRow> Store::runs(const std::string& study, const std::string& sta
     r.device = st.text(12);
     r.error = st.text(13);
     r.log_path = st.text(14);
+    r.exit_code = static_cast<int>(st.integer(15));
+    r.exit_signal = static_cast<int>(st.integer(16));
     out.push_back(std::move(r));
   }
   return out;

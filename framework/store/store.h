@@ -1,11 +1,13 @@
 // The results database (SQLite, WAL). Schema documented in results/README.md; version in
 // PRAGMA user_version, file identified by PRAGMA application_id. The sweep driver is the only writer.
 #pragma once
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "framework/store/schema.h"
 #include "framework/train/events.h"
 
 namespace adaptlab {
@@ -14,8 +16,6 @@ namespace sql {
 class Db;
 }
 
-inline constexpr int kSchemaVersion = 1;
-inline constexpr int kApplicationId = 0x41444C42;  // "ADLB"
 
 struct RunRow {
   std::string study, id, status;
@@ -24,6 +24,18 @@ struct RunRow {
   int seed = 0;
   nlohmann::json config;
   std::string started_at, finished_at, host, device, error, log_path;
+  int exit_code = -1, exit_signal = 0;
+};
+
+// How a run ended, as the driver saw it.
+struct RunOutcome {
+  std::string status;  // done | failed | timed-out | cancelled
+  std::vector<MetricEvent> metrics;
+  Summary summary;
+  std::string error;
+  int exit_code = -1;    // -1: unknown / not exited normally
+  int exit_signal = 0;   // 0: not killed by a signal
+  std::map<std::string, std::string> provenance;  // git commit, LibTorch/CUDA versions, GPU, command line
 };
 
 class Store {
@@ -41,9 +53,11 @@ class Store {
   // Marks a run running (inserting it, or bumping attempt and clearing old metrics/summary).
   void begin_run(const std::string& study, const std::string& id, const nlohmann::json& config,
                  const std::string& device, const std::string& log_path = "");
-  // Writes metrics, summary and the final status in one transaction.
+  // Writes metrics, summary, provenance and the final status in one transaction.
+  void finish_run(const std::string& study, const std::string& id, const RunOutcome& outcome);
   void finish_run(const std::string& study, const std::string& id, const std::string& status,
                   const std::vector<MetricEvent>& metrics, const Summary& summary, const std::string& error);
+  std::map<std::string, std::string> provenance(const std::string& study, const std::string& id);
 
   std::vector<RunRow> runs(const std::string& study, const std::string& status_filter = "");
   Summary summary(const std::string& study, const std::string& id);

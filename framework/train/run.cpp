@@ -1,7 +1,13 @@
 #include "framework/train/run.h"
 
 #include <ATen/ATen.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/cuda.h>
+#include <torch/version.h>
+#include <unistd.h>
+#ifdef ADAPTLAB_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#endif
 
 #include <chrono>
 
@@ -25,6 +31,24 @@ cfg::Node options_of(const nlohmann::json& component) {
 }
 
 }  // namespace
+
+std::map<std::string, std::string> runtime_provenance(const std::string& device) {
+  std::map<std::string, std::string> p;
+  p["torch.version"] = TORCH_VERSION;
+  p["device"] = resolve_device(device);
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  p["host"] = host;
+  p["cuda.available"] = torch::cuda::is_available() ? "true" : "false";
+  if (at::detail::getCUDAHooks().hasCUDA()) {
+    p["cuda.runtime"] = std::to_string(at::detail::getCUDAHooks().versionCUDART());
+#ifdef ADAPTLAB_CUDA
+    const c10::Device d(p["device"]);
+    if (d.is_cuda()) p["gpu.name"] = at::cuda::getDeviceProperties(d.index() < 0 ? 0 : d.index())->name;
+#endif
+  }
+  return p;
+}
 
 std::string resolve_device(const std::string& device) {
   if (device == "auto") return torch::cuda::is_available() ? "cuda:0" : "cpu";

@@ -2,6 +2,7 @@
 // order), training, evaluation, prepare_inference, measurement.
 #pragma once
 #include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 
 #include "framework/train/events.h"
@@ -13,6 +14,9 @@ namespace adaptlab {
 // prepare_inference), inference.max_logit_diff, params.total, params.trainable, train.steps,
 // time.train_s, throughput.eval (examples/s, after prepare_inference).
 Summary execute_run(const nlohmann::json& config, const std::string& device, const MetricSink& sink);
+
+// Where a run's numbers come from: LibTorch version, CUDA runtime, GPU name, device, host.
+std::map<std::string, std::string> runtime_provenance(const std::string& device);
 
 // The device string a run would use ("cpu", "cuda:0").
 std::string resolve_device(const std::string& device);

@@ -77,7 +77,7 @@ TEST_CASE("store: foreign and newer files are refused", "[store]") {
       sql::Db db(p, false);
       db.exec("PRAGMA user_version = 99");
     }
-    REQUIRE_THROWS_WITH(Store(p), p + ": written by a newer adaptlab (schema version 99, this build reads up to 1); "
+    REQUIRE_THROWS_WITH(Store(p), p + ": written by a newer adaptlab (schema version 99, this build reads up to 2); "
                                       "refusing to open it");
   }
   SECTION("not a database at all") {
@@ -101,4 +101,66 @@ TEST_CASE("store: the database is in WAL mode with the schema version set", "[st
   sql::Stmt uv(db, "PRAGMA user_version");
   REQUIRE(uv.step());
   CHECK(uv.integer(0) == kSchemaVersion);
+}
+
+TEST_CASE("store: a version-1 database is migrated on open and keeps every row", "[store]") {
+  const auto dir = test::fresh_dir("store-migrate");
+  const auto p = dir + "/v1.sqlite";
+  {
+    sql::Db db(p, false);
+    db.exec(schema_v1());
+    db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+    db.exec("PRAGMA user_version = 1");
+    db.exec("INSERT INTO studies VALUES ('s', '2026-01-01T00:00:00Z', 'sweep.yaml', 'study: s')");
+    for (int i = 0; i < 3; ++i) {
+      const std::string id = "r" + std::to_string(i);
+      db.exec("INSERT INTO runs(study, id, status, attempt, backbone, methods, dataset, seed, config_json) VALUES "
+              "('s', '" + id + "', 'done', 1, 'vit', 'lora', 'synthetic', " + std::to_string(i) + ", '{\"seed\":" +
+              std::to_string(i) + "}')");
+      db.exec("INSERT INTO summary VALUES ('s', '" + id + "', 'test.acc', 0." + std::to_string(5 + i) + ")");
+      db.exec("INSERT INTO params VALUES ('s', '" + id + "', 'seed', '" + std::to_string(i) + "')");
+      for (int step = 1; step <= 4; ++step)
+        db.exec("INSERT INTO metrics VALUES ('s', '" + id + "', " + std::to_string(step) + ", 'train', 'loss', 1.0)");
+    }
+  }
+  SECTION("read-only opening asks for a migration first") {
+    REQUIRE_THROWS_WITH(Store(p, true), Catch::StartsWith(p + ": schema version 1 needs migrating to 2"));
+  }
+  SECTION("opening for writing migrates") {
+    Store s(p);
+    CHECK(s.count("runs") == 3);
+    CHECK(s.count("summary") == 3);
+    CHECK(s.count("params") == 3);
+    CHECK(s.count("metrics") == 12);
+    CHECK(s.count("studies") == 1);
+    CHECK(s.summary("s", "r2").at("test.acc") == 0.7);
+    const auto runs = s.runs("s");
+    REQUIRE(runs.size() == 3);
+    CHECK(runs[1].config == nlohmann::json{{"seed", 1}});
+    CHECK(runs[1].exit_code == -1);  // new column, empty for old rows
+    CHECK(s.count("provenance") == 0);
+    sql::Db db(p, true);
+    sql::Stmt uv(db, "PRAGMA user_version");
+    REQUIRE(uv.step());
+    CHECK(uv.integer(0) == 2);
+  }
+}
+
+TEST_CASE("store: exit info and provenance are kept with the run", "[store]") {
+  const auto dir = test::fresh_dir("store-prov");
+  Store s(dir + "/p.sqlite");
+  s.ensure_study("st", "", "");
+  s.begin_run("st", "a", config(1), "cpu", "/logs/a.log");
+  RunOutcome o;
+  o.status = "failed";
+  o.exit_signal = 11;
+  o.error = "killed by signal 11";
+  o.provenance = {{"torch.version", "2.11.0"}, {"gpu.name", "NVIDIA H100"}};
+  s.finish_run("st", "a", o);
+  const auto r = s.runs("st").at(0);
+  CHECK(r.exit_signal == 11);
+  CHECK(r.exit_code == -1);
+  CHECK(r.log_path == "/logs/a.log");
+  CHECK(s.provenance("st", "a") == std::map<std::string, std::string>{{"gpu.name", "NVIDIA H100"},
+                                                                       {"torch.version", "2.11.0"}});
 }

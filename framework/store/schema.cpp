@@ -1,0 +1,65 @@
+#include "framework/store/schema.h"
+
+#include "framework/core/error.h"
+
+namespace adaptlab {
+
+const char* schema_v1() {
+  return R"sql(
+CREATE TABLE studies (
+  name        TEXT PRIMARY KEY,
+  created_at  TEXT NOT NULL,
+  sweep_path  TEXT,
+  sweep_yaml  TEXT
+);
+CREATE TABLE runs (
+  study       TEXT NOT NULL REFERENCES studies(name),
+  id          TEXT NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('pending','running','done','failed','timed-out','cancelled')),
+  attempt     INTEGER NOT NULL DEFAULT 0,
+  backbone    TEXT NOT NULL,
+  methods     TEXT NOT NULL,
+  dataset     TEXT NOT NULL,
+  seed        INTEGER NOT NULL,
+  config_json TEXT NOT NULL,
+  started_at  TEXT,
+  finished_at TEXT,
+  host        TEXT,
+  device      TEXT,
+  git_sha     TEXT,
+  log_path    TEXT,
+  error       TEXT,
+  PRIMARY KEY (study, id)
+);
+CREATE TABLE params (
+  study TEXT NOT NULL, run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (study, run_id, key)
+);
+CREATE TABLE metrics (
+  study TEXT NOT NULL, run_id TEXT NOT NULL, step INTEGER NOT NULL, split TEXT NOT NULL,
+  name TEXT NOT NULL, value REAL
+);
+CREATE INDEX metrics_run ON metrics (study, run_id);
+CREATE TABLE summary (
+  study TEXT NOT NULL, run_id TEXT NOT NULL, name TEXT NOT NULL, value REAL,
+  PRIMARY KEY (study, run_id, name)
+);
+)sql";
+}
+
+const char* schema_migration(int from) {
+  switch (from) {
+    case 1:  // v2: how a run's process ended, and where its numbers come from.
+      return R"sql(
+ALTER TABLE runs ADD COLUMN exit_code INTEGER;
+ALTER TABLE runs ADD COLUMN exit_signal INTEGER;
+CREATE TABLE provenance (
+  study TEXT NOT NULL, run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT,
+  PRIMARY KEY (study, run_id, key)
+);
+)sql";
+  }
+  fail("no schema migration from version {}", from);
+}
+
+}  // namespace adaptlab
