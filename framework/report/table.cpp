@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
 #include "framework/core/error.h"
-#include "framework/report/stats.h"
 #include "framework/store/store.h"
 #include "framework/sweep/resolve.h"
 #include "framework/sweep/sweep.h"
@@ -18,8 +18,7 @@ namespace {
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 
 std::string short_key(const std::string& key) {
-  // "methods.0.rank" → "rank"; "train.lr" → "lr"; "dataset.noise" → "noise"
-  const auto pos = key.rfind('.');
+  const auto pos = key.rfind('.');  // "methods.0.rank" -> "rank"
   return pos == std::string::npos ? key : key.substr(pos + 1);
 }
 
@@ -27,99 +26,211 @@ std::string unquote(const std::string& v) {
   return v.size() >= 2 && v.front() == '"' && v.back() == '"' ? v.substr(1, v.size() - 2) : v;
 }
 
-}  // namespace
+using Flat = std::map<std::string, std::string>;
 
-std::string markdown_table(Store& store, const TableSpec& spec) {
-  const auto runs = store.runs(spec.study, "done");
-  AL_CHECK(!runs.empty(), "{}: study '{}' has no finished runs", store.path(), spec.study);
-
-  // Keys that distinguish runs, seed aside. Dataset options distinguish columns, so they count
-  // when they differ anywhere in the study; other options distinguish rows only among runs of the
-  // same method stack (a LoRA option never labels the linear-probe row).
-  std::vector<std::map<std::string, std::string>> flat;
+// Automatic labels: method stack + options that vary among that stack's runs; dataset + dataset
+// options that vary anywhere in the study.
+void auto_labels(const std::vector<RunRow>& runs, const std::vector<Flat>& flat, std::vector<std::string>& row_label,
+                 std::vector<std::string>& col_label) {
   std::vector<std::string> group;
   std::set<std::string> all_keys;
-  for (const auto& r : runs) {
-    std::map<std::string, std::string> m;
-    for (auto& [k, v] : flatten(r.config)) m[k] = v;
-    for (auto& [k, v] : m) all_keys.insert(k);
-    flat.push_back(std::move(m));
-    group.push_back(methods_label(r.config));
+  for (size_t i = 0; i < runs.size(); ++i) {
+    group.push_back(methods_label(runs[i].config));
+    for (const auto& kv : flat[i]) all_keys.insert(kv.first);
   }
   auto skipped = [](const std::string& k) {
     return k == "seed" || k == "dataset.seed" || (k.size() >= 5 && k.substr(k.size() - 5) == ".name");
   };
   std::set<std::string> dataset_varying;
-  std::map<std::string, std::set<std::string>> row_varying;  // method stack -> keys
+  std::map<std::string, std::set<std::string>> row_varying;
   for (const auto& k : all_keys) {
     if (skipped(k)) continue;
-    std::map<std::string, std::set<std::string>> values;  // group ("" = all) -> values
+    std::map<std::string, std::set<std::string>> values;
     for (size_t i = 0; i < flat.size(); ++i) {
-      const std::string v = flat[i].count(k) ? flat[i].at(k) : "<absent>";
-      values[starts_with(k, "dataset.") ? "" : group[i]].insert(v);
+      auto it = flat[i].find(k);
+      values[starts_with(k, "dataset.") ? "" : group[i]].insert(it == flat[i].end() ? "<absent>" : it->second);
     }
     for (const auto& [g, vs] : values) {
       if (vs.size() < 2) continue;
-      if (g.empty())
-        dataset_varying.insert(k);
-      else
-        row_varying[g].insert(k);
+      if (g.empty()) dataset_varying.insert(k);
+      else row_varying[g].insert(k);
     }
   }
-
-  struct Cell {
-    std::vector<double> values;
-  };
-  std::vector<std::string> row_order, col_order;
-  std::map<std::pair<std::string, std::string>, Cell> cells;
-  bool any_metric = false;
   for (size_t i = 0; i < runs.size(); ++i) {
-    std::string row = methods_label(runs[i].config), col = runs[i].config.at("dataset").at("name").get<std::string>();
-    std::vector<std::string> row_extra, col_extra;
+    std::string row = group[i], col = runs[i].config.at("dataset").at("name").get<std::string>();
+    std::vector<std::string> rx, cx;
     for (const auto& [k, v] : flat[i]) {
-      const bool col_key = dataset_varying.count(k) > 0;
-      const bool row_key = row_varying[group[i]].count(k) > 0;
-      if (col_key || row_key) (col_key ? col_extra : row_extra).push_back(short_key(k) + "=" + unquote(v));
+      if (dataset_varying.count(k)) cx.push_back(short_key(k) + "=" + unquote(v));
+      else if (row_varying[group[i]].count(k)) rx.push_back(short_key(k) + "=" + unquote(v));
     }
-    if (!row_extra.empty()) row += fmt::format(" ({})", fmt::join(row_extra, ", "));
-    if (!col_extra.empty()) col += fmt::format(" ({})", fmt::join(col_extra, ", "));
-    if (std::find(row_order.begin(), row_order.end(), row) == row_order.end()) row_order.push_back(row);
-    if (std::find(col_order.begin(), col_order.end(), col) == col_order.end()) col_order.push_back(col);
-    const Summary s = store.summary(spec.study, runs[i].id);
-    auto it = s.find(spec.metric);
-    if (it != s.end()) {
-      cells[{row, col}].values.push_back(it->second * spec.scale);
-      any_metric = true;
-    }
+    if (!rx.empty()) row += fmt::format(" ({})", fmt::join(rx, ", "));
+    if (!cx.empty()) col += fmt::format(" ({})", fmt::join(cx, ", "));
+    row_label.push_back(row);
+    col_label.push_back(col);
   }
-  AL_CHECK(any_metric, "{}: no finished run of study '{}' has the metric '{}'", store.path(), spec.study, spec.metric);
+}
 
-  int full_n = 0;
-  for (const auto& [k, c] : cells) full_n = std::max(full_n, static_cast<int>(c.values.size()));
-
-  std::string out = fmt::format("| method | {} |\n|---|{}\n", fmt::join(col_order, " | "),
-                                [&] {
-                                  std::string s;
-                                  for (size_t i = 0; i < col_order.size(); ++i) s += "---|";
-                                  return s;
-                                }());
-  for (const auto& row : row_order) {
-    out += "| " + row + " |";
-    for (const auto& col : col_order) {
-      auto it = cells.find({row, col});
-      if (it == cells.end() || it->second.values.empty()) {
-        out += " — |";
-        continue;
-      }
-      const Aggregate a = aggregate(it->second.values);
-      std::string cell = a.n > 1 ? fmt::format("{:.{}f} ± {:.{}f}", a.mean, spec.precision, a.std, spec.precision)
-                                 : fmt::format("{:.{}f}", a.mean, spec.precision);
-      if (a.n < full_n) cell += fmt::format(" (n={})", a.n);
-      out += " " + cell + " |";
-    }
-    out += "\n";
+bool spec_matches(const RowSpec& s, const std::string& label, const Flat& flat) {
+  if (!s.label.empty()) return s.label == label;
+  for (const auto& e : s.match.entries()) {
+    auto it = flat.find(e.key);
+    if (it == flat.end() || nlohmann::json::parse(it->second) != e.value.to_json()) return false;
   }
+  return true;
+}
+
+// Index of the spec entry a run belongs to (first match), or -1.
+int assign(const std::vector<RowSpec>& specs, const std::string& label, const Flat& flat) {
+  for (size_t k = 0; k < specs.size(); ++k)
+    if (spec_matches(specs[k], label, flat)) return static_cast<int>(k);
+  return -1;
+}
+
+void mark_best(std::vector<TableModel::Row>& rows, const std::function<TableCell&(TableModel::Row&)>& cell,
+               const std::string& best) {
+  if (best == "none") return;
+  double b = best == "max" ? -INFINITY : INFINITY;
+  for (auto& r : rows) {
+    const TableCell& c = cell(r);
+    if (c.has) b = best == "max" ? std::max(b, c.agg.mean) : std::min(b, c.agg.mean);
+  }
+  for (auto& r : rows) {
+    TableCell& c = cell(r);
+    c.best = c.has && c.agg.mean == b;
+  }
+}
+
+TableCell mean_of(const std::vector<const TableCell*>& cells) {
+  TableCell out;
+  std::vector<double> means;
+  for (const TableCell* c : cells) {
+    if (!c->has) return out;  // a group mean over missing cells would mislead: leave it empty
+    means.push_back(c->agg.mean);
+  }
+  if (means.empty()) return out;
+  out.has = true;
+  out.agg.mean = aggregate(means).mean;
+  out.agg.n = 0;  // a mean of means: no seed count, no std
   return out;
 }
+
+}  // namespace
+
+TableModel build_table(Store& store, const TableSpec& spec) {
+  const auto runs = store.runs(spec.study, "done");
+  AL_CHECK(!runs.empty(), "{}: study '{}' has no finished runs", store.path(), spec.study);
+  std::vector<std::string> names = {spec.metric};
+  for (const auto& e : spec.extras) names.push_back(e.metric);
+  const auto values = store.summaries(spec.study, names);
+
+  std::vector<Flat> flat;
+  flat.reserve(runs.size());
+  for (const auto& r : runs) {
+    Flat m;
+    for (auto& [k, v] : flatten(r.config)) m.emplace(std::move(k), std::move(v));
+    flat.push_back(std::move(m));
+  }
+  std::vector<std::string> row_label, col_label;
+  auto_labels(runs, flat, row_label, col_label);
+
+  TableModel t;
+  t.study = spec.study;
+  t.metric = spec.metric;
+  t.precision = spec.precision;
+  t.extras = spec.extras;
+  t.overall = spec.overall;
+  t.reference_source = spec.reference.source;
+
+  // Rows and columns: from the spec in its order, else automatic in order of first appearance.
+  std::vector<int> ri(runs.size()), ci(runs.size());
+  std::vector<std::string> col_groups;
+  auto place = [&](const std::vector<RowSpec>& specs, const std::vector<std::string>& labels, std::vector<int>& idx,
+                   std::vector<std::string>& order, std::vector<std::string>* groups) {
+    if (!specs.empty()) {
+      for (const auto& s : specs) {
+        order.push_back(s.name);
+        if (groups) groups->push_back(s.group);
+      }
+      for (size_t i = 0; i < runs.size(); ++i) idx[i] = assign(specs, labels[i], flat[i]);
+      return;
+    }
+    for (size_t i = 0; i < runs.size(); ++i) {
+      auto it = std::find(order.begin(), order.end(), labels[i]);
+      if (it == order.end()) {
+        order.push_back(labels[i]);
+        if (groups) groups->push_back("");
+        it = order.end() - 1;
+      }
+      idx[i] = static_cast<int>(it - order.begin());
+    }
+  };
+  std::vector<std::string> row_names;
+  place(spec.rows, row_label, ri, row_names, nullptr);
+  place(spec.columns, col_label, ci, t.columns, &t.column_group);
+  for (const auto& g : t.column_group)
+    if (!g.empty() && std::find(t.groups.begin(), t.groups.end(), g) == t.groups.end()) t.groups.push_back(g);
+
+  const size_t R = row_names.size(), C = t.columns.size(), E = spec.extras.size();
+  std::vector<std::vector<std::vector<double>>> cellv(R, std::vector<std::vector<double>>(C));
+  std::vector<std::vector<std::vector<double>>> extrav(R, std::vector<std::vector<double>>(E));
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (ri[i] < 0 || ci[i] < 0) continue;
+    auto it = values.find(runs[i].id);
+    if (it == values.end()) continue;
+    auto m = it->second.find(spec.metric);
+    if (m != it->second.end() && std::isfinite(m->second)) cellv[ri[i]][ci[i]].push_back(m->second * spec.scale);
+    for (size_t e = 0; e < E; ++e) {
+      auto x = it->second.find(spec.extras[e].metric);
+      if (x != it->second.end() && std::isfinite(x->second)) extrav[ri[i]][e].push_back(x->second * spec.extras[e].scale);
+    }
+  }
+  bool any = false;
+  for (size_t r = 0; r < R; ++r) {
+    TableModel::Row row;
+    row.name = row_names[r];
+    for (size_t c = 0; c < C; ++c) {
+      TableCell cell;
+      cell.has = !cellv[r][c].empty();
+      any = any || cell.has;
+      if (cell.has) cell.agg = aggregate(cellv[r][c]);
+      t.full_n = std::max(t.full_n, cell.agg.n);
+      auto rr = spec.reference.values.find(row.name);
+      if (rr != spec.reference.values.end()) {
+        auto rc = rr->second.find(t.columns[c]);
+        if (rc != rr->second.end()) cell.ref = rc->second;
+      }
+      row.cells.push_back(cell);
+    }
+    for (const auto& g : t.groups) {
+      std::vector<const TableCell*> members;
+      for (size_t c = 0; c < C; ++c)
+        if (t.column_group[c] == g) members.push_back(&row.cells[c]);
+      row.group_cells.push_back(mean_of(members));
+    }
+    if (t.overall) {
+      std::vector<const TableCell*> all;
+      for (const auto& c : row.cells) all.push_back(&c);
+      row.overall = mean_of(all);
+    }
+    for (size_t e = 0; e < E; ++e) {
+      TableCell x;
+      x.has = !extrav[r][e].empty();
+      if (x.has) x.agg = aggregate(extrav[r][e]);
+      x.agg.n = 0;  // extras show the mean only
+      row.extras.push_back(x);
+    }
+    t.rows.push_back(std::move(row));
+  }
+  AL_CHECK(any, "{}: no finished run of study '{}' has the metric '{}'", store.path(), spec.study, spec.metric);
+  for (size_t c = 0; c < C; ++c) mark_best(t.rows, [c](TableModel::Row& r) -> TableCell& { return r.cells[c]; }, spec.best);
+  for (size_t g = 0; g < t.groups.size(); ++g)
+    mark_best(t.rows, [g](TableModel::Row& r) -> TableCell& { return r.group_cells[g]; }, spec.best);
+  if (t.overall) mark_best(t.rows, [](TableModel::Row& r) -> TableCell& { return r.overall; }, spec.best);
+  for (size_t e = 0; e < E; ++e)
+    mark_best(t.rows, [e](TableModel::Row& r) -> TableCell& { return r.extras[e]; }, spec.extras[e].best);
+  return t;
+}
+
+std::string markdown_table(Store& store, const TableSpec& spec) { return render_markdown(build_table(store, spec)); }
 
 }  // namespace adaptlab

@@ -1,20 +1,55 @@
-// Comparison tables from the results database: rows = method stack (plus any other setting that
-// varies across the study's runs), columns = dataset (plus varying dataset options),
-// cell = mean ± sample std over seeds, "(n=k)" where a cell has fewer seeds than the fullest one.
+// Comparison tables from the results database.
+//
+// Without a spec: rows = method stack (plus any option that varies among that stack's runs),
+// columns = dataset (plus varying dataset options). A spec (YAML, see table_spec.h) picks and names
+// rows and columns, groups columns (group means and the overall mean), adds extra columns (trainable
+// parameters, throughput, ...) and bolds the best value per column. A reference (the paper's
+// published numbers) puts ours, the paper's and the delta side by side. Cells: mean ± sample std
+// over seeds, "(n=k)" where a cell has fewer seeds than the fullest one.
 #pragma once
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "framework/report/stats.h"
+#include "framework/report/table_spec.h"
 
 namespace adaptlab {
 
 class Store;
 
-struct TableSpec {
-  std::string study;
-  std::string metric = "test.acc";  // a summary name
-  double scale = 100.0;             // multiply values (accuracy → percent)
-  int precision = 1;                // digits after the decimal point
+struct TableCell {
+  bool has = false;
+  Aggregate agg;               // already scaled
+  std::optional<double> ref;   // published value (scaled like ours)
+  bool best = false;
 };
 
+struct TableModel {
+  std::string study, metric, reference_source;
+  int precision = 1;
+  int full_n = 0;                         // most seeds in any cell
+  std::vector<std::string> columns;       // display names
+  std::vector<std::string> column_group;  // per column; "" when ungrouped
+  std::vector<std::string> groups;        // group names in order (empty: no grouping)
+  bool overall = false;                   // an overall-mean column
+  std::vector<ExtraSpec> extras;
+  struct Row {
+    std::string name;
+    std::vector<TableCell> cells, group_cells, extras;
+    TableCell overall;
+  };
+  std::vector<Row> rows;
+};
+
+TableModel build_table(Store& store, const TableSpec& spec);
+
+std::string render_markdown(const TableModel& t);
+std::string render_latex(const TableModel& t);
+std::string render_csv(const TableModel& t);
+std::string render_html(const TableModel& t);
+
+// build_table + render_markdown.
 std::string markdown_table(Store& store, const TableSpec& spec);
 
 }  // namespace adaptlab

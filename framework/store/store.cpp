@@ -221,6 +221,17 @@ Summary Store::summary(const std::string& study, const std::string& id) {
   return out;
 }
 
+std::map<std::string, Summary> Store::summaries(const std::string& study, const std::vector<std::string>& names) {
+  std::map<std::string, Summary> out;
+  sql::Stmt st(*db_, "SELECT run_id, value FROM summary WHERE study = ?1 AND name = ?2");
+  for (const auto& n : names) {
+    st.bind(1, study).bind(2, n);
+    while (st.step()) out[st.text(0)][n] = st.is_null(1) ? NAN : st.real(1);
+    st.reset();
+  }
+  return out;
+}
+
 std::vector<MetricEvent> Store::metrics(const std::string& study, const std::string& id) {
   sql::Stmt st(*db_,
                "SELECT step, split, name, value FROM metrics WHERE study = ?1 AND run_id = ?2 ORDER BY rowid");

@@ -61,6 +61,8 @@ class Store {
 
   std::vector<RunRow> runs(const std::string& study, const std::string& status_filter = "");
   Summary summary(const std::string& study, const std::string& id);
+  // run id -> {name -> value} for the given summary names, in one query.
+  std::map<std::string, Summary> summaries(const std::string& study, const std::vector<std::string>& names);
   std::vector<MetricEvent> metrics(const std::string& study, const std::string& id);
   std::vector<std::string> studies();
   int64_t count(const std::string& table);

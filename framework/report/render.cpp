@@ -1,0 +1,184 @@
+// Markdown, LaTeX (booktabs), CSV and HTML renderings of a TableModel.
+#include <fmt/format.h>
+
+#include <functional>
+
+#include "framework/report/table.h"
+
+namespace adaptlab {
+namespace {
+
+struct Style {
+  std::function<std::string(const std::string&)> bold, escape;
+  std::string pm, dash;
+};
+
+// "mean ± std" (seeds > 1), "(n=k)" when seeds are missing, then "(paper p, Δ d)" with a reference.
+std::string cell_text(const TableModel& t, const TableCell& c, int precision, const Style& s) {
+  if (!c.has) return c.ref ? fmt::format("{} ({})", s.dash, fmt::format("paper {:.{}f}", *c.ref, precision)) : s.dash;
+  std::string v = fmt::format("{:.{}f}", c.agg.mean, precision);
+  if (c.agg.n > 1) v += fmt::format("{}{:.{}f}", s.pm, c.agg.std, precision);
+  if (c.best) v = s.bold(v);
+  if (c.agg.n > 0 && c.agg.n < t.full_n) v += fmt::format(" (n={})", c.agg.n);
+  if (c.ref) v += fmt::format(" (paper {:.{}f}, Δ {:+.{}f})", *c.ref, precision, c.agg.mean - *c.ref, precision);
+  return v;
+}
+
+std::vector<std::string> header(const TableModel& t) {
+  std::vector<std::string> h = {"method"};
+  for (size_t c = 0; c < t.columns.size(); ++c) h.push_back(t.columns[c]);
+  for (const auto& g : t.groups) h.push_back(g + " mean");
+  if (t.overall) h.push_back("mean");
+  for (const auto& e : t.extras) h.push_back(e.name);
+  return h;
+}
+
+std::vector<std::string> row_cells(const TableModel& t, const TableModel::Row& r, const Style& s) {
+  std::vector<std::string> out = {s.escape(r.name)};
+  for (const auto& c : r.cells) out.push_back(cell_text(t, c, t.precision, s));
+  for (const auto& c : r.group_cells) out.push_back(cell_text(t, c, t.precision, s));
+  if (t.overall) out.push_back(cell_text(t, r.overall, t.precision, s));
+  for (size_t e = 0; e < r.extras.size(); ++e) out.push_back(cell_text(t, r.extras[e], t.extras[e].precision, s));
+  return out;
+}
+
+std::string identity(const std::string& x) { return x; }
+
+}  // namespace
+
+std::string render_markdown(const TableModel& t) {
+  const Style s{[](const std::string& x) { return "**" + x + "**"; },
+                [](const std::string& x) {
+                  std::string o;
+                  for (char c : x) o += c == '|' ? std::string("\\|") : std::string(1, c);
+                  return o;
+                },
+                " ± ", "—"};
+  const auto h = header(t);
+  std::string out = "| " + fmt::format("{}", fmt::join(h, " | ")) + " |\n|";
+  for (size_t i = 0; i < h.size(); ++i) out += "---|";
+  out += "\n";
+  for (const auto& r : t.rows) out += "| " + fmt::format("{}", fmt::join(row_cells(t, r, s), " | ")) + " |\n";
+  if (!t.reference_source.empty()) out += "\npaper: " + t.reference_source + "\n";
+  return out;
+}
+
+std::string render_latex(const TableModel& t) {
+  auto esc = [](const std::string& x) {
+    std::string o;
+    for (char c : x) {
+      switch (c) {
+        case '&': case '%': case '$': case '#': case '_': case '{': case '}': o += std::string("\\") + c; break;
+        case '~': o += "\\textasciitilde{}"; break;
+        case '^': o += "\\textasciicircum{}"; break;
+        case '\\': o += "\\textbackslash{}"; break;
+        default: o += c;
+      }
+    }
+    return o;
+  };
+  const Style s{[](const std::string& x) { return "\\textbf{" + x + "}"; }, esc, "$\\pm$", "--"};
+  const auto h = header(t);
+  std::string out = "\\begin{tabular}{l" + std::string(h.size() - 1, 'c') + "}\n\\toprule\n";
+  if (!t.groups.empty()) {
+    // A first header row spanning each group's columns (columns are listed group by group).
+    std::string line = " ";
+    size_t c = 0;
+    std::string rules;
+    while (c < t.columns.size()) {
+      size_t e = c;
+      while (e < t.columns.size() && t.column_group[e] == t.column_group[c]) ++e;
+      line += fmt::format(" & \\multicolumn{{{}}}{{c}}{{{}}}", e - c, esc(t.column_group[c]));
+      if (!t.column_group[c].empty()) rules += fmt::format("\\cmidrule(lr){{{}-{}}}", c + 2, e + 1);
+      c = e;
+    }
+    for (size_t k = t.columns.size() + 1; k < h.size(); ++k) line += " & ";
+    out += line + " \\\\\n" + rules + "\n";
+  }
+  std::vector<std::string> he;
+  for (const auto& x : h) he.push_back(esc(x));
+  out += fmt::format("{} \\\\\n\\midrule\n", fmt::join(he, " & "));
+  for (const auto& r : t.rows) out += fmt::format("{} \\\\\n", fmt::join(row_cells(t, r, s), " & "));
+  out += "\\bottomrule\n\\end{tabular}\n";
+  return out;
+}
+
+std::string render_csv(const TableModel& t) {
+  auto q = [](const std::string& x) {
+    if (x.find_first_of(",\"\n") == std::string::npos) return x;
+    std::string o = "\"";
+    for (char c : x) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return o + "\"";
+  };
+  auto num = [&](const TableCell& c, int p, bool with_std) {
+    std::vector<std::string> v = {c.has ? fmt::format("{:.{}f}", c.agg.mean, p + 2) : ""};
+    if (with_std) {
+      v.push_back(c.has && c.agg.n > 1 ? fmt::format("{:.{}f}", c.agg.std, p + 2) : "");
+      v.push_back(c.has ? std::to_string(c.agg.n) : "0");
+      v.push_back(c.ref ? fmt::format("{:.{}f}", *c.ref, p + 2) : "");
+      v.push_back(c.ref && c.has ? fmt::format("{:.{}f}", c.agg.mean - *c.ref, p + 2) : "");
+    }
+    return fmt::format("{}", fmt::join(v, ","));
+  };
+  std::vector<std::string> h = {"method"};
+  for (const auto& c : t.columns)
+    for (const char* suffix : {"", " std", " n", " paper", " delta"}) h.push_back(q(c + suffix));
+  for (const auto& g : t.groups) h.push_back(q(g + " mean"));
+  if (t.overall) h.push_back("mean");
+  for (const auto& e : t.extras) h.push_back(q(e.name));
+  std::string out = fmt::format("{}\n", fmt::join(h, ","));
+  for (const auto& r : t.rows) {
+    std::vector<std::string> v = {q(r.name)};
+    for (const auto& c : r.cells) v.push_back(num(c, t.precision, true));
+    for (const auto& c : r.group_cells) v.push_back(num(c, t.precision, false));
+    if (t.overall) v.push_back(num(r.overall, t.precision, false));
+    for (size_t e = 0; e < r.extras.size(); ++e) v.push_back(num(r.extras[e], t.extras[e].precision, false));
+    out += fmt::format("{}\n", fmt::join(v, ","));
+  }
+  return out;
+}
+
+std::string render_html(const TableModel& t) {
+  auto esc = [](const std::string& x) {
+    std::string o;
+    for (char c : x) {
+      switch (c) {
+        case '<': o += "&lt;"; break;
+        case '>': o += "&gt;"; break;
+        case '&': o += "&amp;"; break;
+        case '"': o += "&quot;"; break;
+        default: o += c;
+      }
+    }
+    return o;
+  };
+  const Style s{[](const std::string& x) { return "<b>" + x + "</b>"; }, identity, " ± ", "—"};
+  std::string out =
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + esc(t.study) + " — " + esc(t.metric) +
+      "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+      "th,td{padding:4px 10px;border-bottom:1px solid #ccc;text-align:right}th:first-child,td:first-child"
+      "{text-align:left}thead th{border-bottom:2px solid #333}</style></head><body>\n<h1>" +
+      esc(t.study) + "</h1>\n<p>metric: " + esc(t.metric) + "; mean ± sample std over seeds</p>\n<table>\n<thead><tr>";
+  for (const auto& x : header(t)) out += "<th>" + esc(x) + "</th>";
+  out += "</tr></thead>\n<tbody>\n";
+  for (const auto& r : t.rows) {
+    out += "<tr>";
+    auto cells = row_cells(t, r, s);
+    for (size_t i = 0; i < cells.size(); ++i) {
+      // Escape everything but the <b> we added.
+      std::string c = esc(cells[i]);
+      for (const char* tag : {"b", "/b"}) {
+        const std::string from = std::string("&lt;") + tag + "&gt;", to = std::string("<") + tag + ">";
+        for (size_t p = c.find(from); p != std::string::npos; p = c.find(from, p)) c.replace(p, from.size(), to);
+      }
+      out += "<td>" + c + "</td>";
+    }
+    out += "</tr>\n";
+  }
+  out += "</tbody></table>\n";
+  if (!t.reference_source.empty()) out += "<p>paper: " + esc(t.reference_source) + "</p>\n";
+  out += "</body></html>\n";
+  return out;
+}
+
+}  // namespace adaptlab

@@ -1,0 +1,95 @@
+#include "framework/report/table_spec.h"
+
+#include <filesystem>
+
+#include "framework/config/options.h"
+#include "framework/core/error.h"
+
+namespace adaptlab {
+namespace {
+
+struct SpecFile {
+  std::string metric = "test.acc";
+  double scale = 100.0;
+  int precision = 1;
+  std::string best = "max";
+  cfg::Node rows, columns, extras;
+  bool overall = false;
+  std::string reference;
+  template <class V>
+  void visit(V& v) {
+    v("metric", metric, "summary metric");
+    v("scale", scale, "multiply values by this");
+    v("precision", precision, "digits after the decimal point");
+    v("best", best, "bold the best value per column: max | min | none");
+    v("rows", rows, "rows: list of {name, label | match}");
+    v("columns", columns, "columns: list of {name, label | match, group}");
+    v("overall", overall, "add an overall-mean column");
+    v("extras", extras, "extra per-row columns: list of {metric, name, scale, precision, best}");
+    v("reference", reference, "reference.yaml with the paper's numbers");
+    v.check(best == "max" || best == "min" || best == "none", "best", "must be max, min or none");
+    v.check(precision >= 0 && precision <= 10, "precision", "must be in [0, 10]");
+  }
+};
+
+template <class T>
+std::vector<T> read_list(const cfg::Node& n, const std::string& what) {
+  std::vector<T> out;
+  if (n.is_null()) return out;
+  if (!n.is_list()) cfg::throw_type_error(n, what, "a list");
+  for (size_t i = 0; i < n.items().size(); ++i)
+    out.push_back(cfg::read_options<T>(n.items()[i], what + " item " + std::to_string(i)));
+  return out;
+}
+
+}  // namespace
+
+Reference load_reference(const std::string& path) {
+  const cfg::Node root = cfg::load_file(path);
+  AL_CHECK(root.is_map(), "{}: a reference file must be a map with keys source, rows", path);
+  Reference ref;
+  for (const auto& e : root.entries()) {
+    if (e.key == "source") {
+      cfg::read_value(e.value, "key 'source'", ref.source);
+    } else if (e.key == "rows") {
+      AL_CHECK(e.value.is_map(), "{}: key 'rows' must map row names to maps of column name -> value",
+               e.value.loc().str());
+      for (const auto& row : e.value.entries()) {
+        AL_CHECK(row.value.is_map(), "{}: reference row '{}' must map column names to values", row.value.loc().str(),
+                 row.key);
+        for (const auto& col : row.value.entries()) {
+          double v = 0;
+          cfg::read_value(col.value, "reference value '" + row.key + "' / '" + col.key + "'", v);
+          ref.values[row.key][col.key] = v;
+        }
+      }
+    } else {
+      fail("{}: unknown key '{}' in reference file; expected one of: source, rows", e.key_loc.str(), e.key);
+    }
+  }
+  return ref;
+}
+
+TableSpec load_table_spec(const std::string& path) {
+  const SpecFile f = cfg::read_options<SpecFile>(cfg::load_file(path), "table spec");
+  TableSpec s;
+  s.metric = f.metric;
+  s.scale = f.scale;
+  s.precision = f.precision;
+  s.best = f.best;
+  s.overall = f.overall;
+  s.rows = read_list<RowSpec>(f.rows, "rows");
+  s.columns = read_list<RowSpec>(f.columns, "columns");
+  s.extras = read_list<ExtraSpec>(f.extras, "extras");
+  for (auto& e : s.extras)
+    if (e.name.empty()) e.name = e.metric;
+  if (!f.reference.empty()) {
+    const std::filesystem::path p = std::filesystem::path(f.reference).is_absolute()
+                                        ? std::filesystem::path(f.reference)
+                                        : std::filesystem::path(path).parent_path() / f.reference;
+    s.reference = load_reference(p.string());
+  }
+  return s;
+}
+
+}  // namespace adaptlab

@@ -1,0 +1,83 @@
+// A table spec (YAML), e.g. experiments/<study>/table.yaml:
+//
+//   metric: test.acc            # summary name; scale 100 turns accuracy into percent
+//   scale: 100
+//   precision: 1
+//   best: max                   # bold the best value per column: max | min | none
+//   rows:                       # optional; default: every method stack, auto-labelled
+//     - {name: "Linear probe", match: {methods.0.name: linear}}
+//     - {name: "LoRA r=8", label: "lora (alpha=8.0, rank=8)"}   # or an automatic label
+//   columns:                    # optional; default: every dataset, auto-labelled
+//     - {name: Easy, group: Synthetic, match: {dataset.noise: 1.0}}
+//   overall: true               # an overall-mean column (grouped tables get group means too)
+//   extras:                     # per-row columns averaged over all its runs
+//     - {metric: params.trainable, name: "Params (M)", scale: 1e-6, precision: 3, best: min}
+//   reference: reference.yaml   # the paper's numbers (relative to the spec file)
+//
+// reference.yaml:
+//   source: "PYRA, Table 1"
+//   rows: {"LoRA r=8": {Easy: 99.0, Hard: 93.0}}   # row name -> column name -> value (already scaled)
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "framework/config/node.h"
+
+namespace adaptlab {
+
+struct RowSpec {
+  std::string name;   // display name
+  std::string label;  // match the automatic label ("lora (rank=8)") ...
+  cfg::Node match;    // ... or dotted config keys -> values
+  std::string group;  // columns only
+  template <class V>
+  void visit(V& v) {
+    v.required("name", name, "display name");
+    v("label", label, "the automatic label this entry stands for");
+    v("match", match, "map of dotted config keys to values the runs must have");
+    v("group", group, "column group (columns only)");
+    v.check(!label.empty() || match.is_map(), "name", "give 'label' or 'match'");
+  }
+};
+
+struct ExtraSpec {
+  std::string metric;
+  std::string name;
+  double scale = 1.0;
+  int precision = 1;
+  std::string best = "none";
+  template <class V>
+  void visit(V& v) {
+    v.required("metric", metric, "summary name");
+    v("name", name, "column header (default: the metric)");
+    v("scale", scale, "multiply values by this");
+    v("precision", precision, "digits after the decimal point");
+    v("best", best, "bold the best: max | min | none");
+    v.check(best == "max" || best == "min" || best == "none", "best", "must be max, min or none");
+  }
+};
+
+struct Reference {
+  std::string source;
+  std::map<std::string, std::map<std::string, double>> values;  // row name -> column name -> value
+};
+
+struct TableSpec {
+  std::string study;
+  std::string metric = "test.acc";
+  double scale = 100.0;
+  int precision = 1;
+  std::string best = "max";
+  std::vector<RowSpec> rows;
+  std::vector<RowSpec> columns;
+  bool overall = false;
+  std::vector<ExtraSpec> extras;
+  Reference reference;
+};
+
+// Reads a spec file strictly (errors name file, line and key); `reference:` is loaded relative to it.
+TableSpec load_table_spec(const std::string& path);
+Reference load_reference(const std::string& path);
+
+}  // namespace adaptlab
