@@ -1,28 +1,74 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "framework/cli/commands.h"
 #include "framework/core/error.h"
+#include "framework/core/log.h"
 #include "framework/report/table.h"
 #include "framework/store/store.h"
 
 namespace adaptlab::cli {
 
-int cmd_table(const TableArgs& a) {
-  AL_CHECK(!a.db.empty() || !a.study.empty(), "table: give --db or --study");
-  Store store(a.db.empty() ? default_db_path(a.study) : a.db, /*read_only=*/true);
-  TableSpec spec;
-  spec.study = a.study;
-  if (spec.study.empty()) {
-    const auto studies = store.studies();
-    AL_CHECK(studies.size() == 1, "{}: holds {} studies ({}); choose one with --study", store.path(), studies.size(),
-             fmt::join(studies, ", "));
-    spec.study = studies.front();
+std::string db_path_of(const std::string& db, const std::string& study) {
+  AL_CHECK(!db.empty() || !study.empty(), "give --db or --study");
+  return db.empty() ? default_db_path(study) : db;
+}
+
+std::string study_of(Store& store, const std::string& study) {
+  if (!study.empty()) return study;
+  const auto studies = store.studies();
+  AL_CHECK(studies.size() == 1, "{}: holds {} studies ({}); choose one with --study", store.path(), studies.size(),
+           fmt::join(studies, ", "));
+  return studies.front();
+}
+
+void write_output(const std::string& out, const std::string& text) {
+  if (out.empty() || out == "-") {
+    fmt::print("{}", text);
+    return;
   }
-  spec.metric = a.metric;
-  spec.scale = a.scale;
-  spec.precision = a.precision;
-  fmt::print("{}", markdown_table(store, spec));
+  const auto tmp = out + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    AL_CHECK(f.good(), "{}: cannot write", out);
+    f << text;
+    AL_CHECK(f.good(), "{}: write failed", out);
+  }
+  std::filesystem::rename(tmp, out);
+  log::info("wrote {}", out);
+}
+
+int cmd_table(const TableArgs& a) {
+  Store store(db_path_of(a.db, a.study), /*read_only=*/true);
+  const std::string study = study_of(store, a.study);
+  std::string spec_path = a.spec;
+  if (spec_path.empty()) {
+    // A study may carry its table spec beside its sweep file.
+    const std::string sweep = store.sweep_path(study);
+    if (!sweep.empty()) {
+      const auto candidate = std::filesystem::path(sweep).parent_path() / "table.yaml";
+      if (std::filesystem::exists(candidate)) {
+        spec_path = candidate.string();
+        log::info("table spec: {} (beside the study's sweep file; --spec overrides)", spec_path);
+      }
+    }
+  }
+  TableSpec spec = spec_path.empty() ? TableSpec{} : load_table_spec(spec_path);
+  spec.study = study;
+  if (spec_path.empty() || a.metric_set) spec.metric = a.metric;
+  if (spec_path.empty() || a.scale_set) spec.scale = a.scale;
+  if (spec_path.empty() || a.precision_set) spec.precision = a.precision;
+  const TableModel t = build_table(store, spec);
+  std::string text;
+  if (a.format == "md") text = render_markdown(t);
+  else if (a.format == "latex") text = render_latex(t);
+  else if (a.format == "csv") text = render_csv(t);
+  else if (a.format == "html") text = render_html(t);
+  else fail("table: unknown --format '{}'; known: md, latex, csv, html", a.format);
+  write_output(a.out, text);
   return 0;
 }
 

@@ -3,6 +3,10 @@
 #include <string>
 #include <vector>
 
+namespace adaptlab {
+class Store;
+}
+
 namespace adaptlab::cli {
 
 struct SweepArgs {
@@ -40,11 +44,40 @@ int cmd_run(const RunArgs& a);
 struct TableArgs {
   std::string db;
   std::string study;
+  std::string spec;          // table spec YAML; default: table.yaml beside the study's sweep file, if any
+  std::string format = "md"; // md | latex | csv | html
+  std::string out;           // write here instead of stdout
+  // Flags given on the command line override the spec.
   std::string metric = "test.acc";
   double scale = 100.0;
   int precision = 1;
+  bool metric_set = false, scale_set = false, precision_set = false;
 };
 int cmd_table(const TableArgs& a);
+
+struct QueryArgs {
+  std::string db, study, sql;
+  std::string format = "table";  // table | csv | json
+};
+int cmd_query(const QueryArgs& a);
+
+struct PlotArgs {
+  std::string kind;  // pareto | curves
+  std::string db, study, spec, out, dataset;
+  std::string metric;  // pareto: y summary (default test.acc); curves: split.name (default train.loss)
+  double scale = 100.0;
+  std::string x = "throughput.eval";
+  double x_scale = 1.0;
+  std::string x_better = "max", y_better = "max";
+  bool log_x = false;
+  std::vector<std::string> runs;
+};
+int cmd_plot(const PlotArgs& a);
+
+struct MigrateArgs {
+  std::string db;
+};
+int cmd_migrate(const MigrateArgs& a);
 
 struct MergeArgs {
   std::string into;
@@ -60,5 +93,9 @@ int cmd_list(const ListArgs& a);
 
 // results/<study>.sqlite
 std::string default_db_path(const std::string& study);
+// --db, else results/<study>.sqlite; at least one must be given.
+std::string db_path_of(const std::string& db, const std::string& study);
+// --study, else the only study in the database (an error naming them when there are several).
+std::string study_of(Store& store, const std::string& study);
 
 }  // namespace adaptlab::cli

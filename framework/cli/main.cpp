@@ -63,13 +63,55 @@ int main(int argc, char** argv) {
   r->add_option("--events-fd", run.events_fd, "file descriptor for the JSON-lines events (the sweep driver's pipe)");
 
   cli::TableArgs table;
-  auto* t = app.add_subcommand("table", "print a study's comparison table (Markdown): rows = methods, "
-                                        "columns = datasets, cells = mean ± std over seeds");
+  auto* t = app.add_subcommand(
+      "table",
+      "print a study's comparison table: rows = method stacks, columns = datasets, cells = mean ± sample std over "
+      "seeds ((n=k) where seeds are missing), best per column in bold. A table spec (YAML; see "
+      "framework/report/table_spec.h) names and groups rows and columns, adds extra columns (parameters, "
+      "throughput, ...) and the paper's numbers from reference.yaml; table.yaml beside the study's sweep file is "
+      "used when --spec is not given.");
   t->add_option("--db", table.db, "results database (default: results/<study>.sqlite)");
   t->add_option("--study", table.study, "study name (default: the only study in the database)");
-  t->add_option("--metric", table.metric, "summary metric to tabulate (e.g. test.acc, val.acc, throughput.eval)");
-  t->add_option("--scale", table.scale, "multiply values by this (100 turns accuracy into percent)");
-  t->add_option("--precision", table.precision, "digits after the decimal point");
+  t->add_option("--spec", table.spec, "table spec YAML")->check(CLI::ExistingFile);
+  t->add_option("--format", table.format, "md (default) | latex (booktabs) | csv | html (self-contained page)")
+      ->check(CLI::IsMember({"md", "latex", "csv", "html"}));
+  t->add_option("-o,--out", table.out, "write to this file instead of stdout");
+  auto* tm = t->add_option("--metric", table.metric, "summary metric to tabulate (e.g. test.acc, val.acc, throughput.eval)");
+  auto* ts = t->add_option("--scale", table.scale, "multiply values by this (100 turns accuracy into percent)");
+  auto* tp = t->add_option("--precision", table.precision, "digits after the decimal point");
+
+  cli::QueryArgs query;
+  auto* q = app.add_subcommand("query",
+                               "run one read-only SQL statement against a results database (schema: results/README.md); "
+                               "statements that write are refused");
+  q->add_option("sql", query.sql, "the SQL statement, e.g. \"SELECT methods, count(*) FROM runs GROUP BY 1\"")
+      ->required();
+  q->add_option("--db", query.db, "results database (default: results/<study>.sqlite)");
+  q->add_option("--study", query.study, "study whose default database to open");
+  q->add_option("--format", query.format, "table (default) | csv | json")->check(CLI::IsMember({"table", "csv", "json"}));
+
+  cli::PlotArgs plot;
+  auto* pl = app.add_subcommand(
+      "plot",
+      "draw an SVG: 'pareto' = accuracy against throughput (or FLOPs, memory, ...) per method with the Pareto "
+      "front; 'curves' = a metric's time series per run (training curves)");
+  pl->add_option("kind", plot.kind, "pareto | curves")->required()->check(CLI::IsMember({"pareto", "curves"}));
+  pl->add_option("--db", plot.db, "results database (default: results/<study>.sqlite)");
+  pl->add_option("--study", plot.study, "study name (default: the only study in the database)");
+  pl->add_option("-o,--out", plot.out, "SVG file to write (default: stdout)");
+  pl->add_option("--metric", plot.metric,
+                 "pareto: y summary metric (default test.acc); curves: split.name series (default train.loss)");
+  pl->add_option("--scale", plot.scale, "pareto: multiply y by this (default 100: percent)");
+  pl->add_option("--x", plot.x, "pareto: x summary metric (default throughput.eval; e.g. flops.eval, params.trainable)");
+  pl->add_option("--x-scale", plot.x_scale, "pareto: multiply x by this");
+  pl->add_option("--x-better", plot.x_better, "pareto: max (throughput) or min (FLOPs, memory)")
+      ->check(CLI::IsMember({"max", "min"}));
+  pl->add_option("--y-better", plot.y_better, "pareto: max or min")->check(CLI::IsMember({"max", "min"}));
+  pl->add_flag("--log-x", plot.log_x, "pareto: logarithmic x axis");
+  pl->add_option("--dataset", plot.dataset, "pareto: the dataset column to plot when the study has several");
+  pl->add_option("--spec", plot.spec, "pareto: table spec whose rows name and select the methods")
+      ->check(CLI::ExistingFile);
+  pl->add_option("--runs", plot.runs, "curves: run ids or id prefixes (default: every finished run)");
 
   cli::MergeArgs merge;
   auto* res = app.add_subcommand("results", "operations on results databases");
@@ -78,6 +120,10 @@ int main(int argc, char** argv) {
                                           "idempotent");
   rm->add_option("--into", merge.into, "the study database to merge into (created if missing)")->required();
   rm->add_option("shards", merge.shards, "shard databases")->required();
+  cli::MigrateArgs migrate;
+  auto* rmig = res->add_subcommand("migrate", "upgrade a database written by an older adaptlab to this schema version, "
+                                              "in one transaction (every row is kept)");
+  rmig->add_option("--db", migrate.db, "the database")->required();
 
   cli::ListArgs list;
   auto* l = app.add_subcommand("list", "list registered backbones, methods and datasets");
@@ -95,7 +141,15 @@ int main(int argc, char** argv) {
     sweep.plugins = plugins;
     if (s->parsed()) return cli::cmd_sweep(sweep);
     if (r->parsed()) return cli::cmd_run(run);
-    if (t->parsed()) return cli::cmd_table(table);
+    if (t->parsed()) {
+      table.metric_set = tm->count() > 0;
+      table.scale_set = ts->count() > 0;
+      table.precision_set = tp->count() > 0;
+      return cli::cmd_table(table);
+    }
+    if (q->parsed()) return cli::cmd_query(query);
+    if (pl->parsed()) return cli::cmd_plot(plot);
+    if (rmig->parsed()) return cli::cmd_migrate(migrate);
     if (l->parsed()) return cli::cmd_list(list);
     if (rm->parsed()) return cli::cmd_merge(merge);
   } catch (const std::exception& e) {

@@ -10,7 +10,7 @@ namespace {
 
 struct Style {
   std::function<std::string(const std::string&)> bold, escape;
-  std::string pm, dash;
+  std::string pm, dash, delta = "Δ";
 };
 
 // "mean ± std" (seeds > 1), "(n=k)" when seeds are missing, then "(paper p, Δ d)" with a reference.
@@ -20,7 +20,8 @@ std::string cell_text(const TableModel& t, const TableCell& c, int precision, co
   if (c.agg.n > 1) v += fmt::format("{}{:.{}f}", s.pm, c.agg.std, precision);
   if (c.best) v = s.bold(v);
   if (c.agg.n > 0 && c.agg.n < t.full_n) v += fmt::format(" (n={})", c.agg.n);
-  if (c.ref) v += fmt::format(" (paper {:.{}f}, Δ {:+.{}f})", *c.ref, precision, c.agg.mean - *c.ref, precision);
+  if (c.ref)
+    v += fmt::format(" (paper {:.{}f}, {} {:+.{}f})", *c.ref, precision, s.delta, c.agg.mean - *c.ref, precision);
   return v;
 }
 
@@ -77,7 +78,7 @@ std::string render_latex(const TableModel& t) {
     }
     return o;
   };
-  const Style s{[](const std::string& x) { return "\\textbf{" + x + "}"; }, esc, "$\\pm$", "--"};
+  const Style s{[](const std::string& x) { return "\\textbf{" + x + "}"; }, esc, "$\\pm$", "--", "$\\Delta$"};
   const auto h = header(t);
   std::string out = "\\begin{tabular}{l" + std::string(h.size() - 1, 'c') + "}\n\\toprule\n";
   if (!t.groups.empty()) {

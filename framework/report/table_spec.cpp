@@ -1,5 +1,6 @@
 #include "framework/report/table_spec.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "framework/config/options.h"
@@ -81,6 +82,15 @@ TableSpec load_table_spec(const std::string& path) {
   s.rows = read_list<RowSpec>(f.rows, "rows");
   s.columns = read_list<RowSpec>(f.columns, "columns");
   s.extras = read_list<ExtraSpec>(f.extras, "extras");
+  // Columns of one group must be adjacent (the LaTeX header spans them with one \multicolumn).
+  std::vector<std::string> closed;
+  for (size_t i = 0; i < s.columns.size(); ++i) {
+    const std::string& g = s.columns[i].group;
+    if (i > 0 && s.columns[i - 1].group != g) closed.push_back(s.columns[i - 1].group);
+    AL_CHECK(g.empty() || std::find(closed.begin(), closed.end(), g) == closed.end(),
+             "{}: column '{}' of group '{}' must be listed next to the other columns of that group", path,
+             s.columns[i].name, g);
+  }
   for (auto& e : s.extras)
     if (e.name.empty()) e.name = e.metric;
   if (!f.reference.empty()) {

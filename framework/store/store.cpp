@@ -248,6 +248,12 @@ std::vector<std::string> Store::studies() {
   return out;
 }
 
+std::string Store::sweep_path(const std::string& study) {
+  sql::Stmt st(*db_, "SELECT coalesce(sweep_path, '') FROM studies WHERE name = ?1");
+  st.bind(1, study);
+  return st.step() ? st.text(0) : std::string();
+}
+
 int64_t Store::count(const std::string& table) {
   sql::Stmt st(*db_, "SELECT count(*) FROM " + table);
   return st.step() ? st.integer(0) : 0;

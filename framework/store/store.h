@@ -65,6 +65,7 @@ class Store {
   std::map<std::string, Summary> summaries(const std::string& study, const std::vector<std::string>& names);
   std::vector<MetricEvent> metrics(const std::string& study, const std::string& id);
   std::vector<std::string> studies();
+  std::string sweep_path(const std::string& study);  // the sweep file the study was run from ("" if unknown)
   int64_t count(const std::string& table);
 
   const std::string& path() const;

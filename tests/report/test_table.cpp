@@ -3,6 +3,7 @@
 #include "framework/report/stats.h"
 #include "framework/report/table.h"
 #include "framework/store/store.h"
+#include "report/fixture_db.h"
 #include "support/tmp.h"
 
 using namespace adaptlab;
@@ -60,4 +61,60 @@ TEST_CASE("markdown table: rows by method (+ varying options), columns by datase
                       Catch::EndsWith("no finished run of study 't' has the metric 'nope'"));
   REQUIRE_THROWS_WITH(markdown_table(s, TableSpec{"zz", "test.acc", 1.0, 1}),
                       Catch::EndsWith("study 'zz' has no finished runs"));
+}
+
+TEST_CASE("spec table: grouped columns, group and overall means, extras, reference, best", "[report]") {
+  const auto dir = test::fresh_dir("spec-table");
+  Store s(test::make_report_db(dir + "/mini.sqlite"), /*read_only=*/true);
+  TableSpec spec = load_table_spec(std::string(ADAPTLAB_TESTS_DIR) + "/fixtures/report/table.yaml");
+  spec.study = "mini";
+  const TableModel t = build_table(s, spec);
+  REQUIRE(t.columns == std::vector<std::string>{"CIFAR-100", "DTD", "EuroSAT"});
+  REQUIRE(t.groups == std::vector<std::string>{"Natural", "Specialized"});
+  REQUIRE(t.rows.size() == 3);
+  const auto& lin = t.rows[0];
+  const auto& lora = t.rows[1];
+  const auto& ada = t.rows[2];
+  CHECK(lin.name == "Linear probe");
+  CHECK(lin.cells[0].agg.mean == Approx(62.0));  // 60, 62, 64
+  CHECK(lin.cells[0].agg.std == Approx(2.0));
+  CHECK(lin.cells[0].agg.n == 3);
+  CHECK(lora.cells[2].agg.mean == Approx(95.5));  // 95, 96; the third seed failed
+  CHECK(lora.cells[2].agg.std == Approx(0.7071067811865476));
+  CHECK(lora.cells[2].agg.n == 2);
+  CHECK(t.full_n == 3);
+  CHECK(lora.group_cells[0].agg.mean == Approx((68.0 + 71.0) / 2));  // Natural mean
+  CHECK(lora.group_cells[1].agg.mean == Approx(95.5));                // Specialized mean
+  CHECK(lora.overall.agg.mean == Approx((68.0 + 71.0 + 95.5) / 3));
+  REQUIRE(lora.cells[0].ref);
+  CHECK(*lora.cells[0].ref == Approx(67.1));
+  CHECK_FALSE(lin.cells[0].ref);
+  CHECK(ada.cells[0].best);  // 70.0 beats 68.0 and 62.0
+  CHECK_FALSE(lora.cells[0].best);
+  CHECK(lora.cells[1].best);  // 71.0
+  CHECK(lora.cells[2].best);  // 95.5 (two seeds) beats 95.0 and 90.0
+  CHECK_FALSE(ada.cells[2].best);
+  CHECK(lin.extras[0].best);  // fewest parameters
+  CHECK(lin.extras[0].agg.mean == Approx(0.0769));
+  CHECK(lin.extras[1].agg.mean == Approx(1201.0));  // 1200 + seed, seeds 0..2
+}
+
+TEST_CASE("table spec errors name the file, line and key", "[report]") {
+  const auto dir = test::fresh_dir("spec-errors");
+  REQUIRE_THROWS_WITH(load_table_spec(test::write_file(dir, "a.yaml", "metric: test.acc\nbest: highest\n")),
+                      Catch::Contains("a.yaml:2:7") && Catch::Contains("must be max, min or none"));
+  REQUIRE_THROWS_WITH(load_table_spec(test::write_file(dir, "b.yaml", "metric: test.acc\nrowz: []\n")),
+                      Catch::Contains("b.yaml:2:1") && Catch::Contains("unknown key 'rowz'"));
+  REQUIRE_THROWS_WITH(load_table_spec(test::write_file(dir, "c.yaml", "rows:\n  - {name: A}\n")),
+                      Catch::Contains("c.yaml:2") && Catch::Contains("give 'label' or 'match'"));
+  REQUIRE_THROWS_WITH(
+      load_table_spec(test::write_file(dir, "d.yaml",
+                                       "columns:\n  - {name: A, group: G, label: a}\n  - {name: B, group: H, label: b}\n"
+                                       "  - {name: C, group: G, label: c}\n")),
+      Catch::Contains("column 'C' of group 'G' must be listed next to the other columns of that group"));
+  REQUIRE_THROWS_WITH(load_table_spec(test::write_file(dir, "e.yaml", "reference: missing.yaml\n")),
+                      Catch::Contains("missing.yaml"));
+  test::write_file(dir, "ref.yaml", "source: x\nrows:\n  A: {B: high}\n");
+  REQUIRE_THROWS_WITH(load_table_spec(test::write_file(dir, "f.yaml", "reference: ref.yaml\n")),
+                      Catch::Contains("ref.yaml:3:10: reference value 'A' / 'B': expected a number, got 'high'"));
 }
