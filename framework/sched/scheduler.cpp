@@ -94,7 +94,7 @@ std::vector<std::string> parse_devices(const std::string& spec) {
 SweepReport run_sweep(const Sweep& sweep, Store& store, const SchedulerOptions& o) {
   AL_CHECK(o.per_device >= 1, "--per-device must be >= 1");
   DriverLock lock(store.path());
-  store.ensure_study(sweep.study, sweep.path, sweep.text);
+  store.ensure_study(sweep.study, sweep.path.empty() ? "" : std::filesystem::absolute(sweep.path).string(), sweep.text);
   SweepReport rep;
 
   // What to run: everything not done (failed ones only when asked), longest expected first (LPT).
