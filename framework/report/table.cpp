@@ -6,6 +6,9 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "framework/core/error.h"
 #include "framework/store/store.h"
@@ -43,17 +46,22 @@ void auto_labels(const std::vector<RunRow>& runs, const std::vector<Flat>& flat,
   };
   std::set<std::string> dataset_varying;
   std::map<std::string, std::set<std::string>> row_varying;
+  // Views into `group` and `flat`, which outlive this loop (hashing beats ordered string compares
+  // here: 10,000 runs × ~15 keys).
+  static const std::string absent = "<absent>", dataset_group;
   for (const auto& k : all_keys) {
     if (skipped(k)) continue;
-    std::map<std::string, std::set<std::string>> values;
+    const bool is_dataset = starts_with(k, "dataset.");
+    std::unordered_map<std::string_view, std::unordered_set<std::string_view>> values;
     for (size_t i = 0; i < flat.size(); ++i) {
       auto it = flat[i].find(k);
-      values[starts_with(k, "dataset.") ? "" : group[i]].insert(it == flat[i].end() ? "<absent>" : it->second);
+      values[is_dataset ? std::string_view(dataset_group) : std::string_view(group[i])].insert(
+          it == flat[i].end() ? std::string_view(absent) : std::string_view(it->second));
     }
     for (const auto& [g, vs] : values) {
       if (vs.size() < 2) continue;
       if (g.empty()) dataset_varying.insert(k);
-      else row_varying[g].insert(k);
+      else row_varying[std::string(g)].insert(k);
     }
   }
   for (size_t i = 0; i < runs.size(); ++i) {

@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     fmt::print("insert 1,000,000 metric rows (1,000 runs x 1,000): {:.3f} s  [rows in db: {}]\n", insert_s.back(),
                s.count("metrics"));
   }
-  fmt::print("insert median: {:.3f} s over {} repetitions\n", median(insert_s), reps);
+  if (!insert_s.empty()) fmt::print("insert median: {:.3f} s over {} repetitions\n", median(insert_s), reps);
 
   // 2. A table over 10,000 runs: 25 method settings × 4 datasets × 100 seeds.
   const std::string db = dir + "/table.sqlite";
