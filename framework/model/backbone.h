@@ -26,6 +26,12 @@ class Backbone : public torch::nn::Module {
   // Token operations run in block i after the attention residual, before the MLP.
   virtual int num_blocks() const = 0;
   virtual std::vector<std::shared_ptr<TokenOp>>& after_attn(int block) = 0;
+  // Registers `op` as child module `name` of block i and appends it to that block's after_attn ops.
+  virtual void add_after_attn(int block, const std::string& name, std::shared_ptr<TokenOp> op) = 0;
+  // Tokens entering the first block (class token + patches for a ViT), and how many of them lead
+  // the sequence and must never be merged.
+  virtual int64_t num_input_tokens() const = 0;
+  virtual int64_t protected_prefix() const { return 1; }
 
   // State-dict prefix of the classifier head ("head.").
   virtual std::string head_prefix() const { return "head."; }

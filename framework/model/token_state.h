@@ -11,9 +11,12 @@ struct TokenState {
   at::Tensor size;   // [B, N, 1] how many input tokens each token stands for; undefined = all ones
   at::Tensor keys;   // [B, N, C_head_avg] attention keys of this block (mean over heads), when available
   int64_t protected_prefix = 1;  // leading tokens that must never be merged (class token, prompts)
+  bool prop_attn = true;         // add log(size) to the attention logits once sizes exist
+  at::Tensor source;             // [B, N, N0] which input tokens each token holds (when traced)
 };
 
-// An operation on the token sequence at a block's `after_attn` point (e.g. ToMe merging).
+// An operation on the token sequence at a block's `after_attn` point (e.g. ToMe merging). Ops are
+// registered as child modules of their block, so their parameters are named "blocks.N.<op>.<param>".
 class TokenOp : public torch::nn::Module {
  public:
   virtual void apply(TokenState& state) = 0;

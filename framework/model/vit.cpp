@@ -75,8 +75,10 @@ struct Block : torch::nn::Module {
   void forward(TokenState& s) {
     const bool want_keys = !after_attn.empty();
     torch::Tensor keys;
-    s.x = s.x + drop_path(attn->forward(norm1->forward(s.x), s.size, want_keys ? &keys : nullptr), drop_prob,
-                          is_training());
+    const torch::Tensor no_size;
+    s.x = s.x + drop_path(attn->forward(norm1->forward(s.x), s.prop_attn ? s.size : no_size,
+                                        want_keys ? &keys : nullptr),
+                          drop_prob, is_training());
     if (want_keys) {
       s.keys = keys;
       for (auto& op : after_attn) op->apply(s);
@@ -122,6 +124,7 @@ class ViT : public Backbone {
 
   torch::Tensor forward(const torch::Tensor& images) override {
     TokenState s;
+    s.protected_prefix = protected_prefix();
     auto x = patch_embed_->forward(images);
     x = at::cat({cls_token_.expand({x.size(0), -1, -1}), x}, 1) + pos_embed_;
     s.x = x;
@@ -132,6 +135,15 @@ class ViT : public Backbone {
 
   int num_blocks() const override { return static_cast<int>(block_ptrs_.size()); }
   std::vector<std::shared_ptr<TokenOp>>& after_attn(int i) override { return block_ptrs_.at(i)->after_attn; }
+  void add_after_attn(int i, const std::string& name, std::shared_ptr<TokenOp> op) override {
+    auto& b = block_ptrs_.at(i);
+    b->register_module(name, op);
+    b->after_attn.push_back(std::move(op));
+  }
+  int64_t num_input_tokens() const override {
+    const int64_t grid = opts_.img_size / opts_.patch_size;
+    return grid * grid + 1;
+  }
 
  private:
   void init_weights() {
