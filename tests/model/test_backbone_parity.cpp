@@ -1,0 +1,128 @@
+// Our ViT and text encoder against timm's VisionTransformer and transformers' BertModel on identical
+// weights and inputs, in float64 (tests/model/reference_backbones.py writes the weights and outputs).
+#include <catch2/catch.hpp>
+
+#include <ATen/ATen.h>
+
+#include "framework/model/checkpoint.h"
+#include "framework/model/encoder.h"
+#include "framework/model/vit.h"
+#include "support/tensor_file.h"
+#include "support/tmp.h"
+
+using namespace adaptlab;
+
+namespace {
+
+const std::string kScript = std::string(ADAPTLAB_TESTS_DIR) + "/model/reference_backbones.py";
+
+double rel_err(const at::Tensor& a, const at::Tensor& b) {
+  REQUIRE(a.sizes() == b.sizes());
+  return (a - b).abs().max().item<double>() / std::max(b.abs().max().item<double>(), 1e-300);
+}
+
+// Splits the reference file into the model's tensors and the "__"-prefixed test data.
+std::map<std::string, at::Tensor> split(std::map<std::string, at::Tensor>& all) {
+  std::map<std::string, at::Tensor> data;
+  for (auto it = all.begin(); it != all.end();) {
+    if (it->first.rfind("__", 0) == 0) {
+      data[it->first.substr(2)] = it->second;
+      it = all.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return data;
+}
+
+}  // namespace
+
+TEST_CASE("ViT equals timm's VisionTransformer in float64, also after a pos_embed resize", "[model][parity]") {
+  const auto dir = test::fresh_dir("vit-parity");
+  test::run_python(kScript, "vit " + dir + "/ref.safetensors");
+  auto weights = test::load_tensors(dir + "/ref.safetensors");
+  const auto data = split(weights);
+  ViTOptions o;
+  o.img_size = 16;
+  o.patch_size = 4;
+  o.embed_dim = 48;
+  o.depth = 3;
+  o.num_heads = 4;
+  o.mlp_ratio = 2.0;
+  auto vit = make_vit(o, 7);
+  vit->to(at::kDouble);
+  vit->eval();
+  const auto rep = load_checkpoint(*vit, weights, "timm-vit");
+  CHECK(rep.missing.empty());
+  CHECK(rep.skipped.empty());
+  const double err = rel_err(vit->forward(data.at("images")), data.at("logits"));
+  INFO("relative error " << err);
+  CHECK(err <= 1e-12);
+
+  o.img_size = 24;
+  auto big = make_vit(o, 7);
+  big->to(at::kDouble);
+  big->eval();
+  const auto rep24 = load_checkpoint(*big, weights, "timm-vit");
+  REQUIRE(rep24.resized.size() == 1);
+  CHECK(rep24.resized[0] == "pos_embed [1, 17, 48] -> [1, 37, 48]");
+  CHECK(rel_err(big->named_parameters()["pos_embed"], data.at("pos_embed24")) <= 1e-7);  // float32 resample
+  const double err24 = rel_err(big->forward(data.at("images24")), data.at("logits24"));
+  INFO("relative error after resize " << err24);
+  CHECK(err24 <= 1e-12);
+}
+
+TEST_CASE("text encoder equals transformers' BertModel in float64 (padding masked)", "[model][parity]") {
+  const auto dir = test::fresh_dir("bert-parity");
+  test::run_python(kScript, "bert " + dir + "/ref.safetensors");
+  auto weights = test::load_tensors(dir + "/ref.safetensors");
+  const auto data = split(weights);
+  EncoderOptions o;
+  o.vocab_size = 100;
+  o.hidden_size = 32;
+  o.num_layers = 2;
+  o.num_heads = 4;
+  o.intermediate_size = 64;
+  o.max_position = 40;
+  auto enc = make_encoder(o, 3, 12);
+  enc->to(at::kDouble);
+  enc->eval();
+  const auto rep = load_checkpoint(*enc, weights, "hf-bert");
+  CHECK(rep.missing.empty());
+  REQUIRE(rep.skipped.size() == 2);  // head.weight, head.bias: BertModel has no classifier
+  const auto out = encoder_features(*enc, data.at("ids"));
+  const double err_h = rel_err(out.last_hidden, data.at("last_hidden"));
+  const double err_p = rel_err(out.pooler, data.at("pooler"));
+  INFO("relative errors: hidden " << err_h << ", pooler " << err_p);
+  CHECK(err_h <= 1e-12);
+  CHECK(err_p <= 1e-12);
+}
+
+TEST_CASE("checkpoint problems are listed by name with shapes", "[model]") {
+  ViTOptions o;
+  o.img_size = 8;
+  o.patch_size = 4;
+  o.embed_dim = 16;
+  o.depth = 1;
+  o.num_heads = 2;
+  auto vit = make_vit(o, 3);
+  std::map<std::string, at::Tensor> sd;
+  for (auto& p : vit->named_parameters()) sd[p.key()] = p.value().detach().clone();
+  sd.erase("blocks.0.norm1.weight");
+  sd["blocks.0.attn.qkv.weight"] = at::zeros({48, 8});
+  sd["blocks.0.attn.q_norm.weight"] = at::zeros({8});
+  REQUIRE_THROWS_WITH(load_checkpoint(*vit, sd, "ck.safetensors"),
+                      "ck.safetensors: checkpoint does not fit the model: 1 missing: blocks.0.norm1.weight; "
+                      "1 unexpected: blocks.0.attn.q_norm.weight [8]; 1 with a different shape: "
+                      "blocks.0.attn.qkv.weight (checkpoint [48, 8], model [48, 16])");
+  // A head for another task is skipped, not an error.
+  sd.erase("blocks.0.attn.q_norm.weight");
+  sd["blocks.0.attn.qkv.weight"] = at::zeros({48, 16});
+  sd["blocks.0.norm1.weight"] = at::ones({16});
+  sd["head.weight"] = at::zeros({1000, 16});
+  sd["head.bias"] = at::zeros({1000});
+  const auto rep = load_checkpoint(*vit, sd, "ck.safetensors");
+  CHECK(rep.skipped.size() == 2);
+  CHECK(rep.summary().find("not loaded (new task): head.weight (checkpoint [1000, 16], model [3, 16])") !=
+        std::string::npos);
+}
