@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "framework/model/attachable_linear.h"
+#include "framework/model/branch.h"
 #include "framework/model/token_state.h"
 
 namespace adaptlab {
@@ -30,8 +31,17 @@ class Backbone : public torch::nn::Module {
   virtual void add_after_attn(int block, const std::string& name, std::shared_ptr<TokenOp> op) = 0;
   // Tokens entering the first block (class token + patches for a ViT), and how many of them lead
   // the sequence and must never be merged.
+  // Prompt tokens that methods insert after the class token count in both.
   virtual int64_t num_input_tokens() const = 0;
-  virtual int64_t protected_prefix() const { return 1; }
+  virtual int64_t protected_prefix() const { return 1 + prompt_tokens; }
+  int64_t prompt_tokens = 0;  // set by prompt methods (VPT) when they attach
+
+  // Token operations run at the start of block i (before its attention), e.g. VPT's prompts.
+  virtual void add_before_block(int block, const std::string& name, std::shared_ptr<TokenOp> op) = 0;
+  // Residual-branch modules (adapters) at a point of block i; see branch.h.
+  virtual void add_branch(int block, BranchPoint point, const std::string& name, std::shared_ptr<BranchOp> op) = 0;
+  // Token width.
+  virtual int64_t width() const = 0;
 
   // State-dict prefix of the classifier head ("head.").
   virtual std::string head_prefix() const { return "head."; }

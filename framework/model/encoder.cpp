@@ -54,9 +54,14 @@ struct Layer : torch::nn::Module {
                              std::make_shared<Dense>(o.intermediate_size, o.hidden_size, o.layer_norm_eps, true));
   }
 
-  // s.x [B, N, H]; `bias` [B, 1, 1, N] additive padding mask.
-  void forward(TokenState& s, const at::Tensor& bias) {
+  // s.x [B, N, H]; s.mask [B, N] (true = real token) becomes an additive bias of finfo(dtype).min on
+  // padding keys, as Hugging Face's extended attention mask.
+  void forward(TokenState& s) {
+    for (auto& op : before_block) op->apply(s);
     const auto B = s.x.size(0), N = s.x.size(1), H = s.x.size(2), D = H / heads;
+    const double big = s.x.scalar_type() == at::kDouble ? std::numeric_limits<double>::lowest()
+                                                         : static_cast<double>(std::numeric_limits<float>::lowest());
+    const auto bias = (1.0 - s.mask.to(s.x.scalar_type())).mul(big).reshape({B, 1, 1, N});
     auto split = [&](const at::Tensor& t) { return t.reshape({B, N, heads, D}).transpose(1, 2); };
     const auto& sa = *attention->self;
     const auto q = split(sa.query->forward(s.x)), k = split(sa.key->forward(s.x)), v = split(sa.value->forward(s.x));
@@ -64,23 +69,26 @@ struct Layer : torch::nn::Module {
     if (s.size.defined() && s.prop_attn) logits = logits + s.size.log().reshape({B, 1, 1, N});
     auto probs = at::dropout(logits.softmax(-1), p, is_training());
     const auto ctx = at::matmul(probs, v).transpose(1, 2).reshape({B, N, H});
-    const auto a = at::dropout(attention->output->dense->forward(ctx), p, is_training());
+    const auto a = apply_sequential(attn_out, at::dropout(attention->output->dense->forward(ctx), p, is_training()));
     s.x = attention->output->norm->forward(a + s.x);
     if (!after_attn.empty()) {
       s.keys = k.mean(1);
       for (auto& op : after_attn) op->apply(s);
       s.keys = at::Tensor();
     }
-    const auto h = at::gelu(intermediate->dense->forward(s.x));
-    const auto o = at::dropout(output->dense->forward(h), p, is_training());
-    s.x = output->norm->forward(o + s.x);
+    const auto u = s.x;
+    const auto h = at::gelu(intermediate->dense->forward(u));
+    auto o = apply_sequential(mlp_out, at::dropout(output->dense->forward(h), p, is_training()));
+    for (auto& op : mlp_parallel) o = o + op->forward(u);
+    s.x = output->norm->forward(o + u);
   }
 
   int64_t heads;
   double p;
   std::shared_ptr<AttentionBlock> attention;
   std::shared_ptr<Dense> intermediate, output;
-  std::vector<std::shared_ptr<TokenOp>> after_attn;
+  std::vector<std::shared_ptr<TokenOp>> before_block, after_attn;
+  std::vector<std::shared_ptr<BranchOp>> attn_out, mlp_out, mlp_parallel;
 };
 
 struct Embeddings : torch::nn::Module {
@@ -127,15 +135,16 @@ class Encoder : public Backbone {
     auto x = embeddings_->word->forward(ids) + embeddings_->position->forward(pos).unsqueeze(0) +
              embeddings_->token_type->forward(at::zeros_like(ids));
     x = at::dropout(embeddings_->norm->forward(x), o_.dropout, is_training());
-    const double neg = std::numeric_limits<double>::lowest();
     TokenState s;
     s.x = x;
+    s.mask = mask;
     s.protected_prefix = 1;
-    // finfo(dtype).min where a key is padding, as Hugging Face's extended attention mask.
-    const double big = x.scalar_type() == at::kDouble ? neg : static_cast<double>(std::numeric_limits<float>::lowest());
-    const auto bias = (1.0 - mask.to(x.scalar_type())).mul(big).reshape({B, 1, 1, L});
-    for (auto& l : layer_ptrs_) l->forward(s, bias);
-    return {s.x, mask};
+    for (size_t i = 0; i < layer_ptrs_.size(); ++i) {
+      s.block = static_cast<int>(i);
+      layer_ptrs_[i]->forward(s);
+    }
+    (void)B;
+    return {s.x, s.mask};
   }
 
   at::Tensor pool(const at::Tensor& h, const at::Tensor& mask) {
@@ -147,6 +156,10 @@ class Encoder : public Backbone {
 
   torch::Tensor forward(const torch::Tensor& ids) override {
     auto [h, mask] = features(ids);
+    if (prompt_tokens > 0 && o_.pool == "mean") {  // prompts take part in attention, not in the sentence mean
+      mask = mask.clone();
+      mask.narrow(1, 1, prompt_tokens).fill_(false);
+    }
     return head_->forward(pool(h, mask));
   }
 
@@ -158,7 +171,19 @@ class Encoder : public Backbone {
     AL_CHECK(false, "token reduction on the text encoder is not implemented yet (padding must be kept out of "
                     "merges); '{}' cannot attach", name);
   }
-  int64_t num_input_tokens() const override { return seq_len_; }
+  int64_t num_input_tokens() const override { return seq_len_ + prompt_tokens; }
+  void add_before_block(int i, const std::string& name, std::shared_ptr<TokenOp> op) override {
+    auto& l = layer_ptrs_.at(i);
+    l->register_module(name, op);
+    l->before_block.push_back(std::move(op));
+  }
+  void add_branch(int i, BranchPoint point, const std::string& name, std::shared_ptr<BranchOp> op) override {
+    auto& l = layer_ptrs_.at(i);
+    l->register_module(name, op);
+    (point == BranchPoint::attn_out ? l->attn_out : point == BranchPoint::mlp_out ? l->mlp_out : l->mlp_parallel)
+        .push_back(std::move(op));
+  }
+  int64_t width() const override { return o_.hidden_size; }
 
  private:
   void init_weights() {

@@ -14,8 +14,27 @@ struct TrainState {
   int epoch = 0;
 };
 
+// Per-method optimiser settings, read from every method's options (keys lr, weight_decay, decay_1d)
+// by add_method (framework/registry/registries.h).
+struct MethodOptim {
+  double lr = 0.0;            // peak learning rate of this method's tensors; 0 = the run's train.lr
+  double weight_decay = -1.0; // AdamW weight decay of its matrices; -1 = the run's train.weight_decay
+  bool decay_1d = false;      // also decay its biases, norms and other 1-d tensors
+
+  template <class V>
+  void visit(V& v) {
+    v("lr", lr, "peak learning rate of this method's tensors (0: train.lr)");
+    v("weight_decay", weight_decay, "weight decay of this method's matrices (-1: train.weight_decay)");
+    v("decay_1d", decay_1d, "also apply weight decay to its biases, norms and other 1-d tensors");
+    v.check(lr >= 0, "lr", "must be >= 0 (0: use train.lr)");
+    v.check(weight_decay >= 0 || weight_decay == -1.0, "weight_decay", "must be >= 0 (or -1: train.weight_decay)");
+  }
+};
+
 class Method {
  public:
+  MethodOptim optim;
+
   virtual ~Method() = default;
   // Wrap Linear layers, add modules, add token operations.
   virtual void attach(Backbone& backbone) = 0;
@@ -25,6 +44,9 @@ class Method {
   virtual void on_step(Backbone& /*backbone*/, const TrainState& /*state*/) {}
   // Make inference cheap without changing outputs (merge LoRA, drop pruned heads, ...).
   virtual void prepare_inference(Backbone& /*backbone*/) {}
+  // What the method does to the token sequence, for stacking checks: "merge" (ToMe, PYRA),
+  // "prompt" (VPT), or "" (nothing).
+  virtual std::string token_role() const { return ""; }
 };
 
 }  // namespace adaptlab

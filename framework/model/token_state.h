@@ -13,6 +13,8 @@ struct TokenState {
   int64_t protected_prefix = 1;  // leading tokens that must never be merged (class token, prompts)
   bool prop_attn = true;         // add log(size) to the attention logits once sizes exist
   at::Tensor source;             // [B, N, N0] which input tokens each token holds (when traced)
+  at::Tensor mask;               // [B, N] bool, true for real tokens (text with padding); undefined = all real
+  int block = 0;                 // index of the block the ops run in
 };
 
 // An operation on the token sequence at a block's `after_attn` point (e.g. ToMe merging). Ops are

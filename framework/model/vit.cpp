@@ -73,24 +73,27 @@ struct Block : torch::nn::Module {
     mlp = register_module("mlp", std::make_shared<Mlp>(C, static_cast<int64_t>(C * o.mlp_ratio)));
   }
   void forward(TokenState& s) {
+    for (auto& op : before_block) op->apply(s);
     const bool want_keys = !after_attn.empty();
     torch::Tensor keys;
     const torch::Tensor no_size;
-    s.x = s.x + drop_path(attn->forward(norm1->forward(s.x), s.prop_attn ? s.size : no_size,
-                                        want_keys ? &keys : nullptr),
-                          drop_prob, is_training());
+    auto a = attn->forward(norm1->forward(s.x), s.prop_attn ? s.size : no_size, want_keys ? &keys : nullptr);
+    s.x = s.x + drop_path(apply_sequential(attn_out, a), drop_prob, is_training());
     if (want_keys) {
       s.keys = keys;
       for (auto& op : after_attn) op->apply(s);
       s.keys = torch::Tensor();
     }
-    s.x = s.x + drop_path(mlp->forward(norm2->forward(s.x)), drop_prob, is_training());
+    const auto u = s.x;
+    s.x = s.x + drop_path(apply_sequential(mlp_out, mlp->forward(norm2->forward(u))), drop_prob, is_training());
+    for (auto& op : mlp_parallel) s.x = s.x + op->forward(u);
   }
   double drop_prob;
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
   std::shared_ptr<Attention> attn;
   std::shared_ptr<Mlp> mlp;
-  std::vector<std::shared_ptr<TokenOp>> after_attn;
+  std::vector<std::shared_ptr<TokenOp>> before_block, after_attn;
+  std::vector<std::shared_ptr<BranchOp>> attn_out, mlp_out, mlp_parallel;
 };
 
 struct PatchEmbed : torch::nn::Module {
@@ -128,7 +131,10 @@ class ViT : public Backbone {
     auto x = patch_embed_->forward(images);
     x = at::cat({cls_token_.expand({x.size(0), -1, -1}), x}, 1) + pos_embed_;
     s.x = x;
-    for (auto& b : block_ptrs_) b->forward(s);
+    for (size_t i = 0; i < block_ptrs_.size(); ++i) {
+      s.block = static_cast<int>(i);
+      block_ptrs_[i]->forward(s);
+    }
     auto feats = norm_->forward(s.x);
     return head_->forward(feats.select(1, 0));
   }
@@ -142,8 +148,20 @@ class ViT : public Backbone {
   }
   int64_t num_input_tokens() const override {
     const int64_t grid = opts_.img_size / opts_.patch_size;
-    return grid * grid + 1;
+    return grid * grid + 1 + prompt_tokens;
   }
+  void add_before_block(int i, const std::string& name, std::shared_ptr<TokenOp> op) override {
+    auto& b = block_ptrs_.at(i);
+    b->register_module(name, op);
+    b->before_block.push_back(std::move(op));
+  }
+  void add_branch(int i, BranchPoint point, const std::string& name, std::shared_ptr<BranchOp> op) override {
+    auto& b = block_ptrs_.at(i);
+    b->register_module(name, op);
+    (point == BranchPoint::attn_out ? b->attn_out : point == BranchPoint::mlp_out ? b->mlp_out : b->mlp_parallel)
+        .push_back(std::move(op));
+  }
+  int64_t width() const override { return opts_.embed_dim; }
 
  private:
   void init_weights() {

@@ -7,6 +7,7 @@
 
 #include "framework/config/node.h"
 #include "framework/config/options.h"
+#include "framework/model/method.h"
 #include "framework/registry/registry.h"
 
 namespace adaptlab {
@@ -70,6 +71,28 @@ void add_entry(Reg& reg, const std::string& name, const std::string& summary, Ma
       [what, make](const cfg::Node& n, auto&&... args) {
         return make(cfg::read_options<O>(n, what), std::forward<decltype(args)>(args)...);
       });
+}
+
+// A method's options O plus the optimiser keys every method accepts (MethodOptim: lr, weight_decay,
+// decay_1d).
+template <class O>
+struct WithOptim : O {
+  MethodOptim optim_;
+  template <class V>
+  void visit(V& v) {
+    O::visit(v);
+    optim_.visit(v);
+  }
+};
+
+// Registers a method whose options are O plus MethodOptim's keys.
+template <class O, class MakeFn>
+void add_method(Registries& r, const std::string& name, const std::string& summary, MakeFn make) {
+  add_entry<WithOptim<O>>(r.methods, name, summary, [make](const WithOptim<O>& o) {
+    auto m = make(static_cast<const O&>(o));
+    m->optim = o.optim_;
+    return m;
+  });
 }
 
 }  // namespace adaptlab

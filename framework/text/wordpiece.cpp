@@ -290,7 +290,12 @@ WordPiece WordPiece::load(const std::string& path, bool lower_case) {
   wp.unk_ = special(kUnk);
   AL_CHECK(missing.empty(), "{}: vocabulary lacks the special token(s) {} (has {} tokens)", path,
            fmt::join(missing, ", "), wp.tokens_.size());
-  if (wp.ids_.count("[MASK]")) wp.specials_.emplace_back("[MASK]");
+  // Like the reference, a vocab without [MASK] gets one appended (id = the number of lines).
+  if (!wp.ids_.count("[MASK]")) {
+    wp.ids_.emplace("[MASK]", static_cast<int64_t>(wp.tokens_.size()));
+    wp.tokens_.emplace_back("[MASK]");
+  }
+  wp.specials_.emplace_back("[MASK]");
   return wp;
 }
 

@@ -23,7 +23,7 @@ class WordPiece {
  public:
   // Reads a vocab.txt (one token a line; the line number minus one is the id). Throws adaptlab::Error
   // naming the file when it cannot be read, is empty, lacks [CLS]/[SEP]/[PAD]/[UNK], or repeats a token
-  // (naming the line).
+  // (naming the line). A vocab without [MASK] gets it appended as one more entry, as Hugging Face does.
   static WordPiece load(const std::string& vocab_txt_path, bool lower_case = true);
 
   // Word pieces of `text`, without [CLS]/[SEP].
@@ -42,6 +42,7 @@ class WordPiece {
   int64_t id(const std::string& token) const;
   // The entry with that id; throws adaptlab::Error when out of range.
   const std::string& token(int64_t id) const;
+  // Entries, [MASK] included when it was appended.
   size_t vocab_size() const { return tokens_.size(); }
 
   int64_t cls_id() const { return cls_; }
@@ -58,7 +59,7 @@ class WordPiece {
 
   std::vector<std::string> tokens_;
   std::unordered_map<std::string, int64_t> ids_;
-  std::vector<std::string> specials_;  // the special tokens present in the vocab, cut out before tokenizing
+  std::vector<std::string> specials_;  // [CLS] [SEP] [PAD] [UNK] [MASK]: cut out of the text before tokenizing
   size_t max_piece_bytes_ = 0;         // longest entry, in UTF-8 bytes: no longer candidate can match
   bool lower_case_ = true;
   int64_t cls_ = -1, sep_ = -1, pad_ = -1, unk_ = -1;

@@ -13,7 +13,8 @@ namespace {
 
 class LoraDelta : public LinearDelta {
  public:
-  LoraDelta(int64_t in, int64_t out, const LoraOptions& o) : scale_(o.alpha / o.rank), dropout_(o.dropout) {
+  LoraDelta(int64_t in, int64_t out, const LoraOptions& o)
+      : scale_(o.scaling == "none" ? 1.0 : o.alpha / o.rank), dropout_(o.dropout) {
     A = register_parameter("lora_A", at::empty({o.rank, in}));
     B = register_parameter("lora_B", at::empty({out, o.rank}));
     lora::init_(A, B);

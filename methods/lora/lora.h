@@ -14,6 +14,7 @@ struct LoraOptions {
   double dropout = 0.0;                          // dropout on the LoRA branch input (training only)
   std::vector<std::string> targets = {"attn.qkv"};  // attach points (suffix match: "attn.qkv" → every block's)
   bool train_head = true;                        // the classifier head trains too
+  std::string scaling = "alpha/rank";            // alpha/rank (Hu et al., peft) | none (NOAH/PYRA code: scale 1)
 
   template <class V>
   void visit(V& v) {
@@ -22,7 +23,10 @@ struct LoraOptions {
     v("dropout", dropout, "dropout on the LoRA branch input");
     v("targets", targets, "Linear attach points, e.g. attn.qkv, attn.proj, mlp.fc1, mlp.fc2");
     v("train_head", train_head, "train the classifier head too");
+    v("scaling", scaling, "alpha/rank, or none: the delta is B·A unscaled (the NOAH/PYRA code's LoRA: one branch "
+                          "C -> r -> 3C on attn.qkv, dropout 0.1)");
     v.check(rank > 0, "rank", "must be > 0");
+    v.check(scaling == "alpha/rank" || scaling == "none", "scaling", "must be alpha/rank or none");
     v.check(dropout >= 0 && dropout < 1, "dropout", "must be in [0, 1)");
     v.check(!targets.empty(), "targets", "must name at least one attach point");
   }

@@ -34,6 +34,8 @@ class Pyra : public Method {
     return out;
   }
 
+  std::string token_role() const override { return "merge"; }
+
  private:
   PyraOptions o_;
 };

@@ -26,6 +26,8 @@ class Tome : public Method {
     return out;
   }
 
+  std::string token_role() const override { return "merge"; }
+
  private:
   TomeOptions o_;
 };

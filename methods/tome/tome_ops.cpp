@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <limits>
+#include <vector>
 
 #include "framework/core/error.h"
 
@@ -16,6 +17,7 @@ Matching bipartite_soft_matching(const at::Tensor& metric, int64_t r, int64_t pr
   AL_CHECK(protected_prefix >= 0, "bipartite_soft_matching: protected_prefix must be >= 0");
   const int64_t t = metric.size(1);
   Matching m;
+  m.protected_prefix = protected_prefix;
   m.r = std::min(r, std::max<int64_t>(0, (t - protected_prefix) / 2));
   if (m.r <= 0) {
     m.r = 0;
@@ -65,7 +67,17 @@ at::Tensor merge(const Matching& m, const at::Tensor& x, Reduce mode, const Reac
   }
   const char* reduce = mode == Reduce::sum ? "sum" : mode == Reduce::mean ? "mean" : "amax";
   const auto dst = dst_all.scatter_reduce(1, m.dst_idx.expand({n, m.r, c}), src, reduce, /*include_self=*/true);
-  return at::cat({unm, dst}, 1);
+  const int64_t prot_b = m.protected_prefix / 2;
+  if (prot_b == 0) return at::cat({unm, dst}, 1);
+  // Protected tokens first, in their original order: A0, B0, A1, B1, … (unm starts with the
+  // protected A tokens, which never merge and sort first).
+  const int64_t prot_a = (m.protected_prefix + 1) / 2;
+  std::vector<at::Tensor> parts;
+  for (int64_t i = 0; i < m.protected_prefix; ++i)
+    parts.push_back(i % 2 == 0 ? unm.narrow(1, i / 2, 1) : dst.narrow(1, i / 2, 1));
+  parts.push_back(unm.narrow(1, prot_a, unm.size(1) - prot_a));
+  parts.push_back(dst.narrow(1, prot_b, dst.size(1) - prot_b));
+  return at::cat(parts, 1);
 }
 
 std::pair<at::Tensor, at::Tensor> merge_wavg(const Matching& m, const at::Tensor& x, const at::Tensor& size,

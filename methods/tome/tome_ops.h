@@ -8,7 +8,10 @@
 //   token and prompts) get −∞ in their row (as A) or column (as B), so they are never merged nor merged
 //   into; every A token takes its best B partner; the r A tokens with the highest best score merge
 //   into their partners; r ≤ (N − protected) / 2.
-// Output order: the unmerged A tokens in their original order (class token first), then all B tokens.
+// Output order: the unmerged A tokens in their original order (class token first), then all B tokens —
+// except that protected tokens all come first, in their original order (with only the class token
+// protected this is the same; with prompts it keeps them right after the class token, as ToMe keeps
+// DeiT's distillation token second).
 #pragma once
 #include <ATen/core/Tensor.h>
 
@@ -18,6 +21,7 @@ namespace adaptlab::tome {
 
 struct Matching {
   int64_t r = 0;          // tokens removed (0: nothing to do)
+  int64_t protected_prefix = 0;
   at::Tensor unm_idx;     // [B, N_A − r, 1] indices into A of the unmerged A tokens, ascending
   at::Tensor src_idx;     // [B, r, 1] indices into A of the merged (source) tokens
   at::Tensor dst_idx;     // [B, r, 1] indices into B of their destinations

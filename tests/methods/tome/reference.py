@@ -49,7 +49,7 @@ def save(path, tensors):
 # ---- ToMe, from the description -----------------------------------------------------------------
 
 def match(metric, r, protected):
-    """Returns (r, unmerged A indices ascending, source A indices, destination B indices), each [B, k]."""
+    """Returns (r, unmerged A indices ascending, source A indices, destination B indices, protected)."""
     bsz, t, _ = metric.shape
     r = max(0, min(r, (t - protected) // 2))
     with torch.no_grad():
@@ -68,7 +68,7 @@ def match(metric, r, protected):
         src = order[:, :r]
         unm = torch.sort(order[:, r:], dim=-1).values
         dst = torch.gather(partner, 1, src)
-    return r, unm, src, dst
+    return r, unm, src, dst, protected
 
 
 def pick(x, idx):
@@ -76,7 +76,7 @@ def pick(x, idx):
 
 
 def merge_sum(x, m, pyra=None):
-    r, unm, src, dst = m
+    r, unm, src, dst, protected = m
     a_tok, b_tok = x[:, 0::2], x[:, 1::2]
     s = pick(a_tok, src)
     if pyra is not None:
@@ -89,7 +89,12 @@ def merge_sum(x, m, pyra=None):
     for bi in range(x.shape[0]):                                           # explicit loop: obviously a sum
         for k in range(r):
             out_b[bi, dst[bi, k]] = out_b[bi, dst[bi, k]] + s[bi, k]
-    return torch.cat([pick(a_tok, unm), out_b], dim=1)
+    kept_a = pick(a_tok, unm)
+    # Protected tokens (the first `protected` input tokens) lead the output in their original order;
+    # then the other unmerged A tokens, then the other B tokens.
+    first = [kept_a[:, i // 2:i // 2 + 1] if i % 2 == 0 else out_b[:, i // 2:i // 2 + 1] for i in range(protected)]
+    n_a, n_b = (protected + 1) // 2, protected // 2
+    return torch.cat(first + [kept_a[:, n_a:], out_b[:, n_b:]], dim=1)
 
 
 def merge_wavg(x, size, m, pyra=None):

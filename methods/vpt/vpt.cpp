@@ -1,0 +1,75 @@
+#include "methods/vpt/vpt.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+#include "framework/core/error.h"
+#include "framework/model/backbone.h"
+
+namespace adaptlab {
+namespace {
+
+class PromptOp : public TokenOp {
+ public:
+  PromptOp(int64_t n, int64_t c, double range, double dropout, bool insert)
+      : n_(n), dropout_(dropout), insert_(insert) {
+    prompts = register_parameter("prompts", at::empty({1, n, c}));
+    at::NoGradGuard g;
+    prompts.uniform_(-range, range);
+  }
+  void apply(TokenState& s) override {
+    const auto B = s.x.size(0);
+    const auto p = at::dropout(prompts.to(s.x.scalar_type()).expand({B, n_, s.x.size(2)}), dropout_, is_training());
+    const auto head = s.x.narrow(1, 0, 1);
+    if (insert_) {
+      s.x = at::cat({head, p, s.x.narrow(1, 1, s.x.size(1) - 1)}, 1);
+      if (s.size.defined())
+        s.size = at::cat({s.size.narrow(1, 0, 1), at::ones({B, n_, 1}, s.size.options()), s.size.narrow(1, 1, s.size.size(1) - 1)}, 1);
+      if (s.mask.defined())
+        s.mask = at::cat({s.mask.narrow(1, 0, 1), at::ones({B, n_}, s.mask.options()), s.mask.narrow(1, 1, s.mask.size(1) - 1)}, 1);
+      s.protected_prefix += n_;
+    } else {  // deep: replace the previous block's prompts, which sit right after the class token
+      AL_CHECK(s.protected_prefix >= 1 + n_, "vpt: the prompts of the previous block are gone");
+      s.x = at::cat({head, p, s.x.narrow(1, 1 + n_, s.x.size(1) - 1 - n_)}, 1);
+    }
+  }
+  at::Tensor prompts;
+
+ private:
+  int64_t n_;
+  double dropout_;
+  bool insert_;
+};
+
+class Vpt : public Method {
+ public:
+  explicit Vpt(VptOptions o) : o_(o) {}
+
+  void attach(Backbone& b) override {
+    const double range = o_.init_range > 0 ? o_.init_range : std::sqrt(6.0 / (o_.tokens + b.width()));
+    for (int i = 0; i < (o_.deep ? b.num_blocks() : 1); ++i)
+      b.add_before_block(i, "vpt", std::make_shared<PromptOp>(o_.tokens, b.width(), range, o_.dropout, i == 0));
+    b.prompt_tokens += o_.tokens;
+  }
+
+  std::vector<std::string> trainable(Backbone& b) override {
+    std::vector<std::string> out;
+    for (const auto& p : b.named_parameters()) {
+      const std::string& n = p.key();
+      if (n.find(".vpt.prompts") != std::string::npos || (o_.train_head && n.rfind(b.head_prefix(), 0) == 0))
+        out.push_back(n);
+    }
+    return out;
+  }
+  std::string token_role() const override { return "prompt"; }
+
+ private:
+  VptOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<Method> make_vpt(const VptOptions& o) { return std::make_unique<Vpt>(o); }
+
+}  // namespace adaptlab
