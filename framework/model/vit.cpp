@@ -127,7 +127,7 @@ class ViT : public Backbone {
 
   torch::Tensor forward(const torch::Tensor& images) override {
     TokenState s;
-    s.protected_prefix = protected_prefix();
+    s.protected_prefix = 1;  // the class token; prompt ops add theirs when they insert them
     auto x = patch_embed_->forward(images);
     x = at::cat({cls_token_.expand({x.size(0), -1, -1}), x}, 1) + pos_embed_;
     s.x = x;

@@ -9,6 +9,7 @@
 #include <ATen/cuda/CUDAContext.h>
 #endif
 
+#include <algorithm>
 #include <chrono>
 
 #include "framework/config/node.h"
@@ -74,11 +75,14 @@ Summary execute_run(const nlohmann::json& config, const std::string& device_name
 
   std::vector<std::unique_ptr<Method>> methods;
   std::vector<Method*> method_ptrs;
+  std::vector<std::string> method_names;
   for (const auto& m : config.at("methods")) {
-    methods.push_back(reg.methods.create(m.at("name").get<std::string>(), options_of(m)));
-    methods.back()->attach(*backbone);
+    method_names.push_back(m.at("name").get<std::string>());
+    methods.push_back(reg.methods.create(method_names.back(), options_of(m)));
     method_ptrs.push_back(methods.back().get());
   }
+  check_method_stack(method_ptrs, method_names);
+  for (Method* m : method_ptrs) m->attach(*backbone);
   set_trainable(*backbone, method_ptrs);
   backbone->to(device);
 
@@ -86,6 +90,15 @@ Summary execute_run(const nlohmann::json& config, const std::string& device_name
   const ParamCounts pc = count_params(*backbone);
   s["params.total"] = static_cast<double>(pc.total);
   s["params.trainable"] = static_cast<double>(pc.trainable);
+  {  // per method (the first method naming a tensor owns it): params.trainable.<name>[.<index> when repeated]
+    std::vector<double> per(method_ptrs.size(), 0.0);
+    auto params = backbone->named_parameters();
+    for (const auto& [name, k] : trainable_owners(*backbone, method_ptrs)) per[k] += params[name].numel();
+    for (size_t k = 0; k < per.size(); ++k) {
+      const bool repeated = std::count(method_names.begin(), method_names.end(), method_names[k]) > 1;
+      s["params.trainable." + method_names[k] + (repeated ? "." + std::to_string(k) : "")] = per[k];
+    }
+  }
 
   const auto t0 = std::chrono::steady_clock::now();
   const auto steps = fit(*backbone, method_ptrs, *data, cfg::read_options<TrainOptions>(options_of(config.at("train")), "train options"), seed, device, sink);

@@ -30,6 +30,28 @@ std::vector<std::string> set_trainable(Backbone& backbone, const std::vector<Met
   return {names.begin(), names.end()};
 }
 
+std::map<std::string, int> trainable_owners(Backbone& backbone, const std::vector<Method*>& methods) {
+  std::map<std::string, int> owner;
+  for (size_t k = 0; k < methods.size(); ++k)
+    for (auto& n : methods[k]->trainable(backbone)) owner.emplace(n, static_cast<int>(k));
+  return owner;
+}
+
+void check_method_stack(const std::vector<Method*>& methods, const std::vector<std::string>& names) {
+  int merge = -1;
+  for (size_t k = 0; k < methods.size(); ++k) {
+    const std::string role = methods[k]->token_role();
+    if (role == "merge") {
+      AL_CHECK(merge < 0, "methods '{}' and '{}' both merge tokens; a run can use one token-merging method", names[merge],
+               names[k]);
+      merge = static_cast<int>(k);
+    } else if (role == "prompt") {
+      AL_CHECK(merge < 0, "method '{}' adds prompt tokens after '{}' planned its merges; list '{}' before '{}' in "
+               "methods (prompts are protected from merging)", names[k], names[merge], names[k], names[merge]);
+    }
+  }
+}
+
 EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int batch_size, c10::Device device) {
   at::NoGradGuard no_grad;
   const bool was_training = backbone.is_training();
@@ -53,21 +75,32 @@ EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int ba
 
 int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
             uint64_t seed, c10::Device device, const MetricSink& sink) {
-  // Parameter groups: weight decay on matrices only (timm / PYRA convention), none on 1-d tensors.
-  std::vector<at::Tensor> decay, no_decay;
-  for (auto& p : backbone.parameters()) {
-    if (!p.requires_grad()) continue;
-    (p.dim() <= 1 ? no_decay : decay).push_back(p);
-  }
-  AL_CHECK(!decay.empty() || !no_decay.empty(), "no trainable parameters: the methods left everything frozen");
+  // Parameter groups per method: its own peak lr and weight decay (Method::optim, default the run's);
+  // weight decay on matrices only unless the method asks for it on 1-d tensors too (biases, norms).
+  const auto owner = trainable_owners(backbone, methods);
   std::vector<torch::optim::OptimizerParamGroup> groups;
+  std::vector<double> peak;  // per group
   auto base = torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2});
-  if (!decay.empty())
-    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
-                                   torch::optim::AdamWOptions(base).weight_decay(o.weight_decay)));
-  if (!no_decay.empty())
-    groups.emplace_back(no_decay,
-                        std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(base).weight_decay(0.0)));
+  auto params = backbone.named_parameters();
+  for (size_t k = 0; k < methods.size(); ++k) {
+    const MethodOptim& mo = methods[k]->optim;
+    const double lr = mo.lr > 0 ? mo.lr : o.lr;
+    const double wd = mo.weight_decay >= 0 ? mo.weight_decay : o.weight_decay;
+    std::vector<at::Tensor> decay, no_decay;
+    for (const auto& [name, idx] : owner) {
+      if (idx != static_cast<int>(k)) continue;
+      const at::Tensor& p = params[name];
+      if (!p.requires_grad()) continue;
+      (p.dim() <= 1 && !mo.decay_1d ? no_decay : decay).push_back(p);
+    }
+    for (auto* g : {&decay, &no_decay}) {
+      if (g->empty()) continue;
+      groups.emplace_back(*g, std::make_unique<torch::optim::AdamWOptions>(
+                                  torch::optim::AdamWOptions(base).lr(lr).weight_decay(g == &decay ? wd : 0.0)));
+      peak.push_back(lr);
+    }
+  }
+  AL_CHECK(!groups.empty(), "no trainable parameters: the methods left everything frozen");
   torch::optim::AdamW opt(std::move(groups), base);
 
   const auto& x = data.inputs(Split::train);
@@ -89,7 +122,8 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
     double epoch_loss = 0.0;
     for (int64_t i = 0; i < n; i += o.batch_size) {
       const double lr = lr_at(o, static_cast<long>(step), static_cast<long>(warmup), static_cast<long>(total));
-      for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+      for (size_t g = 0; g < opt.param_groups().size(); ++g)  // each group follows the schedule from its own peak
+        static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[g].options()).lr(peak[g] * lr / o.lr);
       auto idx = perm.narrow(0, i, std::min<int64_t>(o.batch_size, n - i));
       auto xb = x.index_select(0, idx).to(device);
       auto yb = y.index_select(0, idx).to(device);

@@ -3,6 +3,7 @@
 #pragma once
 #include <c10/core/Device.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,14 @@ struct EvalResult {
 // Freezes every parameter of `backbone`, then unfreezes the union of the methods' trainable names.
 // Returns that set (sorted). An unknown name is an error.
 std::vector<std::string> set_trainable(Backbone& backbone, const std::vector<Method*>& methods);
+
+// For each trainable parameter, the index of the method that trains it (the first in the stack that
+// names it): its optimiser settings (Method::optim) apply.
+std::map<std::string, int> trainable_owners(Backbone& backbone, const std::vector<Method*>& methods);
+
+// Stacking rules, checked before anything attaches: at most one token-merging method; prompt methods
+// come before it (prompts must exist when merging plans its token counts). `names`: the methods' names.
+void check_method_stack(const std::vector<Method*>& methods, const std::vector<std::string>& names);
 
 EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int batch_size, c10::Device device);
 

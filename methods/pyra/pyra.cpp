@@ -1,6 +1,5 @@
 #include "methods/pyra/pyra.h"
 
-#include "framework/core/error.h"
 #include "framework/model/backbone.h"
 #include "methods/tome/schedule.h"
 #include "methods/tome/tome_op.h"
@@ -15,10 +14,7 @@ class Pyra : public Method {
   void attach(Backbone& b) override {
     const auto r = tome::parse_r(o_.r, b.num_blocks());
     tome::token_counts(b.num_input_tokens(), b.protected_prefix(), r);
-    int64_t channels = 0;
-    for (const auto& [name, lin] : b.linear_points())
-      if (name.size() > 9 && name.compare(name.size() - 9, 9, ".attn.qkv") == 0) channels = lin->in_features;
-    AL_CHECK(channels > 0, "pyra: the backbone has no '<block>.attn.qkv' layer to read the token width from");
+    const int64_t channels = b.width();
     for (int i = 0; i < b.num_blocks(); ++i)
       if (r[i] > 0)
         b.add_after_attn(i, "pyra", std::make_shared<TomeOp>(r[i], o_.prop_attn, o_.trace_source, channels));
