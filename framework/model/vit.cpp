@@ -8,6 +8,9 @@
 #include <torch/version.h>
 
 #include <cmath>
+#include <cstdio>
+
+#include "framework/core/error.h"
 
 namespace adaptlab {
 namespace {
@@ -186,6 +189,42 @@ class ViT : public Backbone {
 };
 
 }  // namespace
+
+ViTOptions resolve_vit_preset(ViTOptions o) {
+  if (o.preset.empty()) return o;
+  const ViTOptions d;
+  AL_CHECK(o.embed_dim == d.embed_dim && o.depth == d.depth && o.num_heads == d.num_heads &&
+               o.patch_size == d.patch_size && o.img_size == d.img_size && o.mlp_ratio == d.mlp_ratio,
+           "vit: preset '{}' sets embed_dim, depth, num_heads, patch_size, img_size and mlp_ratio; give none of them "
+           "with it", o.preset);
+  // name = family_size_patchP_S
+  const std::string& n = o.preset;
+  struct Size {
+    const char* name;
+    int dim, depth, heads;
+  };
+  static const Size sizes[] = {{"tiny", 192, 12, 3}, {"small", 384, 12, 6}, {"base", 768, 12, 12},
+                               {"large", 1024, 24, 16}, {"huge", 1280, 32, 16}};
+  int patch = 0, img = 0;
+  const Size* size = nullptr;
+  for (const auto& s : sizes) {
+    for (const char* family : {"vit_", "deit_"}) {
+      const std::string prefix = std::string(family) + s.name + "_patch";
+      if (n.rfind(prefix, 0) != 0) continue;
+      if (std::sscanf(n.c_str() + prefix.size(), "%d_%d", &patch, &img) == 2) size = &s;
+    }
+  }
+  AL_CHECK(size != nullptr && patch > 0 && img > 0 && img % patch == 0,
+           "vit: unknown preset '{}'; expected vit_<tiny|small|base|large|huge>_patch<P>_<S> or "
+           "deit_<tiny|small|base>_patch16_<S>, e.g. vit_base_patch16_224", n);
+  o.embed_dim = size->dim;
+  o.depth = size->depth;
+  o.num_heads = size->heads;
+  o.patch_size = patch;
+  o.img_size = img;
+  o.mlp_ratio = 4.0;
+  return o;
+}
 
 std::shared_ptr<Backbone> make_vit(const ViTOptions& options, int64_t num_classes) {
   return std::make_shared<ViT>(options, num_classes);

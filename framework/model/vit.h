@@ -21,6 +21,8 @@ struct ViTOptions {
   bool qkv_bias = true;       // bias on the fused qkv projection
   double drop_path = 0.0;     // stochastic depth rate of the last block (linear ramp from 0)
   double init_std = 0.02;     // truncated-normal std of Linear weights and pos_embed (timm)
+  std::string preset;         // timm architecture name (vit_base_patch16_224, deit_small_patch16_224, ...)
+  std::string checkpoint;     // safetensors file with timm names to load (the head only when it fits)
 
   template <class V>
   void visit(V& v) {
@@ -34,6 +36,10 @@ struct ViTOptions {
     v("qkv_bias", qkv_bias, "bias on the fused qkv projection");
     v("drop_path", drop_path, "stochastic depth rate of the last block");
     v("init_std", init_std, "truncated-normal std for Linear weights and pos_embed");
+    v("preset", preset, "timm architecture: vit_{tiny,small,base,large,huge}_patch{14,16}_{224,...} or "
+                        "deit_{tiny,small,base}_patch16_224; sets embed_dim, depth, num_heads, patch_size, img_size "
+                        "(give none of those with it)");
+    v("checkpoint", checkpoint, "safetensors checkpoint with timm parameter names (pos_embed resized to img_size)");
     v.check(img_size > 0 && patch_size > 0 && img_size % patch_size == 0, "patch_size",
             "must be > 0 and divide img_size");
     v.check(embed_dim > 0 && num_heads > 0 && embed_dim % num_heads == 0, "num_heads",
@@ -44,5 +50,9 @@ struct ViTOptions {
 };
 
 std::shared_ptr<Backbone> make_vit(const ViTOptions& options, int64_t num_classes);
+
+// Applies `preset` (if any) to the size options; an error for an unknown name or when size options
+// were also changed from their defaults.
+ViTOptions resolve_vit_preset(ViTOptions o);
 
 }  // namespace adaptlab

@@ -1,0 +1,33 @@
+// Pretrained text encoders from a Hugging Face model folder (config.json + model.safetensors), e.g. the
+// packaged all-MiniLM-L6-v2 (tools/requirements-models.txt; tools/setup.sh links it to models/).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "framework/model/encoder.h"
+
+namespace adaptlab {
+
+struct PretrainedTextOptions {
+  std::string model = "all-MiniLM-L6-v2";  // a folder under models_dir(), or a path to a model folder
+  std::string pool = "mean";               // mean (how all-MiniLM-L6-v2 was trained) | cls | pooler
+  double dropout = 0.1;                    // hidden and attention dropout while training
+
+  template <class V>
+  void visit(V& v) {
+    v("model", model, "model folder name under models/ (or $ADAPTLAB_MODELS_DIR), or a path to one");
+    v("pool", pool, "sentence vector for the head: mean | cls | pooler");
+    v("dropout", dropout, "dropout on hidden states and attention probabilities while training");
+    v.check(pool == "mean" || pool == "cls" || pool == "pooler", "pool", "must be mean, cls or pooler");
+    v.check(dropout >= 0 && dropout < 1, "dropout", "must be in [0, 1)");
+  }
+};
+
+// The model folder `model` names (an error listing where it looked when absent).
+std::string pretrained_dir(const std::string& model);
+// Encoder options from <dir>/config.json (BERT or RoBERTa layouts; other model types are an error).
+EncoderOptions encoder_options_from_config(const std::string& config_json_path);
+// Builds the encoder and loads <dir>/model.safetensors into it (head left random: a new task).
+std::shared_ptr<Backbone> make_pretrained_text(const PretrainedTextOptions& o, int64_t num_classes, int64_t seq_len);
+
+}  // namespace adaptlab
