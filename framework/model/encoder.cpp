@@ -124,8 +124,11 @@ class Encoder : public Backbone {
     init_weights();
   }
 
-  // Hidden states after the last layer, with the padding mask (as sizes/merges may change N).
-  std::pair<at::Tensor, at::Tensor> features(const at::Tensor& ids) {
+  // Hidden states after the last layer, with the padding mask and token sizes (merges change N).
+  struct Features {
+    at::Tensor h, mask, size;
+  };
+  Features features(const at::Tensor& ids) {
     AL_CHECK(ids.dim() == 2 && ids.scalar_type() == at::kLong, "encoder: input must be token ids [B, L] (int64)");
     const auto B = ids.size(0), L = ids.size(1);
     AL_CHECK(L + o_.position_offset <= o_.max_position, "encoder: {} tokens exceed the {} position embeddings", L,
@@ -144,23 +147,26 @@ class Encoder : public Backbone {
       layer_ptrs_[i]->forward(s);
     }
     (void)B;
-    return {s.x, s.mask};
+    return {s.x, s.mask, s.size};
   }
 
-  at::Tensor pool(const at::Tensor& h, const at::Tensor& mask) {
+  // `size` (tokens each merged token stands for) weights the mean, so merging does not change what it
+  // averages over.
+  at::Tensor pool(const at::Tensor& h, const at::Tensor& mask, const at::Tensor& size) {
     if (o_.pool == "cls") return h.select(1, 0);
     if (o_.pool == "pooler") return at::tanh(pooler_->dense->forward(h.select(1, 0)));
-    const auto m = mask.unsqueeze(-1).to(h.scalar_type());
+    auto m = mask.unsqueeze(-1).to(h.scalar_type());
+    if (size.defined()) m = m * size;
     return (h * m).sum(1) / m.sum(1).clamp_min(1e-9);  // sentence-transformers' mean pooling
   }
 
   torch::Tensor forward(const torch::Tensor& ids) override {
-    auto [h, mask] = features(ids);
+    auto f = features(ids);
     if (prompt_tokens > 0 && o_.pool == "mean") {  // prompts take part in attention, not in the sentence mean
-      mask = mask.clone();
-      mask.narrow(1, 1, prompt_tokens).fill_(false);
+      f.mask = f.mask.clone();
+      f.mask.narrow(1, 1, prompt_tokens).fill_(false);
     }
-    return head_->forward(pool(h, mask));
+    return head_->forward(pool(f.h, f.mask, f.size));
   }
 
   at::Tensor pooler_output(const at::Tensor& h) { return at::tanh(pooler_->dense->forward(h.select(1, 0))); }
@@ -168,8 +174,9 @@ class Encoder : public Backbone {
   int num_blocks() const override { return static_cast<int>(layer_ptrs_.size()); }
   std::vector<std::shared_ptr<TokenOp>>& after_attn(int i) override { return layer_ptrs_.at(i)->after_attn; }
   void add_after_attn(int i, const std::string& name, std::shared_ptr<TokenOp> op) override {
-    AL_CHECK(false, "token reduction on the text encoder is not implemented yet (padding must be kept out of "
-                    "merges); '{}' cannot attach", name);
+    auto& l = layer_ptrs_.at(i);
+    l->register_module(name, op);
+    l->after_attn.push_back(std::move(op));
   }
   int64_t num_input_tokens() const override { return seq_len_ + prompt_tokens; }
   void add_before_block(int i, const std::string& name, std::shared_ptr<TokenOp> op) override {
@@ -220,8 +227,8 @@ std::shared_ptr<Backbone> make_encoder(const EncoderOptions& options, int64_t nu
 EncoderOutputs encoder_features(Backbone& b, const at::Tensor& ids) {
   auto* e = dynamic_cast<Encoder*>(&b);
   AL_CHECK(e != nullptr, "encoder_features: not an encoder backbone");
-  auto [h, mask] = e->features(ids);
-  return {h, e->pooler_output(h)};
+  auto f = e->features(ids);
+  return {f.h, e->pooler_output(f.h)};
 }
 
 }  // namespace adaptlab

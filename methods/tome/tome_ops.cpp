@@ -12,7 +12,8 @@ namespace adaptlab::tome {
 using at::indexing::None;
 using at::indexing::Slice;
 
-Matching bipartite_soft_matching(const at::Tensor& metric, int64_t r, int64_t protected_prefix) {
+Matching bipartite_soft_matching(const at::Tensor& metric, int64_t r, int64_t protected_prefix,
+                                 const at::Tensor& mask) {
   AL_CHECK(metric.dim() == 3, "bipartite_soft_matching: metric must be [B, N, D], got {} dims", metric.dim());
   AL_CHECK(protected_prefix >= 0, "bipartite_soft_matching: protected_prefix must be >= 0");
   const int64_t t = metric.size(1);
@@ -33,7 +34,16 @@ Matching bipartite_soft_matching(const at::Tensor& metric, int64_t r, int64_t pr
   const int64_t prot_a = (protected_prefix + 1) / 2, prot_b = protected_prefix / 2;
   if (prot_a > 0) scores.index_put_({Slice(), Slice(0, prot_a), Slice()}, neg_inf);
   if (prot_b > 0) scores.index_put_({Slice(), Slice(), Slice(0, prot_b)}, neg_inf);
+  if (mask.defined()) {
+    const auto ma = mask.index({Slice(), Slice(0, None, 2)}), mb = mask.index({Slice(), Slice(1, None, 2)});
+    scores.masked_fill_(ma.unsqueeze(2).ne(mb.unsqueeze(1)), neg_inf);
+  }
   const auto [node_max, node_idx] = scores.max(-1);                          // [B, N_A]
+  if (mask.defined()) {  // only A tokens with a same-kind partner may merge, in every sequence of the batch
+    const int64_t pairable = node_max.isfinite().sum(-1).min().item<int64_t>();
+    m.r = std::min(m.r, pairable);
+    if (m.r == 0) return m;
+  }
   const auto edge_idx = node_max.argsort(-1, /*descending=*/true).unsqueeze(-1);  // [B, N_A, 1]
   m.unm_idx = std::get<0>(edge_idx.index({Slice(), Slice(m.r, None), Slice()}).sort(1));
   m.src_idx = edge_idx.index({Slice(), Slice(0, m.r), Slice()});

@@ -27,8 +27,12 @@ struct Matching {
   at::Tensor dst_idx;     // [B, r, 1] indices into B of their destinations
 };
 
-// Computed without gradient (the matching is discrete).
-Matching bipartite_soft_matching(const at::Tensor& metric, int64_t r, int64_t protected_prefix);
+// Computed without gradient (the matching is discrete). With a padding `mask` [B, N] (true = real
+// token), a real token and a padding token are never paired (their score is −∞), and r is lowered to
+// the number of A tokens that still have a partner in every sequence of the batch, so padding is never
+// merged into real tokens nor real tokens into padding.
+Matching bipartite_soft_matching(const at::Tensor& metric, int64_t r, int64_t protected_prefix,
+                                 const at::Tensor& mask = {});
 
 enum class Reduce { sum, mean, amax };
 

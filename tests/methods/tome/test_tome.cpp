@@ -4,6 +4,7 @@
 
 #include "framework/config/node.h"
 #include "framework/model/method.h"
+#include "framework/model/encoder.h"
 #include "framework/model/vit.h"
 #include "framework/registry/registries.h"
 #include "methods/tome/schedule.h"
@@ -128,4 +129,47 @@ TEST_CASE("source tracking: each output token holds as many input patches as its
   CHECK(at::equal(s.source.sum(1), at::ones({2, 17}, at::kDouble)));  // every patch in exactly one token
   CHECK(s.source[0][0][0].item<double>() == 1.0);                      // the class token stays first, alone
   CHECK(s.size[0][0][0].item<double>() == 1.0);
+}
+
+TEST_CASE("ToMe on padded text never merges padding with real tokens; mean pooling weighs by size",
+          "[tome]") {
+  at::manual_seed(4);
+  EncoderOptions o;
+  o.vocab_size = 60;
+  o.hidden_size = 16;
+  o.num_layers = 2;
+  o.num_heads = 2;
+  o.intermediate_size = 32;
+  o.max_position = 32;
+  o.dropout = 0.0;
+  auto enc = make_encoder(o, 3, 16);
+  enc->to(at::kDouble);
+  enc->eval();
+  method("tome", "r: [6, 3]\ntrace_source: true\n")->attach(*enc);
+  struct Probe : TokenOp {
+    at::Tensor source, mask, size;
+    void apply(TokenState& s) override {
+      source = s.source;
+      mask = s.mask;
+      size = s.size;
+    }
+  };
+  auto probe = std::make_shared<Probe>();
+  enc->add_after_attn(1, "probe", probe);  // runs after block 1's merge
+  auto ids = at::randint(1, 60, {3, 16}, at::kLong);
+  ids[0].narrow(0, 5, 11).fill_(0);  // 5 real tokens, 11 padding
+  ids[1].narrow(0, 12, 4).fill_(0);
+  at::NoGradGuard g;
+  enc->forward(ids);
+  REQUIRE(probe->source.defined());
+  const auto in_mask = ids.ne(0).to(at::kDouble);                      // [B, N0]
+  const auto real_share = at::matmul(probe->source, in_mask.unsqueeze(-1)).squeeze(-1);  // real sources per token
+  const auto count = probe->source.sum(-1);
+  // Each output token holds only real tokens (share == count) or only padding (share == 0).
+  CHECK(at::logical_or(real_share.eq(count), real_share.eq(0)).all().item<bool>());
+  CHECK(at::equal(probe->mask, real_share.gt(0)));
+  CHECK(at::equal(count.unsqueeze(-1), probe->size));
+  // Sequence 0 has 4 real non-CLS tokens: pairable real edges limit r below the schedule's 6 + 3.
+  CHECK(probe->mask[0].sum().item<int64_t>() >= 1);
+  CHECK(in_mask.sum(-1).equal(at::matmul(probe->source, in_mask.unsqueeze(-1)).squeeze(-1).sum(-1)));
 }
