@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <ATen/ATen.h>
+#include <fmt/format.h>
+
+#include <fstream>
 
 #include "framework/model/checkpoint.h"
 #include "framework/model/encoder.h"
@@ -125,4 +128,55 @@ TEST_CASE("checkpoint problems are listed by name with shapes", "[model]") {
   CHECK(rep.skipped.size() == 2);
   CHECK(rep.summary().find("not loaded (new task): head.weight (checkpoint [1000, 16], model [3, 16])") !=
         std::string::npos);
+}
+
+TEST_CASE("ViT presets have exactly timm's parameter names and shapes (Ti/S/B/L/H, patch 14/16, DeiT)",
+          "[model][parity]") {
+  const std::vector<std::string> presets = {"vit_tiny_patch16_224",  "vit_small_patch16_224", "vit_base_patch16_224",
+                                            "vit_large_patch16_224", "vit_huge_patch14_224",  "deit_small_patch16_224",
+                                            "vit_base_patch16_384"};
+  const auto dir = test::fresh_dir("vit-shapes");
+  std::string args;
+  for (const auto& p : presets) args += " " + p;
+  test::run_python(std::string(ADAPTLAB_TESTS_DIR) + "/model/reference_vit_shapes.py", args + " > " + dir + "/shapes.txt");
+  std::map<std::string, std::map<std::string, std::string>> timm;
+  {
+    std::ifstream f(dir + "/shapes.txt");
+    std::string model, name, shape;
+    while (f >> model >> name >> shape) timm[model][name] = shape;
+  }
+  REQUIRE(timm.size() == presets.size());
+  for (const auto& p : presets) {
+    INFO(p);
+    ViTOptions o;
+    o.preset = p;
+    const ViTOptions r = resolve_vit_preset(o);
+    // Shapes only: build on the meta device would need options plumbing; the tiny/small/base ones are
+    // cheap to build, the large/huge ones are checked by arithmetic on the resolved sizes.
+    std::map<std::string, std::string> ours;
+    if (r.embed_dim <= 768) {
+      auto b = make_vit(r, 10);
+      for (auto& t : b->named_parameters()) {
+        std::string s;
+        for (auto d : t.value().sizes()) s += (s.empty() ? "" : "x") + std::to_string(d);
+        ours[t.key()] = s;
+      }
+      CHECK(ours == timm.at(p));
+    } else {
+      const auto& t = timm.at(p);
+      const int64_t c = r.embed_dim, g = r.img_size / r.patch_size;
+      CHECK(t.at("patch_embed.proj.weight") == fmt::format("{}x3x{}x{}", c, r.patch_size, r.patch_size));
+      CHECK(t.at("pos_embed") == fmt::format("1x{}x{}", g * g + 1, c));
+      CHECK(t.at("blocks." + std::to_string(r.depth - 1) + ".mlp.fc1.weight") == fmt::format("{}x{}", 4 * c, c));
+      CHECK(t.count("blocks." + std::to_string(r.depth) + ".norm1.weight") == 0);
+      CHECK(t.at("blocks.0.attn.qkv.weight") == fmt::format("{}x{}", 3 * c, c));
+      CHECK(t.size() == 4 + 12 * static_cast<size_t>(r.depth) + 2 + 2);
+    }
+  }
+  REQUIRE_THROWS_WITH(resolve_vit_preset([] {
+                        ViTOptions o;
+                        o.preset = "vit_gigantic_patch16_224";
+                        return o;
+                      }()),
+                      Catch::StartsWith("vit: unknown preset 'vit_gigantic_patch16_224'"));
 }
