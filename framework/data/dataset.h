@@ -20,7 +20,7 @@ class Dataset {
  public:
   virtual ~Dataset() = default;
   virtual DataInfo info() const = 0;
-  // All examples of a split: inputs [n, ...input_shape] (float32), labels [n] (int64).
+  // All examples of a split: inputs [n, ...input_shape] (float32 images, int64 token ids), labels [n] (int64).
   virtual const at::Tensor& inputs(Split split) const = 0;
   virtual const at::Tensor& labels(Split split) const = 0;
   int64_t size(Split split) const { return labels(split).size(0); }

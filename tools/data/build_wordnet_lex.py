@@ -59,8 +59,10 @@ BASELINES = """\
 | TF-IDF words (1-grams) + logistic regression | {w_val} | {w_test} |
 | TF-IDF words (1-2-grams) + chars (2-5-grams) + logistic regression | {wc_val} | {wc_test} |
 | frozen all-MiniLM-L6-v2, mean-pooled, 32 tokens + logistic regression | {p_val} | {p_test} |
+| all-MiniLM-L6-v2 fully fine-tuned, 32 tokens (transformers reference, see below) | {ft_val} | {ft_test} |
 """
-MEASURED = dict(w_val="0.660", w_test="0.636", wc_val="0.669", wc_test="0.661", p_val="0.730", p_test="0.697")
+MEASURED = dict(w_val="0.660", w_test="0.636", wc_val="0.669", wc_test="0.661", p_val="0.730", p_test="0.697",
+                ft_val="0.797", ft_test="0.782")
 
 
 def die(msg):
@@ -192,8 +194,12 @@ def readme(labels, splits, available, n_nouns, n_dups, files):
         "--baselines --probe`; scikit-learn 1.9.1, transformers 5.23.0; regularisation picked on val):",
         "",
         BASELINES.format(**MEASURED),
+        "Fine-tuning (plain PyTorch + transformers, not adaptlab; one seed, CPU): mean pooling + a linear",
+        "head, AdamW lr 1e-4, weight decay 0.01, batch 32, 4 epochs, 10% linear warm-up then linear decay.",
+        "Val accuracy after epochs 1-4: 0.742, 0.784, 0.791, 0.797.",
+        "",
         "The classes overlap in meaning (noun.act / noun.event / noun.process, noun.cognition /",
-        "noun.communication, noun.state / noun.attribute), so fine-tuning should land well below 100%.",
+        "noun.communication, noun.state / noun.attribute): even the fine-tuned model stays near 80%.",
         "",
     ]
     return "\n".join(lines)
