@@ -31,19 +31,19 @@ struct Attention : torch::nn::Module {
     auto qkv_ = qkv->forward(x).reshape({B, N, 3, num_heads, head_dim}).permute({2, 0, 3, 1, 4});
     auto q = qkv_[0], k = qkv_[1], v = qkv_[2];  // [B, H, N, D]
     if (keys_out) *keys_out = k.mean(1);         // [B, N, D]: ToMe's matching metric
-    const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
     torch::Tensor out;
-    if (size.defined()) {
-      auto attn = at::matmul(q, k.transpose(-2, -1)) * scale;
-      attn = attn + size.log().reshape({B, 1, 1, N});
-      out = at::matmul(attn.softmax(-1), v);
-    } else {
 #if TORCH_VERSION_MAJOR >= 2
-      out = at::scaled_dot_product_attention(q, k, v);
+    // Proportional attention is an additive bias log(size) on every query's logits for key j: SDPA's
+    // float mask computes exactly softmax(q·kᵀ·scale + bias)·v, with the fused kernels.
+    const auto bias = size.defined() ? std::optional<at::Tensor>(size.log().reshape({B, 1, 1, N}).to(q.scalar_type()))
+                                     : std::nullopt;
+    out = at::scaled_dot_product_attention(q, k, v, bias);
 #else
-      out = at::matmul((at::matmul(q, k.transpose(-2, -1)) * scale).softmax(-1), v);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+    auto attn = at::matmul(q, k.transpose(-2, -1)) * scale;
+    if (size.defined()) attn = attn + size.log().reshape({B, 1, 1, N});
+    out = at::matmul(attn.softmax(-1), v);
 #endif
-    }
     return proj->forward(out.transpose(1, 2).reshape({B, N, C}));
   }
   int64_t num_heads, head_dim;
