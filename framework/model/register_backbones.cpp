@@ -1,6 +1,7 @@
 #include "framework/core/log.h"
 #include "framework/data/dataset.h"
 #include "framework/io/safetensors_torch.h"
+#include "framework/io/torch_pickle.h"
 #include "framework/model/checkpoint.h"
 #include "framework/model/encoder.h"
 #include "framework/model/pretrained_text.h"
@@ -22,7 +23,7 @@ void register_backbones(Registries& r) {
                                    info.input_shape[2]);
                           auto b = make_vit(o, info.num_classes);
                           if (!o.checkpoint.empty()) {
-                            const auto rep = load_checkpoint(*b, io::load_safetensors(o.checkpoint), o.checkpoint);
+                            const auto rep = load_checkpoint(*b, io::load_weights(o.checkpoint), o.checkpoint);
                             log::info("{}: {}", o.checkpoint, rep.summary());
                           }
                           return b;
