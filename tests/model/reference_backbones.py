@@ -65,6 +65,25 @@ def bert(out):
     save(out, {k: v.detach() for k, v in tensors.items()})
 
 
+def roberta(out):
+    from transformers import RobertaConfig, RobertaModel
+    torch.manual_seed(0)
+    config = RobertaConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                           intermediate_size=64, max_position_embeddings=40, type_vocab_size=1,
+                           layer_norm_eps=1e-5, hidden_act="gelu", pad_token_id=1, attn_implementation="eager")
+    model = RobertaModel(config, add_pooling_layer=True).double().eval()
+    randomise(model)
+    ids = torch.randint(2, 100, (3, 12))
+    ids[1, 9:] = 1   # right padding (RoBERTa's pad id is 1; its positions start at pad + 1)
+    ids[2, 5:] = 1
+    with torch.no_grad():
+        o = model(input_ids=ids, attention_mask=(ids != 1).long())
+    tensors = {"roberta." + k: v for k, v in model.state_dict().items()}   # as RobertaFor* checkpoints name them
+    tensors["__ids"] = ids
+    tensors["__last_hidden"] = o.last_hidden_state
+    save(out, {k: v.detach() for k, v in tensors.items()})
+
+
 if __name__ == "__main__":
     torch.set_default_dtype(torch.float64)
-    {"vit": vit, "bert": bert}[sys.argv[1]](sys.argv[2])
+    {"vit": vit, "bert": bert, "roberta": roberta}[sys.argv[1]](sys.argv[2])

@@ -180,3 +180,34 @@ TEST_CASE("ViT presets have exactly timm's parameter names and shapes (Ti/S/B/L/
                       }()),
                       Catch::StartsWith("vit: unknown preset 'vit_gigantic_patch16_224'"));
 }
+
+TEST_CASE("text encoder with a RoBERTa checkpoint ('roberta.' names, offset positions) equals RobertaModel",
+          "[model][parity]") {
+  const auto dir = test::fresh_dir("roberta-parity");
+  test::run_python(kScript, "roberta " + dir + "/ref.safetensors");
+  auto weights = test::load_tensors(dir + "/ref.safetensors");
+  const auto data = split(weights);
+  EncoderOptions o;
+  o.vocab_size = 100;
+  o.hidden_size = 32;
+  o.num_layers = 2;
+  o.num_heads = 4;
+  o.intermediate_size = 64;
+  o.max_position = 40;
+  o.type_vocab_size = 1;
+  o.layer_norm_eps = 1e-5;
+  o.pad_token_id = 1;
+  o.position_offset = 2;  // pad + 1, as encoder_options_from_config sets for model_type roberta
+  auto enc = make_encoder(o, 3, 12);
+  enc->to(at::kDouble);
+  enc->eval();
+  load_checkpoint(*enc, weights, "hf-roberta");
+  const auto ids = data.at("ids");
+  const auto h = encoder_features(*enc, ids).last_hidden;
+  // Padded positions get other position ids in RoBERTa (masked everywhere); compare real tokens.
+  const auto real = ids.ne(1).unsqueeze(-1);
+  const double err = (h - data.at("last_hidden")).abs().masked_fill(real.logical_not(), 0).max().item<double>() /
+                     data.at("last_hidden").abs().max().item<double>();
+  INFO("relative error " << err);
+  CHECK(err <= 1e-12);
+}
