@@ -18,7 +18,8 @@ TEST_CASE("unknown names list the known ones", "[registry]") {
 
 TEST_CASE("built-in registries hold the slice's entries", "[registry]") {
   auto& r = registries();
-  CHECK(r.backbones.entries().names() == std::vector<std::string>{"vit"});
+  CHECK(r.backbones.entries().names() == std::vector<std::string>{"bert", "pretrained_text", "vit"});
+  CHECK(r.datasets.entries().names() == std::vector<std::string>{"synthetic", "text_tsv"});
   CHECK(r.methods.entries().has("lora"));
   CHECK(r.methods.entries().has("linear"));
   CHECK(r.datasets.entries().has("synthetic"));
