@@ -8,6 +8,7 @@
 #include "methods/lora/lora.h"
 #include "methods/pyra/pyra.h"
 #include "methods/tome/tome.h"
+#include "methods/variator/variator.h"
 #include "methods/vpt/vpt.h"
 
 namespace adaptlab {
@@ -29,6 +30,10 @@ void register_methods(Registries& r) {
                           [](const TomeOptions& o) { return make_tome(o); });
   add_method<PyraOptions>(r, "pyra", "PYRA: ToMe with learnable re-activation of the merged tokens",
                           [](const PyraOptions& o) { return make_pyra(o); });
+  add_method<VariatorOptions>(r, "variator",
+                              "Variator: plug-and-play compression of k tokens per FFN call (distilled from the "
+                              "uncompressed network; evaluated at every k)",
+                              [](const VariatorOptions& o) { return make_variator(o); });
 }
 
 }  // namespace adaptlab

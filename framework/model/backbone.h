@@ -40,6 +40,8 @@ class Backbone : public torch::nn::Module {
   virtual void add_before_block(int block, const std::string& name, std::shared_ptr<TokenOp> op) = 0;
   // Residual-branch modules (adapters) at a point of block i; see branch.h.
   virtual void add_branch(int block, BranchPoint point, const std::string& name, std::shared_ptr<BranchOp> op) = 0;
+  // Wraps block i's MLP / FFN (one wrap per block).
+  virtual void set_ffn_wrap(int block, const std::string& name, std::shared_ptr<FfnWrap> wrap) = 0;
   // Token width.
   virtual int64_t width() const = 0;
 

@@ -8,6 +8,8 @@
 
 #include <torch/nn/module.h>
 
+#include <functional>
+
 namespace adaptlab {
 
 enum class BranchPoint { attn_out, mlp_out, mlp_parallel };
@@ -15,6 +17,16 @@ enum class BranchPoint { attn_out, mlp_out, mlp_parallel };
 class BranchOp : public torch::nn::Module {
  public:
   virtual at::Tensor forward(const at::Tensor& h) = 0;
+};
+
+// A module that replaces how a block runs its MLP / FFN sub-layer (Variator's compression plugins):
+// forward(u, mask, ffn) gets the sub-layer's input u [B, N, C] (after the pre-norm on the ViT; the
+// post-attention hidden states on the encoder), the padding mask (undefined = none) and the frozen FFN,
+// and returns what the sub-layer adds to the residual.
+class FfnWrap : public torch::nn::Module {
+ public:
+  virtual at::Tensor forward(const at::Tensor& u, const at::Tensor& mask,
+                             const std::function<at::Tensor(const at::Tensor&)>& ffn) = 0;
 };
 
 // Applies a list of ops of one point in order (sequential points) or sums them (parallel).

@@ -77,8 +77,8 @@ struct Layer : torch::nn::Module {
       s.keys = at::Tensor();
     }
     const auto u = s.x;
-    const auto h = at::gelu(intermediate->dense->forward(u));
-    auto o = apply_sequential(mlp_out, at::dropout(output->dense->forward(h), p, is_training()));
+    auto ffn = [this](const at::Tensor& t) { return output->dense->forward(at::gelu(intermediate->dense->forward(t))); };
+    auto o = apply_sequential(mlp_out, at::dropout(ffn_wrap ? ffn_wrap->forward(u, s.mask, ffn) : ffn(u), p, is_training()));
     for (auto& op : mlp_parallel) o = o + op->forward(u);
     s.x = output->norm->forward(o + u);
   }
@@ -89,6 +89,7 @@ struct Layer : torch::nn::Module {
   std::shared_ptr<Dense> intermediate, output;
   std::vector<std::shared_ptr<TokenOp>> before_block, after_attn;
   std::vector<std::shared_ptr<BranchOp>> attn_out, mlp_out, mlp_parallel;
+  std::shared_ptr<FfnWrap> ffn_wrap;
 };
 
 struct Embeddings : torch::nn::Module {
@@ -191,6 +192,12 @@ class Encoder : public Backbone {
         .push_back(std::move(op));
   }
   int64_t width() const override { return o_.hidden_size; }
+  void set_ffn_wrap(int i, const std::string& name, std::shared_ptr<FfnWrap> wrap) override {
+    auto& l = layer_ptrs_.at(i);
+    AL_CHECK(!l->ffn_wrap, "layer {} already has an FFN wrap; '{}' cannot add another", i, name);
+    l->register_module(name, wrap);
+    l->ffn_wrap = std::move(wrap);
+  }
 
  private:
   void init_weights() {

@@ -1,8 +1,14 @@
 // The method contract: a plugin that changes a backbone (see ../shared/DESIGN.md).
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <string>
 #include <vector>
+
+namespace at {
+class Tensor;
+}
 
 namespace adaptlab {
 
@@ -47,6 +53,13 @@ class Method {
   // What the method does to the token sequence, for stacking checks: "merge" (ToMe, PYRA),
   // "prompt" (VPT), or "" (nothing).
   virtual std::string token_role() const { return ""; }
+  // An extra training loss added to the task loss after the forward of `inputs` (e.g. distillation);
+  // undefined = none. Called with gradients enabled.
+  virtual at::Tensor auxiliary_loss(Backbone& backbone, const at::Tensor& inputs);  // method.cpp
+  // Named inference configurations one trained model offers (e.g. Variator's compression rates): each
+  // function switches the model to it. The run evaluates every one (test.acc.<name>,
+  // throughput.eval.<name>) after the default evaluation, then switches back to the first.
+  virtual std::vector<std::pair<std::string, std::function<void()>>> variants() { return {}; }
 };
 
 }  // namespace adaptlab

@@ -88,7 +88,10 @@ struct Block : torch::nn::Module {
       s.keys = torch::Tensor();
     }
     const auto u = s.x;
-    s.x = s.x + drop_path(apply_sequential(mlp_out, mlp->forward(norm2->forward(u))), drop_prob, is_training());
+    auto h = ffn_wrap ? ffn_wrap->forward(norm2->forward(u), s.mask,
+                                          [this](const at::Tensor& t) { return mlp->forward(t); })
+                      : mlp->forward(norm2->forward(u));
+    s.x = s.x + drop_path(apply_sequential(mlp_out, h), drop_prob, is_training());
     for (auto& op : mlp_parallel) s.x = s.x + op->forward(u);
   }
   double drop_prob;
@@ -97,6 +100,7 @@ struct Block : torch::nn::Module {
   std::shared_ptr<Mlp> mlp;
   std::vector<std::shared_ptr<TokenOp>> before_block, after_attn;
   std::vector<std::shared_ptr<BranchOp>> attn_out, mlp_out, mlp_parallel;
+  std::shared_ptr<FfnWrap> ffn_wrap;
 };
 
 struct PatchEmbed : torch::nn::Module {
@@ -165,6 +169,12 @@ class ViT : public Backbone {
         .push_back(std::move(op));
   }
   int64_t width() const override { return opts_.embed_dim; }
+  void set_ffn_wrap(int i, const std::string& name, std::shared_ptr<FfnWrap> wrap) override {
+    auto& b = block_ptrs_.at(i);
+    AL_CHECK(!b->ffn_wrap, "block {} already has an FFN wrap; '{}' cannot add another", i, name);
+    b->register_module(name, wrap);
+    b->ffn_wrap = std::move(wrap);
+  }
 
  private:
   void init_weights() {

@@ -132,6 +132,19 @@ Summary execute_run(const nlohmann::json& config, const std::string& device_name
   const double eval_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   s["test.acc_inference"] = inf.acc;
   s["throughput.eval"] = eval_s > 0 ? static_cast<double>(inf.n) / eval_s : 0.0;
+  // Inference configurations a method offers (e.g. Variator's rates): each evaluated on the test split.
+  for (Method* m : method_ptrs) {
+    const auto variants = m->variants();
+    for (const auto& [name, apply] : variants) {
+      apply();
+      const auto tv = std::chrono::steady_clock::now();
+      const EvalResult r = evaluate(*backbone, *data, Split::test, eval_bs, device);
+      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - tv).count();
+      s["test.acc." + name] = r.acc;
+      s["throughput.eval." + name] = sec > 0 ? static_cast<double>(r.n) / sec : 0.0;
+    }
+    if (!variants.empty()) variants.front().second();
+  }
   return s;
 }
 

@@ -129,6 +129,8 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
       auto yb = y.index_select(0, idx).to(device);
       opt.zero_grad();
       auto loss = at::cross_entropy_loss(backbone.forward(xb).to(at::kFloat), yb);
+      for (Method* m : methods)  // e.g. distillation losses
+        if (auto aux = m->auxiliary_loss(backbone, xb); aux.defined()) loss = loss + aux.to(at::kFloat);
       loss.backward();
       if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(trainable, o.grad_clip);
       opt.step();

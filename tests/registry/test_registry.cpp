@@ -23,14 +23,14 @@ TEST_CASE("built-in registries hold the slice's entries", "[registry]") {
   CHECK(r.methods.entries().has("lora"));
   CHECK(r.methods.entries().has("linear"));
   CHECK(r.datasets.entries().has("synthetic"));
-  REQUIRE_THROWS_WITH(r.methods.resolve("nope", cfg::Node{}), "unknown method 'nope'; known methods: adapter, bitfit, full, linear, lora, pyra, tome, vpt");
+  REQUIRE_THROWS_WITH(r.methods.resolve("nope", cfg::Node{}), "unknown method 'nope'; known methods: adapter, bitfit, full, linear, lora, pyra, tome, variator, vpt");
 }
 
 TEST_CASE("resolving a run config names the place of an unknown name", "[registry]") {
   const auto n = cfg::parse_string(
       "backbone: {name: vit}\ndataset: {name: synthetic}\nmethods: [lora, {name: dora}]\n", "run.yaml");
   REQUIRE_THROWS_WITH(resolve_run_config(n, registries()),
-                      "run.yaml:3:24: unknown method 'dora'; known methods: adapter, bitfit, full, linear, lora, pyra, tome, vpt");
+                      "run.yaml:3:24: unknown method 'dora'; known methods: adapter, bitfit, full, linear, lora, pyra, tome, variator, vpt");
   const auto m = cfg::parse_string("backbone: {name: vit}\nmethods: [lora]\n", "run.yaml");
   REQUIRE_THROWS_WITH(resolve_run_config(m, registries()),
                       "run.yaml:1:1: missing required key 'dataset' in run configuration");

@@ -1,0 +1,140 @@
+#include "methods/variator/variator.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/modules/linear.h>
+
+#include "framework/core/error.h"
+
+namespace adaptlab {
+namespace {
+
+struct PluginSet : torch::nn::Module {
+  PluginSet(int64_t d, int k, int hidden) {
+    gate = register_module("gate", torch::nn::Linear(k * d, k));
+    down = register_module("down", torch::nn::Linear(2 * d, hidden));
+    up = register_module("up", torch::nn::Linear(hidden, d));
+    at::NoGradGuard g;
+    gate->weight.zero_();  // uniform weights at first: the group mean
+    gate->bias.zero_();
+    up->weight.zero_();    // the adapter adds nothing at first
+    up->bias.zero_();
+  }
+  torch::nn::Linear gate{nullptr}, down{nullptr}, up{nullptr};
+};
+
+}  // namespace
+
+VariatorWrap::VariatorWrap(int64_t width, const VariatorOptions& o) : ks_(o.ks) {
+  for (int k : ks_)
+    sets_.push_back(register_module("k" + std::to_string(k), std::make_shared<PluginSet>(width, k, o.adapter_dim)));
+  active_k = ks_.front();
+}
+
+at::Tensor VariatorWrap::forward(const at::Tensor& u, const at::Tensor& mask,
+                                 const std::function<at::Tensor(const at::Tensor&)>& ffn) {
+  at::Tensor out;
+  if (active_k == 0) {  // bypass: the frozen FFN on every token
+    out = ffn(u);
+    last_ffn_tokens = u.size(1);
+  } else {
+    const auto it = std::find(ks_.begin(), ks_.end(), active_k);
+    AL_CHECK(it != ks_.end(), "variator: rate {} has no trained plugin", active_k);
+    auto& p = static_cast<PluginSet&>(*sets_[it - ks_.begin()]);
+    const int64_t k = active_k, B = u.size(0), N = u.size(1), d = u.size(2), M = N - 1;
+    const int64_t G = (M + k - 1) / k, pad = G * k - M;
+    const auto cls = u.narrow(1, 0, 1);
+    const auto rest = u.narrow(1, 1, M);
+    const auto groups = at::constant_pad_nd(rest, {0, 0, 0, pad}).reshape({B, G, k, d});
+    auto logits = p.gate->forward(groups.reshape({B, G, k * d}));  // [B, G, k]
+    // Padding (beyond the sequence, or text padding) gets no weight unless the whole group is padding.
+    auto valid = at::ones({B, M}, u.options().dtype(at::kBool));
+    if (mask.defined()) valid = mask.narrow(1, 1, M);
+    valid = at::constant_pad_nd(valid.to(at::kFloat), {0, pad}).reshape({B, G, k}).gt(0.5);
+    logits = logits.masked_fill(valid.logical_not(), -1e9);
+    const auto w = logits.softmax(-1);                                // g = softmax(W_g · group)
+    const auto comp = (w.unsqueeze(-1) * groups).sum(2);             // Σ_j g_j · token_j  [B, G, d]
+    const auto f = ffn(at::cat({cls, comp}, 1));                     // the frozen FFN on 1 + G vectors
+    last_ffn_tokens = 1 + G;
+    const auto rep = f.narrow(1, 1, G).repeat_interleave(k, 1).narrow(1, 0, M);  // each output k times
+    const auto adapter = p.up->forward(at::tanh(p.down->forward(at::cat({rep, rest}, -1))));
+    out = at::cat({f.narrow(1, 0, 1), rep + adapter}, 1);
+  }
+  if (record) last_out = out;
+  return out;
+}
+
+namespace {
+
+class Variator : public Method {
+ public:
+  explicit Variator(VariatorOptions o) : o_(std::move(o)) {}
+
+  void attach(Backbone& b) override {
+    for (int i = 0; i < b.num_blocks(); ++i) {
+      wraps_.push_back(std::make_shared<VariatorWrap>(b.width(), o_));
+      b.set_ffn_wrap(i, "variator", wraps_.back());
+    }
+    set_k(o_.ks.front());
+  }
+
+  std::vector<std::string> trainable(Backbone& b) override {
+    std::vector<std::string> out;
+    for (const auto& p : b.named_parameters()) {
+      const std::string& n = p.key();
+      if (n.find(".variator.") != std::string::npos || (o_.train_head && n.rfind(b.head_prefix(), 0) == 0))
+        out.push_back(n);
+    }
+    return out;
+  }
+
+  // Each step trains the next rate (all plugin sets share the frozen backbone).
+  void on_step(Backbone&, const TrainState& st) override { set_k(o_.ks[st.step % o_.ks.size()]); }
+
+  // Distillation: MSE between every FFN sub-layer's output with the plugins (this step's forward) and
+  // without them (the same network, plugins bypassed, no gradient).
+  at::Tensor auxiliary_loss(Backbone& b, const at::Tensor& x) override {
+    if (o_.distill_weight == 0) return {};
+    std::vector<at::Tensor> student;
+    for (auto& w : wraps_) student.push_back(w->last_out);
+    const int k = wraps_.front()->active_k;
+    const bool was_training = b.is_training();
+    {
+      at::NoGradGuard g;
+      set_k(0);
+      b.eval();  // no dropout in the teacher
+      b.forward(x);
+    }
+    b.train(was_training);
+    at::Tensor loss;
+    for (size_t i = 0; i < wraps_.size(); ++i) {
+      AL_CHECK(student[i].defined(), "variator: no recorded plugin output in block {}", i);
+      const auto l = at::mse_loss(student[i], wraps_[i]->last_out.detach());
+      loss = loss.defined() ? loss + l : l;
+    }
+    set_k(k);
+    return loss * (o_.distill_weight / static_cast<double>(wraps_.size()));
+  }
+
+  std::vector<std::pair<std::string, std::function<void()>>> variants() override {
+    std::vector<std::pair<std::string, std::function<void()>>> out;
+    for (int k : o_.ks) out.emplace_back("k" + std::to_string(k), [this, k] { set_k(k); });
+    return out;
+  }
+
+ private:
+  void set_k(int k) {
+    for (auto& w : wraps_) {
+      w->active_k = k;
+      w->record = o_.distill_weight > 0;
+    }
+  }
+
+  VariatorOptions o_;
+  std::vector<std::shared_ptr<VariatorWrap>> wraps_;
+};
+
+}  // namespace
+
+std::unique_ptr<Method> make_variator(const VariatorOptions& o) { return std::make_unique<Variator>(o); }
+
+}  // namespace adaptlab
