@@ -7,8 +7,6 @@
 
 namespace adaptlab::cli {
 
-void write_output(const std::string& out, const std::string& text);  // cmd_table.cpp
-
 int cmd_plot(const PlotArgs& a) {
   Store store(db_path_of(a.db, a.study), /*read_only=*/true);
   const std::string study = study_of(store, a.study);

@@ -95,6 +95,8 @@ int cmd_list(const ListArgs& a);
 std::string default_db_path(const std::string& study);
 // --db, else results/<study>.sqlite; at least one must be given.
 std::string db_path_of(const std::string& db, const std::string& study);
+// Writes `text` to `out` (atomically, through a temporary file), or to stdout when `out` is "" or "-".
+void write_output(const std::string& out, const std::string& text);
 // --study, else the only study in the database (an error naming them when there are several).
 std::string study_of(Store& store, const std::string& study);
 

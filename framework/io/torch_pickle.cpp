@@ -10,14 +10,6 @@
 #include "framework/io/safetensors_torch.h"
 
 namespace adaptlab::io {
-namespace {
-
-bool ends_with(const std::string& s, const std::string& e) {
-  return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
-}
-
-}  // namespace
-
 std::map<std::string, at::Tensor> load_torch_state_dict(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   AL_CHECK(f.good(), "{}: cannot read", path);
@@ -58,8 +50,8 @@ std::map<std::string, at::Tensor> load_torch_state_dict(const std::string& path)
 
 std::map<std::string, at::Tensor> load_weights(const std::string& path) {
   AL_CHECK(std::filesystem::exists(path), "{}: no such checkpoint file", path);
-  if (ends_with(path, ".safetensors")) return load_safetensors(path);
-  if (ends_with(path, ".pt") || ends_with(path, ".pth") || ends_with(path, ".bin")) return load_torch_state_dict(path);
+  if (path.ends_with(".safetensors")) return load_safetensors(path);
+  if (path.ends_with(".pt") || path.ends_with(".pth") || path.ends_with(".bin")) return load_torch_state_dict(path);
   fail("{}: unknown checkpoint format; expected .safetensors, .pt, .pth or .bin", path);
 }
 

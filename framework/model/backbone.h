@@ -47,6 +47,10 @@ class Backbone : public torch::nn::Module {
 
   // State-dict prefix of the classifier head ("head.").
   virtual std::string head_prefix() const { return "head."; }
+
+  // Names of the parameters whose name contains `infix` (none when it is empty), plus the classifier
+  // head's when `with_head`: what most methods return from Method::trainable.
+  std::vector<std::string> parameters_named(const std::string& infix, bool with_head);
 };
 
 }  // namespace adaptlab

@@ -14,13 +14,9 @@ namespace {
 
 std::string shape(const at::Tensor& t) { return fmt::format("[{}]", fmt::join(t.sizes(), ", ")); }
 
-bool ends_with(const std::string& s, const std::string& e) {
-  return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
-}
-
 // Checkpoint name -> our name ("" = drop silently: buffers that are not parameters).
 std::string map_name(const std::string& name) {
-  if (ends_with(name, "position_ids")) return "";
+  if (name.ends_with("position_ids")) return "";
   for (const char* prefix : {"bert.", "roberta.", "model.", "0.auto_model."})
     if (name.rfind(prefix, 0) == 0) return name.substr(std::string(prefix).size());
   if (name.rfind("classifier.", 0) == 0) return "head." + name.substr(11);

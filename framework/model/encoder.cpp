@@ -131,7 +131,7 @@ class Encoder : public Backbone {
   };
   Features features(const at::Tensor& ids) {
     AL_CHECK(ids.dim() == 2 && ids.scalar_type() == at::kLong, "encoder: input must be token ids [B, L] (int64)");
-    const auto B = ids.size(0), L = ids.size(1);
+    const auto L = ids.size(1);
     AL_CHECK(L + o_.position_offset <= o_.max_position, "encoder: {} tokens exceed the {} position embeddings", L,
              o_.max_position - o_.position_offset);
     const auto mask = ids.ne(o_.pad_token_id);  // [B, L]
@@ -147,7 +147,6 @@ class Encoder : public Backbone {
       s.block = static_cast<int>(i);
       layer_ptrs_[i]->forward(s);
     }
-    (void)B;
     return {s.x, s.mask, s.size};
   }
 
@@ -206,8 +205,8 @@ class Encoder : public Backbone {
       const auto& n = p.key();
       auto t = p.value();
       if (n.find("LayerNorm") != std::string::npos) {
-        if (n.size() >= 6 && n.compare(n.size() - 6, 6, "weight") == 0) t.fill_(1.0); else t.zero_();
-      } else if (n.size() >= 4 && n.compare(n.size() - 4, 4, "bias") == 0) {
+        if (n.ends_with("weight")) t.fill_(1.0); else t.zero_();
+      } else if (n.ends_with("bias")) {
         t.zero_();
       } else {
         t.normal_(0.0, o_.init_std);

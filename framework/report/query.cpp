@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/core/error.h"
+#include "framework/report/escape.h"
 #include "framework/store/sqlite.h"
 #include "framework/store/store.h"
 
@@ -30,8 +31,8 @@ size_t width(const std::string& s) {
 }  // namespace
 
 QueryResult run_query(const std::string& db_path, const std::string& sql_text) {
-  { Store check(db_path, /*read_only=*/true); }  // refuses foreign files and unmigrated schemas clearly
-  sql::Db db(db_path, /*read_only=*/true);
+  Store store(db_path, /*read_only=*/true);  // refuses foreign files and unmigrated schemas clearly
+  sql::Db& db = store.db();
   db.exec("PRAGMA query_only = 1");
   sqlite3_stmt* st = nullptr;
   const char* tail = nullptr;
@@ -94,12 +95,7 @@ std::string format_query_table(const QueryResult& r) {
 }
 
 std::string format_query_csv(const QueryResult& r) {
-  auto q = [](const std::string& x) {
-    if (x.find_first_of(",\"\n\r") == std::string::npos) return x;
-    std::string o = "\"";
-    for (char c : x) o += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return o + "\"";
-  };
+  const auto q = csv_field;
   std::string out;
   for (size_t c = 0; c < r.columns.size(); ++c) out += (c ? "," : "") + q(r.columns[c]);
   out += "\n";

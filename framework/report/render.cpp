@@ -3,6 +3,7 @@
 
 #include <functional>
 
+#include "framework/report/escape.h"
 #include "framework/report/table.h"
 
 namespace adaptlab {
@@ -43,7 +44,6 @@ std::vector<std::string> row_cells(const TableModel& t, const TableModel::Row& r
   return out;
 }
 
-std::string identity(const std::string& x) { return x; }
 
 }  // namespace
 
@@ -105,12 +105,7 @@ std::string render_latex(const TableModel& t) {
 }
 
 std::string render_csv(const TableModel& t) {
-  auto q = [](const std::string& x) {
-    if (x.find_first_of(",\"\n") == std::string::npos) return x;
-    std::string o = "\"";
-    for (char c : x) o += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return o + "\"";
-  };
+  const auto q = csv_field;
   auto num = [&](const TableCell& c, int p, bool with_std) {
     std::vector<std::string> v = {c.has ? fmt::format("{:.{}f}", c.agg.mean, p + 2) : ""};
     if (with_std) {
@@ -140,20 +135,9 @@ std::string render_csv(const TableModel& t) {
 }
 
 std::string render_html(const TableModel& t) {
-  auto esc = [](const std::string& x) {
-    std::string o;
-    for (char c : x) {
-      switch (c) {
-        case '<': o += "&lt;"; break;
-        case '>': o += "&gt;"; break;
-        case '&': o += "&amp;"; break;
-        case '"': o += "&quot;"; break;
-        default: o += c;
-      }
-    }
-    return o;
-  };
-  const Style s{[](const std::string& x) { return "<b>" + x + "</b>"; }, identity, " ± ", "—"};
+  const auto esc = xml_escape;
+  // Cell texts are numbers and fixed symbols; only names need escaping.
+  const Style s{[](const std::string& x) { return "<b>" + x + "</b>"; }, esc, " ± ", "—"};
   std::string out =
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + esc(t.study) + " — " + esc(t.metric) +
       "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
@@ -164,16 +148,7 @@ std::string render_html(const TableModel& t) {
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& r : t.rows) {
     out += "<tr>";
-    auto cells = row_cells(t, r, s);
-    for (size_t i = 0; i < cells.size(); ++i) {
-      // Escape everything but the <b> we added.
-      std::string c = esc(cells[i]);
-      for (const char* tag : {"b", "/b"}) {
-        const std::string from = std::string("&lt;") + tag + "&gt;", to = std::string("<") + tag + ">";
-        for (size_t p = c.find(from); p != std::string::npos; p = c.find(from, p)) c.replace(p, from.size(), to);
-      }
-      out += "<td>" + c + "</td>";
-    }
+    for (const auto& c : row_cells(t, r, s)) out += "<td>" + c + "</td>";
     out += "</tr>\n";
   }
   out += "</tbody></table>\n";

@@ -6,27 +6,14 @@
 #include <cmath>
 
 #include "framework/core/error.h"
+#include "framework/report/escape.h"
 
 namespace adaptlab {
 namespace {
 
 constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                                     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-constexpr const char* kMarkers[] = {"circle", "square", "triangle", "diamond"};
-
-std::string esc(const std::string& x) {
-  std::string o;
-  for (char c : x) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
+const auto esc = xml_escape;
 
 std::string tick_text(double v, double step) {
   if (v == 0) return "0";

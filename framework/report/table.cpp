@@ -18,8 +18,6 @@
 namespace adaptlab {
 namespace {
 
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
-
 std::string short_key(const std::string& key) {
   const auto pos = key.rfind('.');  // "methods.0.rank" -> "rank"
   return pos == std::string::npos ? key : key.substr(pos + 1);
@@ -51,7 +49,7 @@ void auto_labels(const std::vector<RunRow>& runs, const std::vector<Flat>& flat,
   static const std::string absent = "<absent>", dataset_group;
   for (const auto& k : all_keys) {
     if (skipped(k)) continue;
-    const bool is_dataset = starts_with(k, "dataset.");
+    const bool is_dataset = k.starts_with("dataset.");
     std::unordered_map<std::string_view, std::unordered_set<std::string_view>> values;
     for (size_t i = 0; i < flat.size(); ++i) {
       auto it = flat[i].find(k);

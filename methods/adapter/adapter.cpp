@@ -61,15 +61,7 @@ class Adapter : public Method {
     }
   }
 
-  std::vector<std::string> trainable(Backbone& b) override {
-    std::vector<std::string> out;
-    for (const auto& p : b.named_parameters()) {
-      const std::string& n = p.key();
-      if (n.find(".adapter_") != std::string::npos || (o_.train_head && n.rfind(b.head_prefix(), 0) == 0))
-        out.push_back(n);
-    }
-    return out;
-  }
+  std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named(".adapter_", o_.train_head); }
 
  private:
   AdapterOptions o_;

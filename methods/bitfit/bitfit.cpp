@@ -13,8 +13,8 @@ class BitFit : public Method {
     std::vector<std::string> out;
     for (const auto& p : b.named_parameters()) {
       const std::string& n = p.key();
-      const bool is_bias = n.size() >= 5 && n.compare(n.size() - 5, 5, ".bias") == 0;
-      const bool is_head = n.rfind(b.head_prefix(), 0) == 0;
+      const bool is_bias = n.ends_with(".bias");
+      const bool is_head = n.starts_with(b.head_prefix());
       if (is_head ? o_.train_head : is_bias) out.push_back(n);
     }
     return out;

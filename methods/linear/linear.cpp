@@ -8,12 +8,7 @@ namespace {
 class LinearProbe : public Method {
  public:
   void attach(Backbone&) override {}
-  std::vector<std::string> trainable(Backbone& b) override {
-    std::vector<std::string> out;
-    for (const auto& p : b.named_parameters())
-      if (p.key().rfind(b.head_prefix(), 0) == 0) out.push_back(p.key());
-    return out;
-  }
+  std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named("", true); }
 };
 
 }  // namespace

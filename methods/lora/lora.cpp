@@ -55,16 +55,7 @@ class Lora : public Method {
     }
   }
 
-  std::vector<std::string> trainable(Backbone& b) override {
-    std::vector<std::string> out;
-    for (const auto& p : b.named_parameters()) {
-      const std::string& n = p.key();
-      const bool is_lora = n.find(".lora.lora_") != std::string::npos;
-      const bool is_head = o_.train_head && n.rfind(b.head_prefix(), 0) == 0;
-      if (is_lora || is_head) out.push_back(n);
-    }
-    return out;
-  }
+  std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named(".lora.lora_", o_.train_head); }
 
   void prepare_inference(Backbone& b) override {
     for (auto& [name, lin] : b.linear_points()) lin->merge_deltas();

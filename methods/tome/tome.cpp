@@ -7,33 +7,38 @@
 namespace adaptlab {
 namespace {
 
-class Tome : public Method {
+// ToMe, and with `reactivation` PYRA: the same merging op, PYRA's with its learnable modulation.
+class TokenMerging : public Method {
  public:
-  explicit Tome(TomeOptions o) : o_(std::move(o)) {}
+  TokenMerging(TomeOptions o, bool reactivation) : o_(std::move(o)), reactivation_(reactivation) {}
 
   void attach(Backbone& b) override {
     const auto r = tome::parse_r(o_.r, b.num_blocks());
     tome::token_counts(b.num_input_tokens(), b.protected_prefix(), r);  // throws when a block asks too much
+    const int64_t pyra_channels = reactivation_ ? b.width() : 0;
     for (int i = 0; i < b.num_blocks(); ++i)
-      if (r[i] > 0) b.add_after_attn(i, "tome", std::make_shared<TomeOp>(r[i], o_.prop_attn, o_.trace_source));
+      if (r[i] > 0)
+        b.add_after_attn(i, reactivation_ ? "pyra" : "tome",
+                         std::make_shared<TomeOp>(r[i], o_.prop_attn, o_.trace_source, pyra_channels));
   }
 
   std::vector<std::string> trainable(Backbone& b) override {
-    std::vector<std::string> out;
-    if (o_.train_head)
-      for (const auto& p : b.named_parameters())
-        if (p.key().rfind(b.head_prefix(), 0) == 0) out.push_back(p.key());
-    return out;
+    return b.parameters_named(reactivation_ ? ".pyra." : "", o_.train_head);
   }
 
   std::string token_role() const override { return "merge"; }
 
  private:
   TomeOptions o_;
+  bool reactivation_;
 };
 
 }  // namespace
 
-std::unique_ptr<Method> make_tome(const TomeOptions& options) { return std::make_unique<Tome>(options); }
+std::unique_ptr<Method> make_token_merging(const TomeOptions& options, bool reactivation) {
+  return std::make_unique<TokenMerging>(options, reactivation);
+}
+
+std::unique_ptr<Method> make_tome(const TomeOptions& options) { return make_token_merging(options, false); }
 
 }  // namespace adaptlab

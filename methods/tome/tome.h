@@ -26,4 +26,7 @@ struct TomeOptions {
 
 std::unique_ptr<Method> make_tome(const TomeOptions& options);
 
+// ToMe (reactivation = false) or PYRA (true): one method class, see methods/pyra/pyra.h.
+std::unique_ptr<Method> make_token_merging(const TomeOptions& options, bool reactivation);
+
 }  // namespace adaptlab

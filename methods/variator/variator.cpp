@@ -77,15 +77,7 @@ class Variator : public Method {
     set_k(o_.ks.front());
   }
 
-  std::vector<std::string> trainable(Backbone& b) override {
-    std::vector<std::string> out;
-    for (const auto& p : b.named_parameters()) {
-      const std::string& n = p.key();
-      if (n.find(".variator.") != std::string::npos || (o_.train_head && n.rfind(b.head_prefix(), 0) == 0))
-        out.push_back(n);
-    }
-    return out;
-  }
+  std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named(".variator.", o_.train_head); }
 
   // Each step trains the next rate (all plugin sets share the frozen backbone).
   void on_step(Backbone&, const TrainState& st) override { set_k(o_.ks[st.step % o_.ks.size()]); }

@@ -53,15 +53,7 @@ class Vpt : public Method {
     b.prompt_tokens += o_.tokens;
   }
 
-  std::vector<std::string> trainable(Backbone& b) override {
-    std::vector<std::string> out;
-    for (const auto& p : b.named_parameters()) {
-      const std::string& n = p.key();
-      if (n.find(".vpt.prompts") != std::string::npos || (o_.train_head && n.rfind(b.head_prefix(), 0) == 0))
-        out.push_back(n);
-    }
-    return out;
-  }
+  std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named(".vpt.prompts", o_.train_head); }
   std::string token_role() const override { return "prompt"; }
 
  private:
