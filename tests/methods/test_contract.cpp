@@ -16,6 +16,7 @@
 #include "framework/model/vit.h"
 #include "framework/registry/registries.h"
 #include "framework/train/trainer.h"
+#include "support/compare.h"
 
 using namespace adaptlab;
 
@@ -81,10 +82,6 @@ std::pair<std::shared_ptr<Backbone>, std::unique_ptr<Method>> build(const std::s
   return {b, std::move(m)};
 }
 
-double rel(const at::Tensor& a, const at::Tensor& b) {
-  return (a - b).abs().max().item<double>() / std::max(b.abs().max().item<double>(), 1e-300);
-}
-
 }  // namespace
 
 TEST_CASE("every registered method keeps the method contract on the ViT and the text encoder", "[methods][contract]") {
@@ -140,7 +137,7 @@ TEST_CASE("every registered method keeps the method contract on the ViT and the 
         at::NoGradGuard g;
         merged = b->forward(x);
       }
-      CHECK(rel(merged, out) <= 1e-5);
+      CHECK(test::rel_err(merged, out) <= 1e-5);
 
       // Saving and loading the trainable tensors into a fresh model reproduces the outputs.
       auto [b2, m2] = build(kind, name);
@@ -152,7 +149,7 @@ TEST_CASE("every registered method keeps the method contract on the ViT and the 
       }
       b2->eval();
       at::NoGradGuard g;
-      CHECK(rel(b2->forward(x), out) <= 1e-12);
+      CHECK(test::rel_err(b2->forward(x), out) <= 1e-12);
     }
   }
 }

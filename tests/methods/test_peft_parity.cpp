@@ -11,6 +11,7 @@
 #include "framework/model/vit.h"
 #include "framework/registry/registries.h"
 #include "support/tensor_file.h"
+#include "support/compare.h"
 #include "support/tmp.h"
 
 using namespace adaptlab;
@@ -18,11 +19,6 @@ using namespace adaptlab;
 namespace {
 
 const std::string kScript = std::string(ADAPTLAB_TESTS_DIR) + "/methods/reference_peft_adapter.py";
-
-double rel(const at::Tensor& a, const at::Tensor& b) {
-  REQUIRE(a.sizes() == b.sizes());
-  return (a - b).abs().max().item<double>() / std::max(b.abs().max().item<double>(), 1e-300);
-}
 
 std::shared_ptr<Backbone> vit() {
   ViTOptions o;
@@ -78,17 +74,17 @@ TEST_CASE("LoRA equals HF peft's LoRA, and its merge equals peft's merge_and_unl
   b->to(at::kDouble);
   load_method_tensors(*b, lora_t);
   at::NoGradGuard g;
-  const double err = rel(b->forward(data.at("images")), data.at("logits"));
+  const double err = test::rel_err(b->forward(data.at("images")), data.at("logits"));
   INFO("logits relative error " << err);
   CHECK(err <= 1e-12);
   lora->prepare_inference(*b);
   auto params = b->named_parameters();
   for (int i = 0; i < 2; ++i) {
     const std::string n = "blocks." + std::to_string(i) + ".attn.qkv.weight";
-    CHECK(rel(params[n], data.at("merged." + n)) <= 1e-12);
+    CHECK(test::rel_err(params[n], data.at("merged." + n)) <= 1e-12);
   }
   CHECK_FALSE(params.contains("blocks.0.attn.qkv.lora.lora_A"));  // merged away
-  CHECK(rel(b->forward(data.at("images")), data.at("logits_merged")) <= 1e-12);
+  CHECK(test::rel_err(b->forward(data.at("images")), data.at("logits_merged")) <= 1e-12);
 }
 
 TEST_CASE("adapters equal the Houlsby (sequential) and AdaptFormer (parallel) references", "[methods][parity]") {
@@ -110,7 +106,7 @@ TEST_CASE("adapters equal the Houlsby (sequential) and AdaptFormer (parallel) re
     b->eval();
     load_method_tensors(*b, ad);
     at::NoGradGuard g;
-    const double err = rel(b->forward(data.at("images")), data.at("logits_" + variant));
+    const double err = test::rel_err(b->forward(data.at("images")), data.at("logits_" + variant));
     INFO("relative error " << err);
     CHECK(err <= 1e-12);
   }

@@ -11,17 +11,26 @@
 #include "framework/model/encoder.h"
 #include "framework/model/vit.h"
 #include "support/tensor_file.h"
+#include "support/compare.h"
 #include "support/tmp.h"
 
 using namespace adaptlab;
+using test::rel_err;
 
 namespace {
 
 const std::string kScript = std::string(ADAPTLAB_TESTS_DIR) + "/model/reference_backbones.py";
 
-double rel_err(const at::Tensor& a, const at::Tensor& b) {
-  REQUIRE(a.sizes() == b.sizes());
-  return (a - b).abs().max().item<double>() / std::max(b.abs().max().item<double>(), 1e-300);
+// The sizes reference_backbones.py gives its BertModel and RobertaModel.
+EncoderOptions reference_encoder_sizes() {
+  EncoderOptions o;
+  o.vocab_size = 100;
+  o.hidden_size = 32;
+  o.num_layers = 2;
+  o.num_heads = 4;
+  o.intermediate_size = 64;
+  o.max_position = 40;
+  return o;
 }
 
 // Splits the reference file into the model's tensors and the "__"-prefixed test data.
@@ -80,13 +89,7 @@ TEST_CASE("text encoder equals transformers' BertModel in float64 (padding maske
   test::run_python(kScript, "bert " + dir + "/ref.safetensors");
   auto weights = test::load_tensors(dir + "/ref.safetensors");
   const auto data = split(weights);
-  EncoderOptions o;
-  o.vocab_size = 100;
-  o.hidden_size = 32;
-  o.num_layers = 2;
-  o.num_heads = 4;
-  o.intermediate_size = 64;
-  o.max_position = 40;
+  EncoderOptions o = reference_encoder_sizes();
   auto enc = make_encoder(o, 3, 12);
   enc->to(at::kDouble);
   enc->eval();
@@ -187,13 +190,7 @@ TEST_CASE("text encoder with a RoBERTa checkpoint ('roberta.' names, offset posi
   test::run_python(kScript, "roberta " + dir + "/ref.safetensors");
   auto weights = test::load_tensors(dir + "/ref.safetensors");
   const auto data = split(weights);
-  EncoderOptions o;
-  o.vocab_size = 100;
-  o.hidden_size = 32;
-  o.num_layers = 2;
-  o.num_heads = 4;
-  o.intermediate_size = 64;
-  o.max_position = 40;
+  EncoderOptions o = reference_encoder_sizes();
   o.type_vocab_size = 1;
   o.layer_norm_eps = 1e-5;
   o.pad_token_id = 1;

@@ -9,19 +9,15 @@
 #include "methods/tome/tome_op.h"
 #include "methods/tome/tome_ops.h"
 #include "support/tensor_file.h"
+#include "support/compare.h"
 #include "support/tmp.h"
 
 using namespace adaptlab;
+using test::rel_err;
 
 namespace {
 
 const std::string kScript = std::string(ADAPTLAB_TESTS_DIR) + "/methods/tome/reference.py";
-
-double rel_err(const at::Tensor& a, const at::Tensor& b) {
-  REQUIRE(a.sizes() == b.sizes());
-  const double denom = std::max(b.abs().max().item<double>(), 1e-300);
-  return (a - b).abs().max().item<double>() / denom;
-}
 
 struct Case {
   std::string name;
