@@ -1,5 +1,6 @@
 #include "framework/model/attachable_linear.h"
 
+#include <ATen/ATen.h>
 #include <torch/nn/functional/linear.h>
 #include <torch/nn/init.h>
 
@@ -8,6 +9,18 @@
 #include "framework/core/error.h"
 
 namespace adaptlab {
+namespace {
+
+void check_range(const OutputRange& r, int64_t out, const std::string& name) {
+  AL_CHECK(r.whole() || (r.start >= 0 && r.length > 0 && r.start + r.length <= out),
+           "'{}': output rows [{}, {}) are outside the layer's {} outputs", name, r.start, r.start + r.length, out);
+}
+
+torch::Tensor rows_of(const torch::Tensor& t, const OutputRange& r) {
+  return r.whole() || !t.defined() ? t : t.narrow(0, r.start, r.length);
+}
+
+}  // namespace
 
 AttachableLinear::AttachableLinear(int64_t in, int64_t out, bool with_bias) : in_features(in), out_features(out) {
   weight = register_parameter("weight", torch::empty({out, in}));
@@ -21,22 +34,48 @@ AttachableLinear::AttachableLinear(int64_t in, int64_t out, bool with_bias) : in
 
 torch::Tensor AttachableLinear::forward(const torch::Tensor& x) {
   torch::Tensor y = torch::nn::functional::linear(x, weight, bias);
-  for (auto& [name, d] : deltas_) y = y + d->delta(x);
+  for (auto& d : deltas_) {
+    auto dy = d.module->delta(x);
+    if (!d.range.whole())  // zero-pad the slice's delta to every output row
+      dy = at::constant_pad_nd(dy, {d.range.start, out_features - d.range.start - d.range.length});
+    y = y + dy;
+  }
+  for (auto& op : output_ops_) {
+    if (op.range.whole()) {
+      y = op.module->apply(y);
+    } else {
+      const int64_t s = op.range.start, n = op.range.length;
+      y = at::cat({y.narrow(-1, 0, s), op.module->apply(y.narrow(-1, s, n)), y.narrow(-1, s + n, out_features - s - n)},
+                  -1);
+    }
+  }
   return y;
 }
 
-void AttachableLinear::add_delta(const std::string& name, std::shared_ptr<LinearDelta> delta) {
-  for (const auto& [n, d] : deltas_) AL_CHECK(n != name, "a delta named '{}' is already attached to this layer", name);
+void AttachableLinear::add_delta(const std::string& name, std::shared_ptr<LinearDelta> delta, OutputRange range) {
+  for (const auto& d : deltas_) AL_CHECK(d.name != name, "a delta named '{}' is already attached to this layer", name);
+  check_range(range, out_features, name);
   register_module(name, delta);
-  deltas_.emplace_back(name, std::move(delta));
+  deltas_.push_back({name, std::move(delta), range});
+}
+
+void AttachableLinear::add_output_op(const std::string& name, std::shared_ptr<LinearOutputOp> op, OutputRange range) {
+  for (const auto& o : output_ops_)
+    AL_CHECK(o.name != name, "an output op named '{}' is already attached to this layer", name);
+  check_range(range, out_features, name);
+  register_module(name, op);
+  output_ops_.push_back({name, std::move(op), range});
 }
 
 int AttachableLinear::merge_deltas() {
   int merged = 0;
   torch::NoGradGuard no_grad;
+  // A delta sits under the output ops: merging it into W is exact whatever follows.
   for (auto it = deltas_.begin(); it != deltas_.end();) {
-    if (it->second->merge_into(weight, bias)) {
-      unregister_module(it->first);
+    auto w = rows_of(weight, it->range);
+    auto b = rows_of(bias, it->range);
+    if (it->module->merge_into(w, b)) {
+      unregister_module(it->name);
       it = deltas_.erase(it);
       ++merged;
     } else {
@@ -44,6 +83,40 @@ int AttachableLinear::merge_deltas() {
     }
   }
   return merged;
+}
+
+int AttachableLinear::merge_output_ops() {
+  if (!deltas_.empty()) return 0;  // an op also acts on the deltas' output: it cannot go into W alone
+  int merged = 0;
+  torch::NoGradGuard no_grad;
+  // Only a leading run of ops can merge: op_2(op_1(y)) with op_1 merged is op_2(y'), but a kept op_1
+  // must still see the unscaled y.
+  for (auto it = output_ops_.begin(); it != output_ops_.end();) {
+    auto w = rows_of(weight, it->range);
+    auto b = rows_of(bias, it->range);
+    if (!it->module->merge_into(w, b)) break;
+    unregister_module(it->name);
+    it = output_ops_.erase(it);
+    ++merged;
+  }
+  return merged;
+}
+
+void AttachableLinear::keep_outputs(const std::vector<int64_t>& rows) {
+  AL_CHECK(plain(), "cannot prune the outputs of a layer with attached deltas or output ops");
+  torch::NoGradGuard g;
+  const auto idx = at::tensor(rows, at::TensorOptions().dtype(at::kLong)).to(weight.device());
+  weight.set_data(weight.index_select(0, idx).contiguous());
+  if (bias.defined()) bias.set_data(bias.index_select(0, idx).contiguous());
+  out_features = static_cast<int64_t>(rows.size());
+}
+
+void AttachableLinear::keep_inputs(const std::vector<int64_t>& cols) {
+  AL_CHECK(plain(), "cannot prune the inputs of a layer with attached deltas or output ops");
+  torch::NoGradGuard g;
+  const auto idx = at::tensor(cols, at::TensorOptions().dtype(at::kLong)).to(weight.device());
+  weight.set_data(weight.index_select(1, idx).contiguous());
+  in_features = static_cast<int64_t>(cols.size());
 }
 
 }  // namespace adaptlab

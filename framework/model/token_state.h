@@ -17,8 +17,9 @@ struct TokenState {
   int block = 0;                 // index of the block the ops run in
 };
 
-// An operation on the token sequence at a block's `after_attn` point (e.g. ToMe merging). Ops are
-// registered as child modules of their block, so their parameters are named "blocks.N.<op>.<param>".
+// An operation on the token sequence at a block's before_block or after_attn point (VPT's prompts, ToMe
+// merging; see framework/model/block.h). Ops are registered as child modules of their block, so their
+// parameters are named "<block prefix><op>.<param>" ("blocks.3.tome.w_a").
 class TokenOp : public torch::nn::Module {
  public:
   virtual void apply(TokenState& state) = 0;

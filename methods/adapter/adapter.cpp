@@ -51,13 +51,14 @@ class Adapter : public Method {
 
   void attach(Backbone& b) override {
     for (int i = 0; i < b.num_blocks(); ++i) {
+      auto& blk = b.block(i);
       if (o_.placement == "parallel") {
-        b.add_branch(i, BranchPoint::mlp_parallel, "adapter_mlp", std::make_shared<AdapterBranch>(b.width(), o_, false));
+        blk.add_branch(BranchPoint::mlp_parallel, "adapter_mlp", std::make_shared<AdapterBranch>(b.width(), o_, false));
         continue;
       }
       for (const auto& pos : o_.positions)
-        b.add_branch(i, pos == "attn" ? BranchPoint::attn_out : BranchPoint::mlp_out, "adapter_" + pos,
-                     std::make_shared<AdapterBranch>(b.width(), o_, true));
+        blk.add_branch(pos == "attn" ? BranchPoint::attn_out : BranchPoint::mlp_out, "adapter_" + pos,
+                       std::make_shared<AdapterBranch>(b.width(), o_, true));
     }
   }
 

@@ -1,8 +1,7 @@
 #include "methods/lora/lora.h"
 
 #include <ATen/ATen.h>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
+#include <map>
 
 #include "framework/core/error.h"
 #include "framework/model/backbone.h"
@@ -37,42 +36,39 @@ class Lora : public Method {
  public:
   explicit Lora(LoraOptions o) : o_(std::move(o)) {}
 
+  // Each target names canonical points (attn.q, attn.qkv, mlp.fc1, ...; a slice of a fused qkv gets
+  // its own delta "lora_<q|k|v>") or checkpoint layer names (suffix match, e.g. "query").
   void attach(Backbone& b) override {
-    const auto points = b.linear_points();
+    std::map<std::string, std::string> claimed;  // parameter prefix -> the target that made it
     for (const auto& t : o_.targets) {
-      bool any = false;
-      for (const auto& [name, lin] : points) {
-        if (!target_matches(name, t)) continue;
-        lin->add_delta("lora", std::make_shared<LoraDelta>(lin->in_features, lin->out_features, o_));
-        attached_.push_back(name);
-        any = true;
-      }
-      if (!any) {
-        std::vector<std::string> names;
-        for (const auto& p : points) names.push_back(p.first);
-        fail("lora target '{}' matches no attach point; the backbone has: {}", t, fmt::join(names, ", "));
+      for (auto& p : b.linear_points(t, "lora")) {
+        const std::string delta = p.point.range.whole() ? "lora" : "lora_" + p.point.role;
+        const std::string prefix = p.layer_name + "." + delta;
+        const auto [it, fresh] = claimed.emplace(prefix, t);
+        AL_CHECK(fresh, "lora targets '{}' and '{}' both name {}", it->second, t, p.name);
+        const int64_t out = p.point.range.whole() ? p.point.layer->out_features : p.point.range.length;
+        p.point.layer->add_delta(delta, std::make_shared<LoraDelta>(p.point.layer->in_features, out, o_), p.point.range);
+        trainable_.push_back(prefix + ".lora_A");
+        trainable_.push_back(prefix + ".lora_B");
       }
     }
   }
 
-  std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named(".lora.lora_", o_.train_head); }
-
-  void prepare_inference(Backbone& b) override {
-    for (auto& [name, lin] : b.linear_points()) lin->merge_deltas();
+  std::vector<std::string> trainable(Backbone& b) override {
+    auto out = trainable_;
+    if (o_.train_head)
+      for (auto& n : b.parameters_named("", true)) out.push_back(n);
+    return out;
   }
+
+  void prepare_inference(Backbone& b) override { b.merge_linear_extensions(); }
 
  private:
   LoraOptions o_;
-  std::vector<std::string> attached_;
+  std::vector<std::string> trainable_;
 };
 
 }  // namespace
-
-bool target_matches(const std::string& point, const std::string& target) {
-  if (point == target) return true;
-  return point.size() > target.size() && point.compare(point.size() - target.size(), target.size(), target) == 0 &&
-         point[point.size() - target.size() - 1] == '.';
-}
 
 std::unique_ptr<Method> make_lora(const LoraOptions& options) { return std::make_unique<Lora>(options); }
 

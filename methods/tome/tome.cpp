@@ -18,8 +18,8 @@ class TokenMerging : public Method {
     const int64_t pyra_channels = reactivation_ ? b.width() : 0;
     for (int i = 0; i < b.num_blocks(); ++i)
       if (r[i] > 0)
-        b.add_after_attn(i, reactivation_ ? "pyra" : "tome",
-                         std::make_shared<TomeOp>(r[i], o_.prop_attn, o_.trace_source, pyra_channels));
+        b.block(i).add_token_op(TokenPoint::after_attn, reactivation_ ? "pyra" : "tome",
+                                std::make_shared<TomeOp>(r[i], o_.prop_attn, o_.trace_source, pyra_channels));
   }
 
   std::vector<std::string> trainable(Backbone& b) override {

@@ -72,7 +72,7 @@ class Variator : public Method {
   void attach(Backbone& b) override {
     for (int i = 0; i < b.num_blocks(); ++i) {
       wraps_.push_back(std::make_shared<VariatorWrap>(b.width(), o_));
-      b.set_ffn_wrap(i, "variator", wraps_.back());
+      b.block(i).set_ffn_wrap("variator", wraps_.back());
     }
     set_k(o_.ks.front());
   }

@@ -49,8 +49,9 @@ class Vpt : public Method {
   void attach(Backbone& b) override {
     const double range = o_.init_range > 0 ? o_.init_range : std::sqrt(6.0 / (o_.tokens + b.width()));
     for (int i = 0; i < (o_.deep ? b.num_blocks() : 1); ++i)
-      b.add_before_block(i, "vpt", std::make_shared<PromptOp>(o_.tokens, b.width(), range, o_.dropout, i == 0));
-    b.prompt_tokens += o_.tokens;
+      b.block(i).add_token_op(TokenPoint::before_block, "vpt",
+                              std::make_shared<PromptOp>(o_.tokens, b.width(), range, o_.dropout, i == 0));
+    b.add_prompt_tokens(o_.tokens);
   }
 
   std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named(".vpt.prompts", o_.train_head); }

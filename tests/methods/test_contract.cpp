@@ -187,7 +187,7 @@ TEST_CASE("VPT prompts are never merged by ToMe and stay right after the class t
     }
   };
   auto probe = std::make_shared<Probe>();
-  b->add_before_block(1, "probe", probe);
+  b->block(1).add_token_op(TokenPoint::before_block, "probe", probe);
   at::NoGradGuard g;
   b->forward(inputs("vit"));
   REQUIRE(probe->x.defined());

@@ -33,7 +33,7 @@ TEST_CASE("ViT parameters carry timm's names and shapes", "[model][vit]") {
   CHECK(params["head.weight"].sizes() == at::IntArrayRef({5, 32}));
 
   std::vector<std::string> points;
-  for (const auto& [n, l] : vit->linear_points()) points.push_back(n);
+  for (const auto& [n, l] : vit->linear_layers()) points.push_back(n);
   CHECK(points == std::vector<std::string>{"blocks.0.attn.qkv", "blocks.0.attn.proj", "blocks.0.mlp.fc1",
                                            "blocks.0.mlp.fc2", "blocks.1.attn.qkv", "blocks.1.attn.proj",
                                            "blocks.1.mlp.fc1", "blocks.1.mlp.fc2"});

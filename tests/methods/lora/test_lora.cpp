@@ -123,7 +123,9 @@ TEST_CASE("a LoRA target that matches nothing lists the attach points", "[lora]"
   auto vit = tiny_vit();
   auto m = lora_method("{targets: [attn.qvk]}");
   REQUIRE_THROWS_WITH(m->attach(*vit),
-                      "lora target 'attn.qvk' matches no attach point; the backbone has: blocks.0.attn.qkv, "
+                      "lora target 'attn.qvk' matches no Linear point; canonical points: attn.q, attn.k, attn.v, "
+                      "attn.qkv, attn.proj, mlp.fc1, mlp.fc2 (or blocks.<i>.<point>); this backbone's layers: "
+                      "blocks.0.attn.qkv, "
                       "blocks.0.attn.proj, blocks.0.mlp.fc1, blocks.0.mlp.fc2, blocks.1.attn.qkv, blocks.1.attn.proj, "
                       "blocks.1.mlp.fc1, blocks.1.mlp.fc2");
   CHECK(target_matches("blocks.3.attn.qkv", "attn.qkv"));

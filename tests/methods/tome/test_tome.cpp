@@ -36,7 +36,7 @@ std::unique_ptr<Method> method(const std::string& name, const std::string& yaml)
 std::vector<int64_t> counts_of(Backbone& b) {
   std::vector<int64_t> out;
   for (int i = 0; i < b.num_blocks(); ++i)
-    for (auto& op : b.after_attn(i)) out.push_back(std::dynamic_pointer_cast<TomeOp>(op)->last_tokens_out);
+    for (auto& op : b.block(i).token_ops(TokenPoint::after_attn)) out.push_back(std::dynamic_pointer_cast<TomeOp>(op)->last_tokens_out);
   return out;
 }
 
@@ -121,7 +121,7 @@ TEST_CASE("source tracking: each output token holds as many input patches as its
   TokenState s;
   s.x = at::randn({2, 17, 32}, at::kDouble);
   s.keys = at::randn({2, 17, 8}, at::kDouble);
-  auto op = std::dynamic_pointer_cast<TomeOp>(m->after_attn(0).front());
+  auto op = std::dynamic_pointer_cast<TomeOp>(m->block(0).token_ops(TokenPoint::after_attn).front());
   op->apply(s);
   REQUIRE(s.source.defined());
   CHECK(s.source.sizes() == at::IntArrayRef({2, 13, 17}));
@@ -155,7 +155,7 @@ TEST_CASE("ToMe on padded text never merges padding with real tokens; mean pooli
     }
   };
   auto probe = std::make_shared<Probe>();
-  enc->add_after_attn(1, "probe", probe);  // runs after block 1's merge
+  enc->block(1).add_token_op(TokenPoint::after_attn, "probe", probe);  // runs after block 1's merge
   auto ids = at::randint(1, 60, {3, 16}, at::kLong);
   ids[0].narrow(0, 5, 11).fill_(0);  // 5 real tokens, 11 padding
   ids[1].narrow(0, 12, 4).fill_(0);

@@ -108,7 +108,7 @@ TEST_CASE("a ViT with LoRA on qkv and PYRA equals the float64 reference: logits,
     lora->attach(*model);
     const std::vector<int64_t> r = {4, 3, 2};
     for (int i = 0; i < 3; ++i)
-      model->add_after_attn(i, with_pyra ? "pyra" : "tome",
+      model->block(i).add_token_op(TokenPoint::after_attn, with_pyra ? "pyra" : "tome",
                             std::make_shared<TomeOp>(r[i], true, false, with_pyra ? vo.embed_dim : 0));
     model->to(at::kDouble);
     {
@@ -140,7 +140,7 @@ TEST_CASE("a ViT with LoRA on qkv and PYRA equals the float64 reference: logits,
     CHECK(rel_err(logits.detach(), ref.at("logits")) <= 1e-10);
     std::vector<int64_t> counts;
     for (int i = 0; i < 3; ++i)
-      counts.push_back(std::dynamic_pointer_cast<TomeOp>(model->after_attn(i).front())->last_tokens_out);
+      counts.push_back(std::dynamic_pointer_cast<TomeOp>(model->block(i).token_ops(TokenPoint::after_attn).front())->last_tokens_out);
     CHECK(counts == std::vector<int64_t>{13, 10, 8});
     CHECK(at::equal(at::tensor(counts, at::kLong), ref.at("counts")));
     int checked = 0;

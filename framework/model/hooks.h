@@ -1,4 +1,14 @@
-// Residual-branch modules that methods insert into a block (adapters), and where they go:
+// The modules methods insert at a transformer block's hook points (see framework/model/block.h for
+// where each runs; docs/architecture.md lists them all):
+//
+//   TokenOp       (token_state.h) the token sequence, before the block or after attention (ToMe, VPT)
+//   AttnProbsOp   attention probabilities [B, H, N, N] after softmax (head masks: Light-PEFT, pruning)
+//   FfnActOp      FFN intermediate activations [B, N, F] after the activation (unit masks, IA³'s l_ff)
+//   BranchOp      residual branches at BranchPoint (adapters)
+//   FfnWrap       a replacement of how the FFN sub-layer runs (Variator's compression plugins)
+//   LinearDelta / LinearOutputOp (attachable_linear.h) on the q/k/v/qkv/proj/fc1/fc2 Linear layers
+//
+// Branch points:
 //   attn_out      h ← op(h) on the attention sub-layer's output, before the residual add
 //                 (Houlsby's adapter after attention; encoder: before attention.output.LayerNorm)
 //   mlp_out       h ← op(h) on the MLP / FFN output, before the residual add (Houlsby, NOAH/PYRA)
@@ -9,6 +19,8 @@
 #include <torch/nn/module.h>
 
 #include <functional>
+#include <memory>
+#include <vector>
 
 namespace adaptlab {
 
@@ -29,7 +41,21 @@ class FfnWrap : public torch::nn::Module {
                              const std::function<at::Tensor(const at::Tensor&)>& ffn) = 0;
 };
 
-// Applies a list of ops of one point in order (sequential points) or sums them (parallel).
+// Changes the attention probabilities softmax(q·kᵀ/√d + bias) [B, H, N, N] of one block before they
+// weight the values; e.g. a learnable mask per head. Its presence makes the block compute attention
+// explicitly (not through the fused kernel).
+class AttnProbsOp : public torch::nn::Module {
+ public:
+  virtual at::Tensor apply(const at::Tensor& probs) = 0;
+};
+
+// Changes the FFN's intermediate activations act(fc1(u)) [B, N, F] before fc2.
+class FfnActOp : public torch::nn::Module {
+ public:
+  virtual at::Tensor apply(const at::Tensor& h) = 0;
+};
+
+// Applies a list of ops of one point in order (sequential points).
 inline at::Tensor apply_sequential(const std::vector<std::shared_ptr<BranchOp>>& ops, at::Tensor h) {
   for (const auto& op : ops) h = op->forward(h);
   return h;
