@@ -1,43 +1,38 @@
-#include <fmt/format.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
 #include "framework/cli/commands.h"
-#include "framework/config/node.h"
 #include "framework/core/error.h"
-#include "framework/registry/registries.h"
-#include "framework/sweep/resolve.h"
-#include "framework/train/run.h"
+#include "framework/run/events.h"
+#include "framework/run/execute.h"
+#include "framework/run/spec_file.h"
 
 namespace adaptlab::cli {
 
 int cmd_run(const RunArgs& a) {
-  std::FILE* events = a.events_fd == 1 ? stdout : fdopen(a.events_fd, "w");
-  AL_CHECK(events != nullptr, "--events-fd {}: not an open file descriptor", a.events_fd);
-  auto emit = [&](const nlohmann::json& j) {
-    const std::string line = j.dump() + "\n";
-    std::fwrite(line.data(), 1, line.size(), events);
-    std::fflush(events);
-  };
+  std::FILE* out = a.events_fd == 1 ? stdout : fdopen(a.events_fd, "w");
+  AL_CHECK(out != nullptr, "--events-fd {}: not an open file descriptor", a.events_fd);
+  events::Writer events(out);
   try {
-    // The spec is a run configuration (YAML or JSON); it is resolved like a sweep's runs.
-    const nlohmann::json config = resolve_run_config(cfg::load_file(a.spec), registries());
-    const std::string id = run_id(config);
-    emit({{"event", "status"}, {"run", id}, {"status", "running"}, {"pid", static_cast<int>(getpid())}});
-    nlohmann::json prov = runtime_provenance(a.device);
-    prov["event"] = "provenance";
-    emit(prov);
+    // A spec file from the sweep driver is loaded as is (its plugins first); a plain run configuration
+    // is resolved like a sweep's runs.
+    const RunSpec spec = read_spec_file(a.spec);
+    const std::string& id = spec.config.id;
+    events.write(events::Status{id, RunStatus::running, static_cast<int>(getpid())});
+    events::Provenance prov{runtime_provenance(a.device)};
+    for (size_t i = 0; i < spec.plugins.size(); ++i) {
+      prov.values["plugin." + std::to_string(i) + ".path"] = spec.plugins[i].path;
+      prov.values["plugin." + std::to_string(i) + ".hash"] = spec.plugins[i].hash;
+    }
+    events.write(prov);
     const auto t0 = std::chrono::steady_clock::now();
-    Summary s = execute_run(config, a.device, [&](const MetricEvent& e) {
-      emit({{"event", "metric"}, {"step", e.step}, {"split", e.split}, {"name", e.name}, {"value", e.value}});
-    });
+    Summary s = execute_run(spec.config, a.device, [&](const MetricEvent& e) { events.write(events::Metric{e}); });
     s["time.run_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    emit({{"event", "summary"}, {"run", id}, {"summary", s}});
+    events.write(events::Final{id, s});
   } catch (const std::exception& e) {
-    emit({{"event", "error"}, {"message", e.what()}});
+    events.write(events::Failure{e.what()});
     throw;
   }
   return 0;

@@ -11,7 +11,6 @@
 #include "framework/sched/signals.h"
 #include "framework/store/merge.h"
 #include "framework/store/store.h"
-#include "framework/sweep/resolve.h"
 #include "framework/sweep/sweep.h"
 
 namespace adaptlab::cli {
@@ -32,7 +31,7 @@ void apply_shard(Sweep& sw, const std::string& spec) {
     fail("--shard '{}': expected i/K with 0 <= i < K", spec);
   }
   AL_CHECK(k >= 1 && i >= 0 && i < k, "--shard '{}': expected i/K with 0 <= i < K", spec);
-  std::vector<RunSpec> kept;
+  std::vector<PlannedRun> kept;
   for (size_t j = 0; j < sw.runs.size(); ++j)
     if (static_cast<int>(j % k) == i) kept.push_back(std::move(sw.runs[j]));
   sw.runs = std::move(kept);
@@ -95,12 +94,11 @@ int cmd_sweep(const SweepArgs& a) {
     int done = 0;
     fmt::print("study {}: {} runs (database {})\n", sw.study, sw.runs.size(), db);
     for (const auto& r : sw.runs) {
-      std::string status = store ? store->status(sw.study, r.id) : "";
-      if (status.empty()) status = "new";
-      done += status == "done";
+      const auto status = store ? store->status(sw.study, r.id()) : std::nullopt;
+      done += status == RunStatus::done;
       std::string axes;
       for (const auto& [k, v] : r.axes) axes += fmt::format(" {}={}", k, v);
-      fmt::print("{}  {:<9}{}\n", r.id, status, axes);
+      fmt::print("{}  {:<9}{}\n", r.id(), status ? to_string(*status) : "new", axes);
     }
     fmt::print("{} of {} already done\n", done, sw.runs.size());
     return 0;
@@ -113,7 +111,6 @@ int cmd_sweep(const SweepArgs& a) {
   o.timeout_s = a.timeout_s;
   o.retries = a.retries;
   o.retry_failed = a.retry_failed;
-  o.plugins = a.plugins;
   o.progress = !a.no_progress;
   o.log_dir = a.log_dir;
   o.command_line = a.command_line;

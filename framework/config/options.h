@@ -149,6 +149,19 @@ std::vector<FieldDoc> options_doc() {
 
 std::string format_doc(const std::vector<FieldDoc>& fields, const std::string& indent);
 
+// The default value of every option that has one (required options have none), as JSON: what a
+// stable run id leaves out (framework/run/resolve.h).
+template <class O>
+nlohmann::json options_defaults() {
+  O o;
+  DocWriter d;
+  o.visit(d);
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& f : d.fields)
+    if (!f.required) out[f.key] = nlohmann::json::parse(f.default_json);
+  return out;
+}
+
 template <class T>
 void read_value(const Node& n, const std::string& ctx, std::vector<T>& out) {
   if (n.is_null()) {

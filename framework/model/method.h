@@ -1,4 +1,5 @@
-// The method contract: a plugin that changes a backbone (see ../shared/DESIGN.md).
+// The method contract: a plugin that changes a backbone through its hook points (framework/model/block.h;
+// docs/architecture.md says how to write one).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -13,6 +14,13 @@ class Tensor;
 namespace adaptlab {
 
 class Backbone;
+
+// What a method does to the token sequence, for stacking checks (check_method_stack).
+enum class TokenRole {
+  none,    // leaves the sequence as it is
+  merge,   // merges tokens (ToMe, PYRA): one per run
+  prompt,  // inserts prompt tokens (VPT): before any merging method, which must protect them
+};
 
 struct TrainState {
   int64_t step = 0;         // optimiser steps taken so far
@@ -50,9 +58,8 @@ class Method {
   virtual void on_step(Backbone& /*backbone*/, const TrainState& /*state*/) {}
   // Make inference cheap without changing outputs (merge LoRA, drop pruned heads, ...).
   virtual void prepare_inference(Backbone& /*backbone*/) {}
-  // What the method does to the token sequence, for stacking checks: "merge" (ToMe, PYRA),
-  // "prompt" (VPT), or "" (nothing).
-  virtual std::string token_role() const { return ""; }
+  // What the method does to the token sequence, for stacking checks.
+  virtual TokenRole token_role() const { return TokenRole::none; }
   // An extra training loss added to the task loss after the forward of `inputs` (e.g. distillation);
   // undefined = none. Called with gradients enabled.
   virtual at::Tensor auxiliary_loss(Backbone& backbone, const at::Tensor& inputs);  // method.cpp

@@ -2,13 +2,18 @@
 
 #include <dlfcn.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "framework/core/error.h"
+#include "framework/core/hash.h"
 
 namespace adaptlab {
 
 void register_backbones(Registries& r);  // framework/model/register_backbones.cpp
-void register_methods(Registries& r);    // methods/register_all.cpp
-void register_datasets(Registries& r);   // datasets/register_all.cpp
+void register_methods(Registries& r);    // generated: every methods/<name>/ folder's registration
+void register_datasets(Registries& r);   // generated: every datasets/<name>/ folder's registration
 
 Registries& registries() {
   static Registries* r = [] {
@@ -21,13 +26,49 @@ Registries& registries() {
   return *r;
 }
 
-void load_plugin(const std::string& path) {
+namespace {
+std::vector<PluginInfo>& plugins() {
+  static std::vector<PluginInfo> p;
+  return p;
+}
+}  // namespace
+
+const std::vector<PluginInfo>& loaded_plugins() { return plugins(); }
+
+std::string file_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  AL_CHECK(in.good(), "cannot read '{}'", path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return hash_hex128(ss.str());
+}
+
+PluginInfo load_plugin(const std::string& given) {
+  namespace fs = std::filesystem;
+  AL_CHECK(fs::is_regular_file(given), "cannot load plugin '{}': no such file", given);
+  const std::string path = fs::canonical(given).string();
+  for (const auto& p : plugins())
+    if (p.path == path) return p;
+  PluginInfo info{path, file_hash(path)};
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  AL_CHECK(handle != nullptr, "cannot load plugin '{}': {}", path, dlerror());
+  AL_CHECK(handle != nullptr, "cannot load plugin '{}': {}", given, dlerror());
+  using VersionFn = int (*)();
+  auto version = reinterpret_cast<VersionFn>(dlsym(handle, "adaptlab_plugin_api_version"));
+  AL_CHECK(version != nullptr,
+           "plugin '{}' has no function adaptlab_plugin_api_version(); define its entry points with "
+           "ADAPTLAB_PLUGIN(registries) {{ ... }} (framework/registry/registries.h) and rebuild it",
+           given);
+  const int v = version();
+  AL_CHECK(v == kPluginApiVersion,
+           "plugin '{}' was built for adaptlab plugin API version {}, but this adaptlab has version {}; rebuild the "
+           "plugin against this adaptlab (find_package(adaptlab))",
+           given, v, kPluginApiVersion);
   using RegisterFn = void (*)(Registries&);
   auto fn = reinterpret_cast<RegisterFn>(dlsym(handle, "adaptlab_register_plugin"));
-  AL_CHECK(fn != nullptr, "plugin '{}' has no function adaptlab_register_plugin(adaptlab::Registries&)", path);
+  AL_CHECK(fn != nullptr, "plugin '{}' has no function adaptlab_register_plugin(adaptlab::Registries&)", given);
   fn(registries());
+  plugins().push_back(info);
+  return info;
 }
 
 }  // namespace adaptlab

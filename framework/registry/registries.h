@@ -1,14 +1,25 @@
 // The three named registries (backbones, methods, datasets) and how entries join them.
+//
+// An entry is a name, a one-line summary, an options struct O (see framework/config/options.h) and a
+// factory taking the read O. Register with add_entry<O>(registry, name, summary, factory[, meta]);
+// method entries also accept the optimiser keys every method has (lr, weight_decay, decay_1d).
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "framework/config/node.h"
 #include "framework/config/options.h"
 #include "framework/model/method.h"
 #include "framework/registry/registry.h"
+
+namespace at {
+class Tensor;
+}
 
 namespace adaptlab {
 
@@ -17,8 +28,18 @@ class Method;
 class Dataset;
 struct DataInfo;
 
+// What an entry declares beside its factory, for `adaptlab list`, tests and examples.
+struct EntryMeta {
+  // Methods: options (YAML) for the method contract test when the defaults cannot run alone or leave
+  // much unexercised. Backbones: options of a tiny instance for the contract test.
+  std::string example_options;
+  // Backbones: the data a tiny instance takes, and example inputs for it (a batch of 4, seeded).
+  std::shared_ptr<DataInfo> example_data;
+  std::function<at::Tensor()> example_inputs;
+};
+
 // Every entry resolves its YAML options strictly into canonical JSON (defaults filled in); the
-// factories receive that resolved map (without "name").
+// factories receive the options as a node (from that JSON).
 template <class Product, class... Args>
 class OptionsRegistry {
  public:
@@ -27,51 +48,64 @@ class OptionsRegistry {
   struct Item {
     Resolve resolve;
     Make make;
+    nlohmann::json defaults;  // option -> default value, for every option that has one
+    EntryMeta meta;
   };
   explicit OptionsRegistry(std::string kind) : reg_(std::move(kind)) {}
 
-  void add(const std::string& name, std::string summary, std::string doc, Resolve resolve, Make make) {
-    reg_.add(name, std::move(summary), std::move(doc), [item = Item{std::move(resolve), std::move(make)}] {
-      return item;
-    });
+  void add(const std::string& name, std::string summary, std::string doc, Item item) {
+    auto shared = std::make_shared<const Item>(std::move(item));
+    reg_.add(name, std::move(summary), std::move(doc), [shared] { return shared; });
   }
   // Resolves options for entry `name` (error for an unknown name lists the known ones).
   nlohmann::json resolve(const std::string& name, const cfg::Node& options) const {
-    return reg_.create(name).resolve(options);
+    return item(name).resolve(options);
   }
   Product create(const std::string& name, const cfg::Node& options, Args... args) const {
-    return reg_.create(name).make(options, std::forward<Args>(args)...);
+    return item(name).make(options, std::forward<Args>(args)...);
   }
-  const Registry<Item>& entries() const { return reg_; }
+  // The entry's defaults and declared metadata.
+  const Item& item(const std::string& name) const { return *reg_.get(name).make(); }
+  const Registry<std::shared_ptr<const Item>>& entries() const { return reg_; }
   const std::string& kind() const { return reg_.kind(); }
 
  private:
-  Registry<Item> reg_;
+  Registry<std::shared_ptr<const Item>> reg_;
 };
 
+using BackboneRegistry = OptionsRegistry<std::shared_ptr<Backbone>, const DataInfo&>;
+using MethodRegistry = OptionsRegistry<std::unique_ptr<Method>>;
+using DatasetRegistry = OptionsRegistry<std::unique_ptr<Dataset>>;
+
 struct Registries {
-  OptionsRegistry<std::shared_ptr<Backbone>, const DataInfo&> backbones{"backbone"};
-  OptionsRegistry<std::unique_ptr<Method>> methods{"method"};
-  OptionsRegistry<std::unique_ptr<Dataset>> datasets{"dataset"};
+  BackboneRegistry backbones{"backbone"};
+  MethodRegistry methods{"method"};
+  DatasetRegistry datasets{"dataset"};
 };
 
 // The process-wide registries, with every built-in backbone, method and dataset registered.
 Registries& registries();
 
-// Loads a plugin shared object and calls its `adaptlab_register_plugin(adaptlab::Registries&)`.
-void load_plugin(const std::string& path);
+// ---- plugins ---------------------------------------------------------------------------------------
+// The plugin interface version this build accepts. A plugin built against another version is refused
+// at load time with both numbers. Bump it whenever a header a plugin includes changes incompatibly.
+inline constexpr int kPluginApiVersion = 2;
 
-// Registers an entry whose options are the struct O (see framework/config/options.h).
-template <class O, class Reg, class MakeFn>
-void add_entry(Reg& reg, const std::string& name, const std::string& summary, MakeFn make) {
-  const std::string what = reg.kind() + " '" + name + "' options";
-  reg.add(
-      name, summary, cfg::format_doc(cfg::options_doc<O>(), "    "),
-      [what](const cfg::Node& n) { return cfg::options_json(cfg::read_options<O>(n, what)); },
-      [what, make](const cfg::Node& n, auto&&... args) {
-        return make(cfg::read_options<O>(n, what), std::forward<decltype(args)>(args)...);
-      });
-}
+// A loaded plugin: the path it was loaded from and the XXH3-128 hash of its file.
+struct PluginInfo {
+  std::string path;  // absolute
+  std::string hash;
+};
+
+// Loads a plugin shared object (once per path): checks `adaptlab_plugin_api_version()`, then calls
+// `adaptlab_register_plugin(adaptlab::Registries&)`. Returns what was loaded.
+PluginInfo load_plugin(const std::string& path);
+// Every plugin loaded so far, in load order.
+const std::vector<PluginInfo>& loaded_plugins();
+// XXH3-128 of a file's bytes (32 hex characters).
+std::string file_hash(const std::string& path);
+
+// ---- registering -------------------------------------------------------------------------------------
 
 // A method's options O plus the optimiser keys every method accepts (MethodOptim: lr, weight_decay,
 // decay_1d).
@@ -85,14 +119,50 @@ struct WithOptim : O {
   }
 };
 
-// Registers a method whose options are O plus MethodOptim's keys.
+namespace detail {
+template <class O, class Product, class... Args, class MakeFn>
+void add_options_entry(OptionsRegistry<Product, Args...>& reg, const std::string& name, const std::string& summary,
+                       MakeFn make, EntryMeta meta) {
+  const std::string what = reg.kind() + " '" + name + "' options";
+  typename OptionsRegistry<Product, Args...>::Item item;
+  item.resolve = [what](const cfg::Node& n) { return cfg::options_json(cfg::read_options<O>(n, what)); };
+  item.make = [what, make](const cfg::Node& n, Args... args) -> Product {
+    return make(cfg::read_options<O>(n, what), std::forward<Args>(args)...);
+  };
+  item.defaults = cfg::options_defaults<O>();
+  item.meta = std::move(meta);
+  reg.add(name, summary, cfg::format_doc(cfg::options_doc<O>(), "    "), std::move(item));
+}
+}  // namespace detail
+
+// Registers an entry whose options are the struct O. On the method registry O is extended with the
+// optimiser keys (WithOptim) and the factory's method gets them as Method::optim.
+template <class O, class Product, class... Args, class MakeFn>
+void add_entry(OptionsRegistry<Product, Args...>& reg, const std::string& name, const std::string& summary,
+               MakeFn make, EntryMeta meta = {}) {
+  if constexpr (std::is_same_v<Product, std::unique_ptr<Method>>) {
+    using Full = WithOptim<O>;
+    detail::add_options_entry<Full>(reg, name, summary, [make](const Full& o) {
+      auto m = make(static_cast<const O&>(o));
+      m->optim = o.optim_;
+      return std::unique_ptr<Method>(std::move(m));
+    }, std::move(meta));
+  } else {
+    detail::add_options_entry<O>(reg, name, summary, std::move(make), std::move(meta));
+  }
+}
+
+// Registers a method (same as add_entry on r.methods).
 template <class O, class MakeFn>
-void add_method(Registries& r, const std::string& name, const std::string& summary, MakeFn make) {
-  add_entry<WithOptim<O>>(r.methods, name, summary, [make](const WithOptim<O>& o) {
-    auto m = make(static_cast<const O&>(o));
-    m->optim = o.optim_;
-    return m;
-  });
+void add_method(Registries& r, const std::string& name, const std::string& summary, MakeFn make,
+                EntryMeta meta = {}) {
+  add_entry<O>(r.methods, name, summary, std::move(make), std::move(meta));
 }
 
 }  // namespace adaptlab
+
+// Defines a plugin's entry points: its API version and its registration function. In the plugin:
+//   ADAPTLAB_PLUGIN(r) { adaptlab::add_entry<MyOptions>(r.methods, "my_method", "...", make_my_method); }
+#define ADAPTLAB_PLUGIN(registries_arg)                                                               \
+  extern "C" int adaptlab_plugin_api_version() { return ::adaptlab::kPluginApiVersion; }              \
+  extern "C" void adaptlab_register_plugin(::adaptlab::Registries& registries_arg)

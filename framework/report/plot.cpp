@@ -6,7 +6,6 @@
 #include "framework/core/error.h"
 #include "framework/report/table.h"
 #include "framework/store/store.h"
-#include "framework/sweep/resolve.h"
 
 namespace adaptlab {
 
@@ -60,7 +59,7 @@ Chart curves_chart(Store& store, const CurvesPlot& p) {
   const auto dot = p.metric.find('.');
   AL_CHECK(dot != std::string::npos, "plot: --metric must be split.name (e.g. train.loss, val.acc), not '{}'", p.metric);
   const std::string split = p.metric.substr(0, dot), name = p.metric.substr(dot + 1);
-  const auto runs = store.runs(p.study, "");
+  const auto runs = store.runs(p.study);
   AL_CHECK(!runs.empty(), "{}: study '{}' has no runs", store.path(), p.study);
   Chart c;
   c.title = fmt::format("{}: {}", p.study, p.metric);
@@ -68,11 +67,11 @@ Chart curves_chart(Store& store, const CurvesPlot& p) {
   c.y_label = p.metric;
   std::vector<bool> used(p.runs.size(), false);
   for (const auto& r : runs) {
-    bool wanted = p.runs.empty() && r.status == "done";
+    bool wanted = p.runs.empty() && r.status == RunStatus::done;
     for (size_t k = 0; k < p.runs.size(); ++k)
       if (r.id.rfind(p.runs[k], 0) == 0) wanted = used[k] = true;
     if (!wanted) continue;
-    ChartSeries s{fmt::format("{} seed {} [{}]", methods_label(r.config), r.seed, r.id.substr(0, 6)), {}, true};
+    ChartSeries s{fmt::format("{} seed {} [{}]", r.methods, r.seed, r.id.substr(0, 6)), {}, true};
     for (const auto& m : store.metrics(p.study, r.id))
       if (m.split == split && m.name == name) s.points.emplace_back(static_cast<double>(m.step), m.value);
     if (!s.points.empty()) c.series.push_back(std::move(s));

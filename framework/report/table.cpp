@@ -12,8 +12,7 @@
 
 #include "framework/core/error.h"
 #include "framework/store/store.h"
-#include "framework/sweep/resolve.h"
-#include "framework/sweep/sweep.h"
+#include "framework/core/json_flat.h"
 
 namespace adaptlab {
 namespace {
@@ -36,7 +35,7 @@ void auto_labels(const std::vector<RunRow>& runs, const std::vector<Flat>& flat,
   std::vector<std::string> group;
   std::set<std::string> all_keys;
   for (size_t i = 0; i < runs.size(); ++i) {
-    group.push_back(methods_label(runs[i].config));
+    group.push_back(runs[i].methods);
     for (const auto& kv : flat[i]) all_keys.insert(kv.first);
   }
   auto skipped = [](const std::string& k) {
@@ -123,7 +122,7 @@ TableCell mean_of(const std::vector<const TableCell*>& cells) {
 }  // namespace
 
 TableModel build_table(Store& store, const TableSpec& spec) {
-  const auto runs = store.runs(spec.study, "done");
+  const auto runs = store.runs(spec.study, RunStatus::done);
   AL_CHECK(!runs.empty(), "{}: study '{}' has no finished runs", store.path(), spec.study);
   std::vector<std::string> names = {spec.metric};
   for (const auto& e : spec.extras) names.push_back(e.metric);
@@ -133,7 +132,7 @@ TableModel build_table(Store& store, const TableSpec& spec) {
   flat.reserve(runs.size());
   for (const auto& r : runs) {
     Flat m;
-    for (auto& [k, v] : flatten(r.config)) m.emplace(std::move(k), std::move(v));
+    for (auto& [k, v] : flatten_json(r.config)) m.emplace(std::move(k), std::move(v));
     flat.push_back(std::move(m));
   }
   std::vector<std::string> row_label, col_label;

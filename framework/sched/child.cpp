@@ -12,10 +12,11 @@
 #include <deque>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <thread>
+#include <variant>
 
 #include "framework/core/error.h"
+#include "framework/run/events.h"
 
 extern char** environ;
 
@@ -44,26 +45,160 @@ std::vector<char*> c_array(std::vector<std::string>& v) {
   return out;
 }
 
-void handle_line(const std::string& line, ChildResult& r, std::string& error_event) {
-  if (line.empty()) return;
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(line);
-  } catch (const std::exception&) {
-    return;  // not an event; the log has the child's own output
+// Starts the child in its own process group with the log on fds 1/2 and the pipe's write end on fd 3.
+// Returns its pid, or 0 with `error` set.
+pid_t spawn(const ChildSpec& spec, int pipe_write, std::string& error) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawn_file_actions_adddup2(&fa, pipe_write, 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr, 0);  // own process group: Ctrl-C in the terminal reaches the driver only
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  std::vector<std::string> argv = spec.argv;
+  std::vector<std::string> env = merged_env(spec.env);
+  auto cargv = c_array(argv);
+  auto cenv = c_array(env);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0].c_str(), &fa, &attr, cargv.data(), cenv.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    error = fmt::format("cannot start {}: {}", argv[0], std::strerror(rc));
+    return 0;
   }
-  const std::string ev = j.value("event", "");
-  if (ev == "metric") {
-    r.metrics.push_back({j.at("step").get<int64_t>(), j.at("split").get<std::string>(),
-                         j.at("name").get<std::string>(), j.at("value").is_number() ? j.at("value").get<double>() : NAN});
-  } else if (ev == "summary") {
-    for (auto it = j.at("summary").begin(); it != j.at("summary").end(); ++it)
-      r.summary[it.key()] = it.value().is_number() ? it.value().get<double>() : NAN;
-  } else if (ev == "provenance") {
-    for (auto it = j.begin(); it != j.end(); ++it)
-      if (it.key() != "event") r.provenance[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
-  } else if (ev == "error") {
-    error_event = j.value("message", "");
+  return pid;
+}
+
+// Applies the child's events to the outcome as they arrive.
+struct EventReader {
+  RunOutcome& out;
+  std::string reported_run, error_event, protocol_error;
+  std::string buf;
+
+  void feed(const char* data, size_t n) {
+    buf.append(data, n);
+    size_t nl;
+    while ((nl = buf.find('\n')) != std::string::npos) {
+      line(buf.substr(0, nl));
+      buf.erase(0, nl + 1);
+    }
+  }
+  void finish() {
+    if (!buf.empty()) line(buf);
+    buf.clear();
+  }
+  void line(const std::string& l) {
+    std::optional<events::Event> e;
+    try {
+      e = events::decode(l);
+    } catch (const Error& err) {
+      protocol_error = err.what();
+      return;
+    }
+    if (!e) return;
+    if (auto* m = std::get_if<events::Metric>(&*e)) out.metrics.push_back(m->metric);
+    else if (auto* f = std::get_if<events::Final>(&*e)) out.summary.insert(f->summary.begin(), f->summary.end());
+    else if (auto* p = std::get_if<events::Provenance>(&*e)) out.provenance.insert(p->values.begin(), p->values.end());
+    else if (auto* s = std::get_if<events::Status>(&*e)) reported_run = s->run;
+    else if (auto* x = std::get_if<events::Failure>(&*e)) error_event = x->message;
+  }
+};
+
+enum class Pumped { data, idle, eof };
+
+// Reads whatever the pipe holds now (waiting up to `wait_ms`).
+Pumped pump(int fd, EventReader& reader, int wait_ms) {
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, wait_ms) <= 0) return Pumped::idle;
+  char chunk[65536];
+  const ssize_t n = read(fd, chunk, sizeof chunk);
+  if (n <= 0) return Pumped::eof;
+  reader.feed(chunk, static_cast<size_t>(n));
+  return Pumped::data;
+}
+
+// Kills the child's process group: SIGTERM, then SIGKILL after 2 s; reaps it into `status`.
+void kill_group(pid_t pid, int& status) {
+  ::kill(-pid, SIGTERM);
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
+  while (Clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(-pid, SIGKILL);
+  waitpid(pid, &status, 0);
+}
+
+enum class Ending { exited, timed_out, cancelled };
+
+// Waits for the child while reading its events; kills it on time-out or cancellation.
+Ending wait_for(pid_t pid, int fd, const ChildSpec& spec, const std::atomic<int>& cancel, EventReader& reader,
+                int& status, Clock::time_point t0) {
+  bool eof = false;
+  while (true) {
+    if (cancel.load() > 0) {
+      kill_group(pid, status);
+      return Ending::cancelled;
+    }
+    if (spec.timeout_s > 0 && std::chrono::duration<double>(Clock::now() - t0).count() > spec.timeout_s) {
+      kill_group(pid, status);
+      return Ending::timed_out;
+    }
+    if (!eof) {
+      eof = pump(fd, reader, 100) == Pumped::eof;
+    } else if (waitpid(pid, &status, WNOHANG) == pid) {
+      return Ending::exited;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+// Status and error from how the child ended and what it reported.
+void classify(Ending ending, int status, const ChildSpec& spec, const EventReader& reader, RunOutcome& o) {
+  if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) o.exit_signal = WTERMSIG(status);
+  const std::string log_tail = tail_lines(spec.log_path, 15);
+  auto with_log = [&](const std::string& why) {
+    return log_tail.empty() ? why : fmt::format("{}\nlast lines of {}:\n{}", why, spec.log_path, log_tail);
+  };
+  auto failed = [&](const std::string& why) {
+    o.status = RunStatus::failed;
+    o.error = with_log(why);
+  };
+  if (ending == Ending::cancelled) {
+    o.status = RunStatus::cancelled;
+    o.error = "cancelled by the user (second Ctrl-C)";
+  } else if (ending == Ending::timed_out) {
+    o.status = RunStatus::timed_out;
+    o.error = with_log(fmt::format("killed after the time-out of {} s", spec.timeout_s));
+  } else if (WIFSIGNALED(status)) {
+    failed(fmt::format("killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status))));
+  } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+    failed(reader.error_event.empty() ? fmt::format("exited with code {}", WEXITSTATUS(status))
+                                      : fmt::format("exited with code {}: {}", WEXITSTATUS(status), reader.error_event));
+  } else if (!reader.protocol_error.empty()) {
+    failed(reader.protocol_error);
+  } else if (!spec.run_id.empty() && reader.reported_run != spec.run_id) {
+    failed(reader.reported_run.empty()
+               ? "the child reported no run status"
+               : fmt::format("the child ran run {} but {} was planned (was its spec file changed?)", reader.reported_run,
+                             spec.run_id));
+  } else if (o.summary.empty()) {
+    failed("exited without reporting a summary");
+  } else {
+    o.status = RunStatus::done;
   }
 }
 
@@ -88,129 +223,27 @@ ChildResult run_child(const ChildSpec& spec, const std::atomic<int>& cancel,
   ChildResult r;
   int fds[2];
   AL_CHECK(pipe2(fds, O_CLOEXEC) == 0, "cannot create a pipe: {}", std::strerror(errno));
-
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 3);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&attr, 0);  // own process group: Ctrl-C in the terminal reaches the driver only
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
-  sigaddset(&defaults, SIGPIPE);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-
-  std::vector<std::string> argv = spec.argv;
-  std::vector<std::string> env = merged_env(spec.env);
-  auto cargv = c_array(argv);
-  auto cenv = c_array(env);
-  pid_t pid = 0;
   const auto t0 = Clock::now();
-  const int rc = posix_spawn(&pid, argv[0].c_str(), &fa, &attr, cargv.data(), cenv.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
+  std::string error;
+  const pid_t pid = spawn(spec, fds[1], error);
   close(fds[1]);
-  if (rc != 0) {
+  if (pid == 0) {
     close(fds[0]);
-    r.status = "failed";
-    r.error = fmt::format("cannot start {}: {}", argv[0], std::strerror(rc));
+    r.outcome.status = RunStatus::failed;
+    r.outcome.error = error;
     return r;
   }
   r.pid = pid;
   if (on_started) on_started(pid);
-
-  std::string buf, error_event;
-  bool timed_out = false, cancelled = false, eof = false;
+  EventReader reader{r.outcome, {}, {}, {}, {}};
   int status = 0;
-  auto kill_group = [&] {
-    ::kill(-pid, SIGTERM);
-    const auto deadline = Clock::now() + std::chrono::seconds(2);
-    while (Clock::now() < deadline) {
-      if (waitpid(pid, &status, WNOHANG) == pid) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ::kill(-pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    return true;
-  };
-  bool reaped = false;
-  while (!reaped) {
-    if (cancel.load() > 0) {
-      cancelled = true;
-      reaped = kill_group();
-      break;
-    }
-    if (spec.timeout_s > 0 && std::chrono::duration<double>(Clock::now() - t0).count() > spec.timeout_s) {
-      timed_out = true;
-      reaped = kill_group();
-      break;
-    }
-    if (!eof) {
-      pollfd p{fds[0], POLLIN, 0};
-      if (poll(&p, 1, 100) > 0) {
-        char chunk[65536];
-        const ssize_t n = read(fds[0], chunk, sizeof chunk);
-        if (n <= 0) {
-          eof = true;
-        } else {
-          buf.append(chunk, static_cast<size_t>(n));
-          size_t nl;
-          while ((nl = buf.find('\n')) != std::string::npos) {
-            handle_line(buf.substr(0, nl), r, error_event);
-            buf.erase(0, nl + 1);
-          }
-        }
-      }
-    } else {
-      if (waitpid(pid, &status, WNOHANG) == pid) reaped = true;
-      else std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+  const Ending ending = wait_for(pid, fds[0], spec, cancel, reader, status, t0);
+  while (pump(fds[0], reader, 0) == Pumped::data) {  // events written just before exit
   }
-  // Events written just before exit.
-  for (;;) {
-    char chunk[65536];
-    pollfd p{fds[0], POLLIN, 0};
-    if (poll(&p, 1, 0) <= 0) break;
-    const ssize_t n = read(fds[0], chunk, sizeof chunk);
-    if (n <= 0) break;
-    buf.append(chunk, static_cast<size_t>(n));
-  }
-  if (!buf.empty()) handle_line(buf, r, error_event);
+  reader.finish();
   close(fds[0]);
   r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
-
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.exit_signal = WTERMSIG(status);
-  const std::string log_tail = tail_lines(spec.log_path, 15);
-  auto with_log = [&](const std::string& why) {
-    return log_tail.empty() ? why : fmt::format("{}\nlast lines of {}:\n{}", why, spec.log_path, log_tail);
-  };
-  if (cancelled) {
-    r.status = "cancelled";
-    r.error = "cancelled by the user (second Ctrl-C)";
-  } else if (timed_out) {
-    r.status = "timed-out";
-    r.error = with_log(fmt::format("killed after the time-out of {} s", spec.timeout_s));
-  } else if (WIFSIGNALED(status)) {
-    r.status = "failed";
-    r.error = with_log(fmt::format("killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status))));
-  } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-    r.status = "failed";
-    r.error = with_log(error_event.empty() ? fmt::format("exited with code {}", WEXITSTATUS(status))
-                                           : fmt::format("exited with code {}: {}", WEXITSTATUS(status), error_event));
-  } else if (r.summary.empty()) {
-    r.status = "failed";
-    r.error = with_log("exited without reporting a summary");
-  } else {
-    r.status = "done";
-  }
+  classify(ending, status, spec, reader, r.outcome);
   return r;
 }
 

@@ -1,14 +1,13 @@
 // One run as a child process: `adaptlab run --spec FILE --events-fd 3`, stdout/stderr appended to a
-// log file, events (JSON lines) read from a pipe, killed (its whole process group) on time-out or
-// cancellation.
+// log file, events (framework/run/events.h) read from a pipe, killed (its whole process group) on
+// time-out or cancellation.
 #pragma once
 #include <atomic>
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
-#include "framework/train/events.h"
+#include "framework/core/records.h"
 
 namespace adaptlab {
 
@@ -17,18 +16,13 @@ struct ChildSpec {
   std::vector<std::string> env;        // extra NAME=VALUE entries (override the parent's)
   std::string log_path;                // stdout + stderr, appended
   double timeout_s = 0;                // 0 = no limit
+  std::string run_id;                  // the run the child must report (its status event); "" = any
 };
 
 struct ChildResult {
-  std::string status;                  // done | failed | timed-out | cancelled
-  std::string error;                   // why, for anything but done (with the log's last lines)
-  std::vector<MetricEvent> metrics;
-  Summary summary;
+  RunOutcome outcome;                  // status, metrics, summary, error, exit code / signal, provenance
   double wall_s = 0;                   // spawn to exit
   int pid = 0;
-  int exit_code = -1;                  // when it exited normally
-  int exit_signal = 0;                 // when a signal killed it
-  std::map<std::string, std::string> provenance;  // from the child's provenance event
 };
 
 // Blocks until the child exits. `cancel` > 0 kills the child (status cancelled).

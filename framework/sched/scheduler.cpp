@@ -12,18 +12,19 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <numeric>
 #include <thread>
 
 #include "framework/core/build_info.h"
 #include "framework/core/error.h"
 #include "framework/core/log.h"
 #include "framework/core/threads.h"
+#include "framework/registry/registries.h"
+#include "framework/run/spec_file.h"
 #include "framework/sched/child.h"
+#include "framework/sched/plan.h"
 #include "framework/sched/progress.h"
 #include "framework/sched/signals.h"
 #include "framework/store/store.h"
-#include "framework/sweep/resolve.h"
 #include "framework/sweep/sweep.h"
 
 namespace adaptlab {
@@ -33,14 +34,16 @@ namespace {
 struct Slot {
   std::string device;       // what the child's --device gets ("cpu", "cuda:0")
   std::string visible;      // CUDA_VISIBLE_DEVICES for the child ("" for cpu)
+  std::string shown() const { return visible.empty() ? device : "cuda:" + visible; }
 };
 
+// What a worker tells the driver thread (the database's only writer).
 struct Msg {
   enum Kind { started, finished, not_started } kind = started;
   size_t run = 0;
   std::string device;
   ChildResult result;
-  bool final = false;
+  bool final = false;  // no further attempt follows
 };
 
 // An exclusive lock next to the database: one driver writes a study database at a time, and any
@@ -72,6 +75,157 @@ std::string self_executable() {
   return p.string();
 }
 
+bool retryable(RunStatus s) { return s == RunStatus::failed || s == RunStatus::timed_out; }
+
+// One sweep's launch: device slots as TBB tasks running children; the calling thread takes their
+// messages and writes the database.
+class Launch {
+ public:
+  Launch(const Sweep& sweep, Store& store, const SchedulerOptions& o, const std::vector<size_t>& todo)
+      : sweep_(sweep), store_(store), o_(o), todo_(todo) {
+    for (const auto& d : o.devices)
+      for (int k = 0; k < o.per_device; ++k) slots_.push_back(d == "cpu" ? Slot{"cpu", ""} : Slot{"cuda:0", d});
+    nslots_ = static_cast<int>(std::min(slots_.size(), todo.size()));
+    const int total_threads = o.threads > 0 ? o.threads : available_cpus();
+    child_threads_ = std::max(1, total_threads / nslots_);
+    exe_ = o.executable.empty() ? self_executable() : o.executable;
+    write_specs();
+  }
+
+  void run(SweepReport& rep) {
+    tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(nslots_) + 1);
+    tbb::task_arena arena(nslots_, /*reserved_for_masters=*/0);
+    tbb::task_group group;
+    for (int s = 0; s < nslots_; ++s) free_slots_.push(s);
+    arena.execute([&] {
+      for (size_t i : todo_) group.run([this, i] { worker(i); });
+    });
+    Progress progress(todo_.size(), nslots_, o_.progress);
+    size_t accounted = 0;
+    int seen_interrupts = 0;
+    while (accounted < todo_.size()) {
+      const int n = interrupt_count().load();
+      if (n != seen_interrupts) {
+        seen_interrupts = n;
+        if (n >= 1) stop_launching_ = 1;
+        if (n >= 2) kill_running_ = 1;
+      }
+      Msg m;
+      bool any = false;
+      while (inbox_.try_pop(m)) {
+        any = true;
+        accounted += handle(m, progress, rep);
+      }
+      progress.print();
+      if (!any) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    arena.execute([&] { group.wait(); });
+    progress.print(/*final_line=*/true);
+  }
+
+ private:
+  void write_specs() {
+    std::string dir = o_.log_dir;
+    if (dir.empty()) {
+      fs::path p(store_.path());
+      dir = (p.parent_path() / (p.stem().string() + ".logs")).string();
+    }
+    fs::create_directories(dir);
+    spec_paths_.resize(sweep_.runs.size());
+    log_paths_.resize(sweep_.runs.size());
+    for (size_t i : todo_) {
+      const auto& r = sweep_.runs[i];
+      spec_paths_[i] = (fs::path(dir) / (r.id() + ".spec.json")).string();
+      log_paths_[i] = (fs::path(dir) / (r.id() + ".log")).string();
+      write_spec_file(spec_paths_[i], RunSpec{r.config, loaded_plugins()});
+    }
+  }
+
+  ChildSpec child_spec(size_t i, const Slot& slot) const {
+    ChildSpec spec;
+    spec.argv = {exe_, "--threads", std::to_string(child_threads_), "run", "--spec", spec_paths_[i], "--device",
+                 slot.device, "--events-fd", "3"};
+    spec.env = {"OMP_NUM_THREADS=" + std::to_string(child_threads_), "MKL_NUM_THREADS=" + std::to_string(child_threads_)};
+    if (!slot.visible.empty()) spec.env.push_back("CUDA_VISIBLE_DEVICES=" + slot.visible);
+    spec.log_path = log_paths_[i];
+    spec.timeout_s = o_.timeout_s;
+    spec.run_id = sweep_.runs[i].id();
+    return spec;
+  }
+
+  // A slot's task: waits for a free slot, runs the child (again on failure while retries last).
+  void worker(size_t i) {
+    int s = 0;
+    free_slots_.pop(s);
+    const Slot& slot = slots_[static_cast<size_t>(s)];
+    if (stop_launching_.load() > 0) {
+      free_slots_.push(s);
+      inbox_.push(Msg{Msg::not_started, i, "", {}, true});
+      return;
+    }
+    const ChildSpec spec = child_spec(i, slot);
+    for (int attempt = 0;; ++attempt) {
+      std::ofstream(log_paths_[i], std::ios::app)
+          << fmt::format("==== adaptlab run {} on {} (attempt {} of this sweep) ====\n", sweep_.runs[i].id(),
+                         slot.visible.empty() ? slot.device : "GPU " + slot.visible, attempt + 1);
+      inbox_.push(Msg{Msg::started, i, slot.shown(), {}, false});
+      ChildResult res = run_child(spec, kill_running_, nullptr);
+      const bool retry = retryable(res.outcome.status) && attempt < o_.retries && stop_launching_.load() == 0;
+      inbox_.push(Msg{Msg::finished, i, "", std::move(res), !retry});
+      if (!retry) break;
+    }
+    free_slots_.push(s);
+  }
+
+  // Writes one message to the database; returns 1 when the run is accounted for (final outcome).
+  size_t handle(Msg& m, Progress& progress, SweepReport& rep) {
+    const auto& run = sweep_.runs[m.run];
+    if (m.kind == Msg::started) {
+      store_.begin_run(run_record(sweep_.study, run.config), m.device, log_paths_[m.run]);
+      progress.started();
+      return 0;
+    }
+    if (m.kind == Msg::not_started) {
+      ++rep.not_started;
+      progress.skipped();
+      return 1;
+    }
+    RunOutcome& out = m.result.outcome;
+    out.summary["time.wall_s"] = m.result.wall_s;
+    out.provenance["adaptlab.git_sha"] = build_info().git_sha;
+    out.provenance["adaptlab.git_dirty"] = build_info().git_dirty ? "true" : "false";
+    out.provenance["driver.command_line"] = o_.command_line;
+    store_.finish_run(sweep_.study, run.id(), out);
+    const RunStatus st = out.status;
+    if (!m.final) {
+      log::warn("run {} {} (attempt failed; retrying): {}", run.id(), to_string(st), out.error.substr(0, 200));
+      progress.finished(false, m.result.wall_s, /*final=*/false);
+      return 0;
+    }
+    switch (st) {
+      case RunStatus::done: ++rep.done; break;
+      case RunStatus::timed_out: ++rep.timed_out; break;
+      case RunStatus::cancelled: ++rep.cancelled; break;
+      default: ++rep.failed; break;
+    }
+    if (st != RunStatus::done) log::warn("run {} {}: {}", run.id(), to_string(st), out.error.substr(0, out.error.find('\n')));
+    progress.finished(st == RunStatus::done, m.result.wall_s, true);
+    return 1;
+  }
+
+  const Sweep& sweep_;
+  Store& store_;
+  const SchedulerOptions& o_;
+  const std::vector<size_t>& todo_;
+  std::vector<Slot> slots_;
+  int nslots_ = 1, child_threads_ = 1;
+  std::string exe_;
+  std::vector<std::string> spec_paths_, log_paths_;
+  tbb::concurrent_bounded_queue<int> free_slots_;
+  tbb::concurrent_queue<Msg> inbox_;
+  std::atomic<int> stop_launching_{0}, kill_running_{0};
+};
+
 }  // namespace
 
 std::vector<std::string> parse_devices(const std::string& spec) {
@@ -94,152 +248,17 @@ std::vector<std::string> parse_devices(const std::string& spec) {
 SweepReport run_sweep(const Sweep& sweep, Store& store, const SchedulerOptions& o) {
   AL_CHECK(o.per_device >= 1, "--per-device must be >= 1");
   DriverLock lock(store.path());
-  store.ensure_study(sweep.study, sweep.path.empty() ? "" : std::filesystem::absolute(sweep.path).string(), sweep.text);
+  migrate_run_ids(store, registries());
+  store.ensure_study(sweep.study, sweep.path.empty() ? "" : fs::absolute(sweep.path).string(), sweep.text);
+  const Plan plan = plan_runs(sweep, store, o.retry_failed);
   SweepReport rep;
-
-  // What to run: everything not done (failed ones only when asked), longest expected first (LPT).
-  std::vector<size_t> todo;
-  for (size_t i = 0; i < sweep.runs.size(); ++i) {
-    const std::string st = store.status(sweep.study, sweep.runs[i].id);
-    if (st == "done" || ((st == "failed" || st == "timed-out" || st == "cancelled") && !o.retry_failed)) {
-      ++rep.skipped;
-      continue;
-    }
-    if (st == "running") ++rep.stale;
-    todo.push_back(i);
-  }
-  if (rep.stale > 0)
-    log::warn("{} run(s) were left 'running' by a driver that stopped; they run again", rep.stale);
-  std::stable_sort(todo.begin(), todo.end(),
-                   [&](size_t a, size_t b) { return sweep.runs[a].cost > sweep.runs[b].cost; });
-  if (todo.empty()) {
+  rep.skipped = plan.skipped;
+  rep.stale = plan.stale;
+  if (plan.todo.empty()) {
     log::info("study {}: all {} runs already done or skipped", sweep.study, sweep.runs.size());
     return rep;
   }
-
-  std::vector<Slot> slots;
-  for (const auto& d : o.devices)
-    for (int k = 0; k < o.per_device; ++k)
-      slots.push_back(d == "cpu" ? Slot{"cpu", ""} : Slot{"cuda:0", d});
-  const int nslots = static_cast<int>(std::min(slots.size(), todo.size()));
-  const int total_threads = o.threads > 0 ? o.threads : available_cpus();
-  const int child_threads = std::max(1, total_threads / nslots);
-
-  const std::string exe = o.executable.empty() ? self_executable() : o.executable;
-  std::string log_dir = o.log_dir;
-  if (log_dir.empty()) {
-    fs::path p(store.path());
-    log_dir = (p.parent_path() / (p.stem().string() + ".logs")).string();
-  }
-  fs::create_directories(log_dir);
-  std::vector<std::string> spec_paths(sweep.runs.size()), log_paths(sweep.runs.size());
-  for (size_t i : todo) {
-    const auto& r = sweep.runs[i];
-    spec_paths[i] = (fs::path(log_dir) / (r.id + ".spec.json")).string();
-    log_paths[i] = (fs::path(log_dir) / (r.id + ".log")).string();
-    std::ofstream(spec_paths[i]) << r.config.dump(2) << "\n";
-  }
-
-  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(nslots) + 1);
-  tbb::task_arena arena(nslots, /*reserved_for_masters=*/0);
-  tbb::task_group group;
-  tbb::concurrent_bounded_queue<int> free_slots;
-  for (int s = 0; s < nslots; ++s) free_slots.push(s);
-  tbb::concurrent_queue<Msg> inbox;
-  std::atomic<int> stop_launching{0}, kill_running{0};
-
-  auto worker = [&](size_t i) {
-    int s = 0;
-    free_slots.pop(s);
-    const Slot& slot = slots[s];
-    if (stop_launching.load() > 0) {
-      free_slots.push(s);
-      inbox.push(Msg{Msg::not_started, i, "", {}, true});
-      return;
-    }
-    ChildSpec spec;
-    spec.argv = {exe, "--threads", std::to_string(child_threads)};
-    for (const auto& p : o.plugins) spec.argv.insert(spec.argv.end(), {"--plugin", p});
-    spec.argv.insert(spec.argv.end(), {"run", "--spec", spec_paths[i], "--device", slot.device, "--events-fd", "3"});
-    spec.env = {"OMP_NUM_THREADS=" + std::to_string(child_threads), "MKL_NUM_THREADS=" + std::to_string(child_threads)};
-    if (!slot.visible.empty()) spec.env.push_back("CUDA_VISIBLE_DEVICES=" + slot.visible);
-    spec.log_path = log_paths[i];
-    spec.timeout_s = o.timeout_s;
-    for (int attempt = 0;; ++attempt) {
-      {
-        std::ofstream(log_paths[i], std::ios::app)
-            << fmt::format("==== adaptlab run {} on {} (attempt {} of this sweep) ====\n", sweep.runs[i].id,
-                           slot.visible.empty() ? slot.device : "GPU " + slot.visible, attempt + 1);
-      }
-      inbox.push(Msg{Msg::started, i, slot.visible.empty() ? slot.device : "cuda:" + slot.visible, {}, false});
-      ChildResult res = run_child(spec, kill_running, nullptr);
-      const bool retry = (res.status == "failed" || res.status == "timed-out") && attempt < o.retries &&
-                         stop_launching.load() == 0;
-      inbox.push(Msg{Msg::finished, i, "", std::move(res), !retry});
-      if (!retry) break;
-    }
-    free_slots.push(s);
-  };
-  arena.execute([&] {
-    for (size_t i : todo) group.run([&worker, i] { worker(i); });
-  });
-
-  Progress progress(todo.size(), nslots, o.progress);
-  size_t accounted = 0;
-  int seen_interrupts = 0;
-  while (accounted < todo.size()) {
-    const int n = interrupt_count().load();
-    if (n != seen_interrupts) {
-      seen_interrupts = n;
-      if (n >= 1) stop_launching = 1;
-      if (n >= 2) kill_running = 1;
-    }
-    Msg m;
-    bool any = false;
-    while (inbox.try_pop(m)) {
-      any = true;
-      const auto& run = sweep.runs[m.run];
-      if (m.kind == Msg::started) {
-        store.begin_run(sweep.study, run.id, run.config, m.device, log_paths[m.run]);
-        progress.started();
-      } else if (m.kind == Msg::not_started) {
-        ++rep.not_started;
-        ++accounted;
-        progress.skipped();
-      } else {
-        RunOutcome out;
-        out.status = m.result.status;
-        out.metrics = std::move(m.result.metrics);
-        out.summary = std::move(m.result.summary);
-        out.summary["time.wall_s"] = m.result.wall_s;
-        out.error = m.result.error;
-        out.exit_code = m.result.exit_code;
-        out.exit_signal = m.result.exit_signal;
-        out.provenance = std::move(m.result.provenance);
-        out.provenance["adaptlab.git_sha"] = build_info().git_sha;
-        out.provenance["adaptlab.git_dirty"] = build_info().git_dirty ? "true" : "false";
-        out.provenance["driver.command_line"] = o.command_line;
-        store.finish_run(sweep.study, run.id, out);
-        const std::string& st = m.result.status;
-        if (!m.final) {
-          log::warn("run {} {} (attempt failed; retrying): {}", run.id, st, m.result.error.substr(0, 200));
-          progress.finished(false, m.result.wall_s, /*final=*/false);
-          continue;
-        }
-        ++accounted;
-        if (st == "done") ++rep.done;
-        else if (st == "timed-out") ++rep.timed_out;
-        else if (st == "cancelled") ++rep.cancelled;
-        else ++rep.failed;
-        if (st != "done") log::warn("run {} {}: {}", run.id, st, m.result.error.substr(0, m.result.error.find('\n')));
-        progress.finished(st == "done", m.result.wall_s, true);
-      }
-    }
-    progress.print();
-    if (!any) std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  }
-  arena.execute([&] { group.wait(); });
-  progress.print(/*final_line=*/true);
+  Launch(sweep, store, o, plan.todo).run(rep);
   return rep;
 }
 

@@ -18,7 +18,6 @@ struct SchedulerOptions {
   int retries = 0;                 // extra attempts after a failure or time-out
   bool retry_failed = false;       // re-run runs whose stored status is failed / timed-out / cancelled
   std::string executable;          // the adaptlab binary children run (default: this process's)
-  std::vector<std::string> plugins;  // passed on to every child
   std::string log_dir;             // per-run logs (default: <db without .sqlite>.logs)
   bool progress = true;            // progress line on stderr
   std::string command_line;        // the driver's command line, stored as provenance

@@ -7,7 +7,12 @@
 namespace adaptlab {
 
 MergeReport merge_shard(Store& target, const std::string& shard_path) {
-  { Store check(shard_path, /*read_only=*/true); }  // refuses foreign or newer files with a clear error
+  {
+    Store shard(shard_path, /*read_only=*/true);  // refuses foreign, older or newer files with a clear error
+    AL_CHECK(shard.id_scheme() == target.id_scheme(),
+             "{}: its run ids use id scheme {} but {} uses {}; migrate both first (adaptlab results migrate --db ...)",
+             shard_path, shard.id_scheme(), target.path(), target.id_scheme());
+  }
   sql::Db& db = target.db();
   sql::Stmt attach(db, "ATTACH DATABASE ?1 AS shard");
   attach.bind(1, shard_path).run();

@@ -58,6 +58,11 @@ CREATE TABLE provenance (
   PRIMARY KEY (study, run_id, key)
 );
 )sql";
+    case 2:  // v3: facts about the database itself; ids so far hash the full config (scheme 1).
+      return R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta(key, value) VALUES ('id_scheme', '1');
+)sql";
   }
   fail("no schema migration from version {}", from);
 }

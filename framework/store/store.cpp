@@ -6,13 +6,13 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <tuple>
 
 #include "framework/core/build_info.h"
 #include "framework/core/error.h"
+#include "framework/core/json_flat.h"
 #include "framework/store/schema.h"
 #include "framework/store/sqlite.h"
-#include "framework/sweep/resolve.h"
-#include "framework/sweep/sweep.h"
 
 namespace adaptlab {
 namespace {
@@ -40,6 +40,19 @@ int64_t pragma_int(sql::Db& db, const char* name) {
 }
 
 }  // namespace
+
+RunRecord record_of_config(const std::string& study, const std::string& id, const nlohmann::json& config) {
+  RunRecord r;
+  r.study = study;
+  r.id = id;
+  r.backbone = config.at("backbone").at("name").get<std::string>();
+  for (const auto& m : config.at("methods")) r.methods += (r.methods.empty() ? "" : "+") + m.at("name").get<std::string>();
+  r.dataset = config.at("dataset").at("name").get<std::string>();
+  r.seed = config.at("seed").get<int>();
+  r.config = config;
+  r.params = flatten_json(config);
+  return r;
+}
 
 Store::Store(const std::string& path, bool read_only) {
   if (!read_only && std::filesystem::path(path).has_parent_path())
@@ -87,6 +100,7 @@ void Store::init_schema() {
   for (int v = 1; v < kSchemaVersion; ++v) db_->exec(schema_migration(v));
   db_->exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
   db_->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+  db_->exec(fmt::format("UPDATE meta SET value = '{}' WHERE key = 'id_scheme'", kIdScheme));  // nothing to re-key yet
   tx.commit();
   db_->exec("PRAGMA foreign_keys = ON");
 }
@@ -98,14 +112,24 @@ void Store::ensure_study(const std::string& study, const std::string& sweep_path
   st.bind(1, study).bind(2, now_utc()).bind(3, sweep_path).bind(4, sweep_yaml).run();
 }
 
-std::string Store::status(const std::string& study, const std::string& id) {
+namespace {
+RunStatus status_of(const std::string& text, const std::string& path) {
+  const auto s = parse_run_status(text);
+  AL_CHECK(s.has_value(), "{}: a run has the unknown status '{}'", path, text);
+  return *s;
+}
+}  // namespace
+
+std::optional<RunStatus> Store::status(const std::string& study, const std::string& id) {
   sql::Stmt st(*db_, "SELECT status FROM runs WHERE study = ?1 AND id = ?2");
   st.bind(1, study).bind(2, id);
-  return st.step() ? st.text(0) : std::string();
+  if (!st.step()) return std::nullopt;
+  return status_of(st.text(0), path());
 }
 
-void Store::begin_run(const std::string& study, const std::string& id, const nlohmann::json& config,
-                      const std::string& device, const std::string& log_path) {
+void Store::begin_run(const RunRecord& r, const std::string& device, const std::string& log_path) {
+  const std::string& study = r.study;
+  const std::string& id = r.id;
   sql::Transaction tx(*db_);
   for (const char* table : {"metrics", "summary", "params", "provenance"}) {
     sql::Stmt del(*db_, fmt::format("DELETE FROM {} WHERE study = ?1 AND run_id = ?2", table));
@@ -120,11 +144,11 @@ void Store::begin_run(const std::string& study, const std::string& id, const nlo
                "device = excluded.device, git_sha = excluded.git_sha, log_path = excluded.log_path, error = NULL");
   up.bind(1, study)
       .bind(2, id)
-      .bind(3, config.at("backbone").at("name").get<std::string>())
-      .bind(4, methods_label(config))
-      .bind(5, config.at("dataset").at("name").get<std::string>())
-      .bind(6, config.at("seed").get<int64_t>())
-      .bind(7, config.dump())
+      .bind(3, r.backbone)
+      .bind(4, r.methods)
+      .bind(5, r.dataset)
+      .bind(6, static_cast<int64_t>(r.seed))
+      .bind(7, r.config.dump())
       .bind(8, now_utc())
       .bind(9, hostname())
       .bind(10, device)
@@ -132,11 +156,11 @@ void Store::begin_run(const std::string& study, const std::string& id, const nlo
       .bind(12, log_path)
       .run();
   sql::Stmt ins(*db_, "INSERT INTO params(study, run_id, key, value) VALUES (?1, ?2, ?3, ?4)");
-  for (const auto& [k, v] : flatten(config)) ins.bind(1, study).bind(2, id).bind(3, k).bind(4, v).run();
+  for (const auto& [k, v] : r.params) ins.bind(1, study).bind(2, id).bind(3, k).bind(4, v).run();
   tx.commit();
 }
 
-void Store::finish_run(const std::string& study, const std::string& id, const std::string& status,
+void Store::finish_run(const std::string& study, const std::string& id, RunStatus status,
                        const std::vector<MetricEvent>& metrics, const Summary& summary, const std::string& error) {
   RunOutcome o;
   o.status = status;
@@ -165,7 +189,7 @@ void Store::finish_run(const std::string& study, const std::string& id, const Ru
   sql::Stmt u(*db_,
               "UPDATE runs SET status = ?3, finished_at = ?4, error = ?5, exit_code = ?6, exit_signal = ?7 "
               "WHERE study = ?1 AND id = ?2");
-  u.bind(1, study).bind(2, id).bind(3, o.status).bind(4, now_utc());
+  u.bind(1, study).bind(2, id).bind(3, to_string(o.status)).bind(4, now_utc());
   if (o.error.empty()) u.bind_null(5); else u.bind(5, o.error);
   if (o.exit_code >= 0) u.bind(6, o.exit_code); else u.bind_null(6);
   if (o.exit_signal > 0) u.bind(7, o.exit_signal); else u.bind_null(7);
@@ -182,18 +206,18 @@ std::map<std::string, std::string> Store::provenance(const std::string& study, c
   return out;
 }
 
-std::vector<RunRow> Store::runs(const std::string& study, const std::string& status_filter) {
+std::vector<RunRow> Store::runs(const std::string& study, std::optional<RunStatus> status_filter) {
   sql::Stmt st(*db_,
                "SELECT study, id, status, attempt, backbone, methods, dataset, seed, config_json, "
                "coalesce(started_at,''), coalesce(finished_at,''), coalesce(host,''), coalesce(device,''), "
                "coalesce(error,''), coalesce(log_path,''), coalesce(exit_code, -1), coalesce(exit_signal, 0) FROM runs WHERE study = ?1 AND (?2 = '' OR status = ?2) ORDER BY rowid");
-  st.bind(1, study).bind(2, status_filter);
+  st.bind(1, study).bind(2, status_filter ? to_string(*status_filter) : "");
   std::vector<RunRow> out;
   while (st.step()) {
     RunRow r;
     r.study = st.text(0);
     r.id = st.text(1);
-    r.status = st.text(2);
+    r.status = status_of(st.text(2), path());
     r.attempt = static_cast<int>(st.integer(3));
     r.backbone = st.text(4);
     r.methods = st.text(5);
@@ -252,6 +276,43 @@ std::string Store::sweep_path(const std::string& study) {
   sql::Stmt st(*db_, "SELECT coalesce(sweep_path, '') FROM studies WHERE name = ?1");
   st.bind(1, study);
   return st.step() ? st.text(0) : std::string();
+}
+
+int Store::id_scheme() {
+  sql::Stmt st(*db_, "SELECT value FROM meta WHERE key = 'id_scheme'");
+  AL_CHECK(st.step(), "{}: the database records no run id scheme", path());
+  return std::stoi(st.text(0));
+}
+
+int Store::rekey_runs(const std::function<std::string(const RunRow&)>& new_id) {
+  sql::Transaction tx(*db_);
+  std::map<std::pair<std::string, std::string>, std::string> taken;  // (study, new id) -> old id
+  std::vector<std::tuple<std::string, std::string, std::string>> changes;  // study, old, new
+  for (const auto& study : studies()) {
+    for (const auto& r : runs(study)) {
+      const std::string id = new_id(r);
+      const auto [it, fresh] = taken.emplace(std::make_pair(study, id), r.id);
+      AL_CHECK(fresh, "{}: runs {} and {} of study {} are the same run under the new id scheme ({}); delete one first",
+               path(), it->second, r.id, study, id);
+      if (id != r.id) changes.emplace_back(study, r.id, id);
+    }
+  }
+  // Two passes through temporary ids, so that a new id equal to another run's old id never collides.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& [study, old_id, id] : changes) {
+      const std::string from = pass == 0 ? old_id : "rekey:" + old_id;
+      const std::string to = pass == 0 ? "rekey:" + old_id : id;
+      sql::Stmt u(*db_, "UPDATE runs SET id = ?3 WHERE study = ?1 AND id = ?2");
+      u.bind(1, study).bind(2, from).bind(3, to).run();
+      for (const char* table : {"params", "metrics", "summary", "provenance"}) {
+        sql::Stmt t(*db_, fmt::format("UPDATE {} SET run_id = ?3 WHERE study = ?1 AND run_id = ?2", table));
+        t.bind(1, study).bind(2, from).bind(3, to).run();
+      }
+    }
+  }
+  db_->exec(fmt::format("UPDATE meta SET value = '{}' WHERE key = 'id_scheme'", kIdScheme));
+  tx.commit();
+  return static_cast<int>(changes.size());
 }
 
 int64_t Store::count(const std::string& table) {

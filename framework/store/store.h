@@ -1,14 +1,17 @@
 // The results database (SQLite, WAL). Schema documented in results/README.md; version in
 // PRAGMA user_version, file identified by PRAGMA application_id. The sweep driver is the only writer.
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "framework/core/records.h"
 #include "framework/store/schema.h"
-#include "framework/train/events.h"
 
 namespace adaptlab {
 
@@ -17,25 +20,28 @@ class Db;
 }
 
 
+// What the database records about a run when it starts (the scheduler makes it from the RunConfig).
+struct RunRecord {
+  std::string study, id;
+  std::string backbone, methods, dataset;  // component names; methods = the stack's label ("lora+tome")
+  int seed = 0;
+  nlohmann::json config;                   // the full resolved configuration
+  std::vector<std::pair<std::string, std::string>> params;  // its flat view (the params table)
+};
+
+// The record of a resolved config in its canonical JSON form (runs.config_json): component names, the
+// method stack's label, the seed and the flat params.
+RunRecord record_of_config(const std::string& study, const std::string& id, const nlohmann::json& config);
+
 struct RunRow {
-  std::string study, id, status;
+  std::string study, id;
+  RunStatus status = RunStatus::pending;
   int attempt = 0;
   std::string backbone, methods, dataset;
   int seed = 0;
   nlohmann::json config;
   std::string started_at, finished_at, host, device, error, log_path;
   int exit_code = -1, exit_signal = 0;
-};
-
-// How a run ended, as the driver saw it.
-struct RunOutcome {
-  std::string status;  // done | failed | timed-out | cancelled
-  std::vector<MetricEvent> metrics;
-  Summary summary;
-  std::string error;
-  int exit_code = -1;    // -1: unknown / not exited normally
-  int exit_signal = 0;   // 0: not killed by a signal
-  std::map<std::string, std::string> provenance;  // git commit, LibTorch/CUDA versions, GPU, command line
 };
 
 class Store {
@@ -47,19 +53,24 @@ class Store {
 
   void ensure_study(const std::string& study, const std::string& sweep_path, const std::string& sweep_yaml);
 
-  // "" when the run is unknown.
-  std::string status(const std::string& study, const std::string& id);
+  // nullopt when the run is unknown.
+  std::optional<RunStatus> status(const std::string& study, const std::string& id);
 
   // Marks a run running (inserting it, or bumping attempt and clearing old metrics/summary).
-  void begin_run(const std::string& study, const std::string& id, const nlohmann::json& config,
-                 const std::string& device, const std::string& log_path = "");
+  void begin_run(const RunRecord& run, const std::string& device, const std::string& log_path = "");
   // Writes metrics, summary, provenance and the final status in one transaction.
   void finish_run(const std::string& study, const std::string& id, const RunOutcome& outcome);
-  void finish_run(const std::string& study, const std::string& id, const std::string& status,
+  void finish_run(const std::string& study, const std::string& id, RunStatus status,
                   const std::vector<MetricEvent>& metrics, const Summary& summary, const std::string& error);
+
+  // How the run ids in this database were computed (kIdScheme for a database this build made).
+  int id_scheme();
+  // Re-keys every run of every study to new_id(run) in one transaction and records kIdScheme; returns
+  // how many ids changed. Two runs mapping to one id is an error naming both.
+  int rekey_runs(const std::function<std::string(const RunRow&)>& new_id);
   std::map<std::string, std::string> provenance(const std::string& study, const std::string& id);
 
-  std::vector<RunRow> runs(const std::string& study, const std::string& status_filter = "");
+  std::vector<RunRow> runs(const std::string& study, std::optional<RunStatus> status_filter = std::nullopt);
   Summary summary(const std::string& study, const std::string& id);
   // run id -> {name -> value} for the given summary names, in one query.
   std::map<std::string, Summary> summaries(const std::string& study, const std::vector<std::string>& names);

@@ -16,34 +16,54 @@
 //                                  #   relative cost (longest first); this is the default
 //
 // Command-line overrides "key.sub=value" apply to every run, last.
+//
+// Three steps: parse_sweep (the file, checked; nothing resolved) → expand (every run resolved through
+// the registries) → the scheduler plans what is not done yet.
 #pragma once
-#include <nlohmann/json.hpp>
-
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "framework/config/node.h"
+#include "framework/run/run_config.h"
 
 namespace adaptlab {
 
 struct Registries;
 
-struct RunSpec {
-  std::string id;           // run_id(config)
-  nlohmann::json config;    // canonical resolved run configuration
+struct PlannedRun {
+  RunConfig config;         // resolved, with its stable id
   std::vector<std::pair<std::string, std::string>> axes;  // grid values of this run, for display
   double cost = 1.0;        // relative expected duration (scheduling: longest first)
+  const std::string& id() const { return config.id; }
 };
 
 struct Sweep {
   std::string study;
   std::string path;         // the sweep file
   std::string text;         // the sweep file's content, stored with the study
-  std::vector<RunSpec> runs;
+  std::vector<PlannedRun> runs;
 };
 
-Sweep load_sweep(const std::string& path, const std::vector<std::string>& overrides, const Registries& registries);
+// One axis of the expansion: its points, each assigning one or more dotted keys.
+using SweepAxis = std::vector<std::vector<std::pair<std::string, cfg::Node>>>;
 
-// Flattens a resolved config into dotted keys ("methods.0.rank") → JSON-encoded scalar values.
-std::vector<std::pair<std::string, std::string>> flatten(const nlohmann::json& config);
+// A sweep file parsed and checked, before any run is resolved.
+struct SweepFile {
+  std::string study, path, text;
+  cfg::Node base;                      // includes merged, then `run`
+  std::vector<SweepAxis> axes;         // grid keys in file order, then the zip group; last varies fastest
+  std::vector<std::string> axis_keys;  // every key an axis sets
+  std::vector<cfg::Node> excludes;
+  std::vector<int> seeds = {0};
+  std::vector<std::string> cost_keys = {"train.epochs", "dataset.train_size"};
+};
+
+SweepFile parse_sweep(const std::string& path);
+// Every run: axes × seeds, overrides applied, resolved, excluded ones dropped, duplicates merged.
+std::vector<PlannedRun> expand(const SweepFile& sweep, const std::vector<std::string>& overrides,
+                               const Registries& registries);
+// parse_sweep + expand.
+Sweep load_sweep(const std::string& path, const std::vector<std::string>& overrides, const Registries& registries);
 
 }  // namespace adaptlab

@@ -40,12 +40,12 @@ std::map<std::string, int> trainable_owners(Backbone& backbone, const std::vecto
 void check_method_stack(const std::vector<Method*>& methods, const std::vector<std::string>& names) {
   int merge = -1;
   for (size_t k = 0; k < methods.size(); ++k) {
-    const std::string role = methods[k]->token_role();
-    if (role == "merge") {
+    const TokenRole role = methods[k]->token_role();
+    if (role == TokenRole::merge) {
       AL_CHECK(merge < 0, "methods '{}' and '{}' both merge tokens; a run can use one token-merging method", names[merge],
                names[k]);
       merge = static_cast<int>(k);
-    } else if (role == "prompt") {
+    } else if (role == TokenRole::prompt) {
       AL_CHECK(merge < 0, "method '{}' adds prompt tokens after '{}' planned its merges; list '{}' before '{}' in "
                "methods (prompts are protected from merging)", names[k], names[merge], names[k], names[merge]);
     }

@@ -26,7 +26,7 @@ class TokenMerging : public Method {
     return b.parameters_named(reactivation_ ? ".pyra." : "", o_.train_head);
   }
 
-  std::string token_role() const override { return "merge"; }
+  TokenRole token_role() const override { return TokenRole::merge; }
 
  private:
   TomeOptions o_;

@@ -55,7 +55,7 @@ class Vpt : public Method {
   }
 
   std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named(".vpt.prompts", o_.train_head); }
-  std::string token_role() const override { return "prompt"; }
+  TokenRole token_role() const override { return TokenRole::prompt; }
 
  private:
   VptOptions o_;

@@ -2,6 +2,7 @@
 
 #include "framework/registry/registries.h"
 #include "framework/report/table.h"
+#include "framework/sched/plan.h"
 #include "framework/sched/scheduler.h"
 #include "framework/store/sqlite.h"
 #include "framework/store/store.h"
@@ -104,7 +105,7 @@ grid:
   const SweepReport rep = run_sweep(sw, store, opts());
   CHECK(rep.failed == 1);
   CHECK(rep.done == 1);
-  const auto failed = store.runs("failing", "failed");
+  const auto failed = store.runs("failing", RunStatus::failed);
   REQUIRE(failed.size() == 1);
   CHECK_THAT(failed[0].error, Catch::StartsWith("exited with code 1: backbone 'vit' expects inputs [3, 16, 16] but "
                                                 "the dataset gives [3, 8, 8]\nlast lines of "));
@@ -115,7 +116,7 @@ grid:
   // Without --retry-failed a failed run is skipped; with it, it runs (and fails) again as attempt 2.
   CHECK(run_sweep(sw, store, opts()).skipped == 2);
   CHECK(run_sweep(sw, store, opts(true)).failed == 1);
-  CHECK(store.runs("failing", "failed")[0].attempt == 2);
+  CHECK(store.runs("failing", RunStatus::failed)[0].attempt == 2);
 }
 
 TEST_CASE("a run left 'running' by a driver that died is run again on resume, once", "[e2e]") {
@@ -136,15 +137,15 @@ seeds: 2
     // What a driver killed mid-run leaves behind: the row marked running, metrics never written.
     Store store(db);
     store.ensure_study(sw.study, sw.path, sw.text);
-    store.begin_run(sw.study, sw.runs[0].id, sw.runs[0].config, "cpu");
+    store.begin_run(run_record(sw.study, sw.runs[0].config), "cpu");
   }
   Store store(db);
   const SweepReport rep = run_sweep(sw, store, opts());
   CHECK(rep.done == 2);
   CHECK(rep.stale == 1);
   CHECK(scalar(db, "SELECT count(*) FROM runs WHERE status = 'done'") == 2);
-  CHECK(scalar(db, "SELECT attempt FROM runs WHERE id = '" + sw.runs[0].id + "'") == 2);
-  CHECK(scalar(db, "SELECT attempt FROM runs WHERE id = '" + sw.runs[1].id + "'") == 1);
+  CHECK(scalar(db, "SELECT attempt FROM runs WHERE id = '" + sw.runs[0].id() + "'") == 2);
+  CHECK(scalar(db, "SELECT attempt FROM runs WHERE id = '" + sw.runs[1].id() + "'") == 1);
   CHECK(scalar(db, "SELECT count(*) FROM summary WHERE name = 'test.acc'") == 2);
   CHECK(scalar(db, "SELECT count(*) FROM params WHERE key = 'seed'") == 2);  // no duplicate params rows
 }

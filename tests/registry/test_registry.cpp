@@ -2,7 +2,7 @@
 
 #include "framework/config/node.h"
 #include "framework/registry/registries.h"
-#include "framework/sweep/resolve.h"
+#include "framework/run/resolve.h"
 
 using namespace adaptlab;
 

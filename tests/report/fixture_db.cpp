@@ -32,15 +32,15 @@ std::string make_report_db(const std::string& path) {
                                     {"methods", {method}},
                                     {"seed", seed}};
         const std::string id = std::string(m.name) + "-" + datasets[d] + "-" + std::to_string(seed);
-        s.begin_run("mini", id, cfg, "cpu");
+        s.begin_run(record_of_config("mini", id, cfg), "cpu");
         const double acc = m.acc[d][seed];
         RunOutcome o;
         if (acc < 0) {
-          o.status = "failed";
+          o.status = RunStatus::failed;
           o.error = "killed by signal 9";
           o.exit_signal = 9;
         } else {
-          o.status = "done";
+          o.status = RunStatus::done;
           o.exit_code = 0;
           o.summary = {{"test.acc", acc}, {"params.trainable", m.params}, {"throughput.eval", m.throughput + seed}};
           for (int step = 0; step <= 40; step += 10)

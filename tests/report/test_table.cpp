@@ -29,9 +29,9 @@ nlohmann::json cfg_of(const std::string& method, int rank, const std::string& ds
           {"train", {{"lr", 0.001}}},
           {"seed", seed}};
 }
-void add(Store& s, const nlohmann::json& c, const std::string& id, double acc, const std::string& status = "done") {
-  s.begin_run("t", id, c, "cpu");
-  s.finish_run("t", id, status, {}, status == "done" ? Summary{{"test.acc", acc}} : Summary{}, "");
+void add(Store& s, const nlohmann::json& c, const std::string& id, double acc, RunStatus status = RunStatus::done) {
+  s.begin_run(record_of_config("t", id, c), "cpu");
+  s.finish_run("t", id, status, {}, status == RunStatus::done ? Summary{{"test.acc", acc}} : Summary{}, "");
 }
 }  // namespace
 
@@ -47,7 +47,7 @@ TEST_CASE("markdown table: rows by method (+ varying options), columns by datase
   add(s, cfg_of("lora", 4, "0.5", 0), "r0", 0.90);
   add(s, cfg_of("lora", 4, "0.5", 1), "r1", 0.94);
   add(s, cfg_of("lora", 4, "1.0", 0), "r2", 0.70);
-  add(s, cfg_of("lora", 4, "1.0", 1), "r3", 0.0, "failed");  // a missing seed
+  add(s, cfg_of("lora", 4, "1.0", 1), "r3", 0.0, RunStatus::failed);  // a missing seed
   add(s, cfg_of("lora", 8, "0.5", 0), "r4", 0.91);
   add(s, cfg_of("lora", 8, "0.5", 1), "r5", 0.93);
   const std::string expected =

@@ -27,20 +27,20 @@ TEST_CASE("store: a run's life cycle, attempts and atomic finish", "[store]") {
   {
     Store s(path);
     s.ensure_study("st", "sweep.yaml", "study: st\n");
-    CHECK(s.status("st", "abc") == "");
-    s.begin_run("st", "abc", config(0), "cpu");
-    CHECK(s.status("st", "abc") == "running");
-    s.finish_run("st", "abc", "failed", {{1, "train", "loss", 2.0}}, {}, "boom");
-    CHECK(s.status("st", "abc") == "failed");
+    CHECK(s.status("st", "abc") == std::nullopt);
+    s.begin_run(record_of_config("st", "abc", config(0)), "cpu");
+    CHECK(s.status("st", "abc") == RunStatus::running);
+    s.finish_run("st", "abc", RunStatus::failed, {{1, "train", "loss", 2.0}}, {}, "boom");
+    CHECK(s.status("st", "abc") == RunStatus::failed);
     // Retrying clears the old attempt's metrics and bumps the attempt count.
-    s.begin_run("st", "abc", config(0), "cpu");
+    s.begin_run(record_of_config("st", "abc", config(0)), "cpu");
     CHECK(s.metrics("st", "abc").empty());
-    s.finish_run("st", "abc", "done", {{1, "train", "loss", 1.5}, {1, "val", "acc", 0.5}}, {{"test.acc", 0.75}}, "");
+    s.finish_run("st", "abc", RunStatus::done, {{1, "train", "loss", 1.5}, {1, "val", "acc", 0.5}}, {{"test.acc", 0.75}}, "");
   }
   Store s(path, /*read_only=*/true);
   const auto runs = s.runs("st");
   REQUIRE(runs.size() == 1);
-  CHECK(runs[0].status == "done");
+  CHECK(runs[0].status == RunStatus::done);
   CHECK(runs[0].attempt == 2);
   CHECK(runs[0].methods == "lora");
   CHECK(runs[0].config == config(0));
@@ -54,7 +54,7 @@ TEST_CASE("store: finishing a run that was never begun is an error and writes no
   const auto dir = test::fresh_dir("store-nb");
   Store s(dir + "/r.sqlite");
   s.ensure_study("st", "", "");
-  REQUIRE_THROWS_WITH(s.finish_run("st", "zzz", "done", {{1, "train", "loss", 1.0}}, {{"a", 1.0}}, ""),
+  REQUIRE_THROWS_WITH(s.finish_run("st", "zzz", RunStatus::done, {{1, "train", "loss", 1.0}}, {{"a", 1.0}}, ""),
                       Catch::EndsWith("run st/zzz was not begun"));
   CHECK(s.count("metrics") == 0);
   CHECK(s.count("summary") == 0);
@@ -77,7 +77,7 @@ TEST_CASE("store: foreign and newer files are refused", "[store]") {
       sql::Db db(p, false);
       db.exec("PRAGMA user_version = 99");
     }
-    REQUIRE_THROWS_WITH(Store(p), p + ": written by a newer adaptlab (schema version 99, this build reads up to 2); "
+    REQUIRE_THROWS_WITH(Store(p), p + ": written by a newer adaptlab (schema version 99, this build reads up to 3); "
                                       "refusing to open it");
   }
   SECTION("not a database at all") {
@@ -124,7 +124,7 @@ TEST_CASE("store: a version-1 database is migrated on open and keeps every row",
     }
   }
   SECTION("read-only opening asks for a migration first") {
-    REQUIRE_THROWS_WITH(Store(p, true), Catch::StartsWith(p + ": schema version 1 needs migrating to 2"));
+    REQUIRE_THROWS_WITH(Store(p, true), Catch::StartsWith(p + ": schema version 1 needs migrating to 3"));
   }
   SECTION("opening for writing migrates") {
     Store s(p);
@@ -142,7 +142,8 @@ TEST_CASE("store: a version-1 database is migrated on open and keeps every row",
     sql::Db db(p, true);
     sql::Stmt uv(db, "PRAGMA user_version");
     REQUIRE(uv.step());
-    CHECK(uv.integer(0) == 2);
+    CHECK(uv.integer(0) == 3);
+    CHECK(s.id_scheme() == 1);  // its ids still hash the full config until a driver re-keys them
   }
 }
 
@@ -150,9 +151,9 @@ TEST_CASE("store: exit info and provenance are kept with the run", "[store]") {
   const auto dir = test::fresh_dir("store-prov");
   Store s(dir + "/p.sqlite");
   s.ensure_study("st", "", "");
-  s.begin_run("st", "a", config(1), "cpu", "/logs/a.log");
+  s.begin_run(record_of_config("st", "a", config(1)), "cpu", "/logs/a.log");
   RunOutcome o;
-  o.status = "failed";
+  o.status = RunStatus::failed;
   o.exit_signal = 11;
   o.error = "killed by signal 11";
   o.provenance = {{"torch.version", "2.11.0"}, {"gpu.name", "NVIDIA H100"}};

@@ -3,7 +3,8 @@
 #include <set>
 
 #include "framework/registry/registries.h"
-#include "framework/sweep/resolve.h"
+#include "framework/core/json_flat.h"
+#include "framework/run/resolve.h"
 #include "framework/sweep/sweep.h"
 #include "support/tmp.h"
 
@@ -33,15 +34,15 @@ seeds: 2
   CHECK(sw.study == "demo");
   REQUIRE(sw.runs.size() == 2 * 3 * 2);
   std::set<std::string> ids;
-  for (const auto& r : sw.runs) ids.insert(r.id);
+  for (const auto& r : sw.runs) ids.insert(r.id());
   CHECK(ids.size() == sw.runs.size());
   // Last axis fastest, seeds innermost.
-  CHECK(sw.runs[0].config["train"]["lr"] == 0.001);
-  CHECK(sw.runs[1].config["seed"] == 1);
-  CHECK(sw.runs[2].config["train"]["lr"] == 0.01);
-  CHECK(sw.runs[6].config["methods"][0]["name"] == "lora");
-  CHECK(sw.runs[6].config["methods"][0]["rank"] == 2);
-  CHECK(sw.runs[6].config["methods"][0]["alpha"] == 8.0);  // default filled in
+  CHECK(sw.runs[0].config.train.lr == 0.001);
+  CHECK(sw.runs[1].config.seed == 1);
+  CHECK(sw.runs[2].config.train.lr == 0.01);
+  CHECK(sw.runs[6].config.methods[0].name == "lora");
+  CHECK(sw.runs[6].config.methods[0].options["rank"] == 2);
+  CHECK(sw.runs[6].config.methods[0].options["alpha"] == 8.0);  // default filled in
 }
 
 TEST_CASE("run ids: stable under key order, number spelling and explicit defaults, change with values",
@@ -57,14 +58,14 @@ backbone: {depth: 2, num_heads: 2, name: vit, embed_dim: 32, patch_size: 4, img_
                                    "b");
   const auto ra = resolve_run_config(a, registries());
   const auto rb = resolve_run_config(b, registries());
-  CHECK(run_id(ra) == run_id(rb));
-  CHECK(run_id(ra).size() == 16);
+  CHECK(ra.id == rb.id);
+  CHECK(ra.id.size() == 16);
   auto c = a;
   cfg::apply_override(c, "train.lr=0.002");
-  CHECK(run_id(resolve_run_config(c, registries())) != run_id(ra));
+  CHECK(resolve_run_config(c, registries()).id != ra.id);
   auto d = a;
   cfg::apply_override(d, "seed=1");
-  CHECK(run_id(resolve_run_config(d, registries())) != run_id(ra));
+  CHECK(resolve_run_config(d, registries()).id != ra.id);
 }
 
 TEST_CASE("override precedence: includes < run < grid < command line", "[sweep]") {
@@ -85,11 +86,11 @@ grid:
 )");
   const Sweep sw = load_sweep(path, {"train.epochs=3"}, registries());
   REQUIRE(sw.runs.size() == 1);
-  const auto& t = sw.runs[0].config["train"];
-  CHECK(t["lr"] == 0.2);           // more.yaml over base.yaml
-  CHECK(t["batch_size"] == 32);    // run over includes
-  CHECK(t["warmup_epochs"] == 0.5);  // grid over run
-  CHECK(t["epochs"] == 3);         // command line over all
+  const auto& t = sw.runs[0].config.train;
+  CHECK(t.lr == 0.2);              // more.yaml over base.yaml
+  CHECK(t.batch_size == 32);       // run over includes
+  CHECK(t.warmup_epochs == 0.5);   // grid over run
+  CHECK(t.epochs == 3);            // command line over all
   CHECK(sw.study == std::filesystem::path(dir).filename().string());  // default: the folder name
   REQUIRE_THROWS_WITH(load_sweep(path, {"train.warmup_epochs=1"}, registries()),
                       "override 'train.warmup_epochs=1' would fix grid axis 'train.warmup_epochs' for every run; "
@@ -124,7 +125,7 @@ TEST_CASE("sweep file errors name file, line and key", "[sweep]") {
 
 TEST_CASE("flatten gives dotted keys for the params table", "[sweep]") {
   const nlohmann::json j = {{"methods", {{{"name", "lora"}, {"rank", 4}}}}, {"seed", 1}, {"t", {{"x", {1, 2}}}}};
-  const auto f = flatten(j);
+  const auto f = flatten_json(j);
   REQUIRE(f.size() == 4);
   CHECK(f[0] == std::pair<std::string, std::string>{"methods.0.name", "\"lora\""});
   CHECK(f[1] == std::pair<std::string, std::string>{"methods.0.rank", "4"});
@@ -151,10 +152,10 @@ seeds: [0, 1]
   // 2 methods x 3 zipped pairs x 2 seeds = 12, minus 2 x 2 excluded.
   REQUIRE(sw.runs.size() == 8);
   for (const auto& r : sw.runs) {
-    const double lr = r.config["train"]["lr"].get<double>();
-    const int epochs = r.config["train"]["epochs"].get<int>();
+    const double lr = r.config.train.lr;
+    const int epochs = r.config.train.epochs;
     CHECK(((lr == 0.001 && epochs == 1) || (lr == 0.01 && epochs == 2) || (lr == 0.1 && epochs == 3)));
-    const std::string m = r.config["methods"][0]["name"];
+    const std::string m = r.config.methods[0].name;
     CHECK_FALSE((m == "lora" && lr == 0.1));
     CHECK_FALSE((m == "linear" && epochs == 2));
     CHECK(r.cost == epochs * 2000.0);  // default cost keys: train.epochs x dataset.train_size

@@ -55,9 +55,9 @@ int main(int argc, char** argv) {
     s.ensure_study("bench", "", "");
     std::vector<MetricEvent> m(1000);
     for (int i = 0; i < 1000; ++i) m[i] = {i, i % 10 ? "train" : "val", i % 2 ? "loss" : "acc", 1.0 / (1 + i)};
-    for (int r = 0; r < 1000; ++r) s.begin_run("bench", fmt::format("run{:04d}", r), config(r % 10, 0, r), "cpu");
+    for (int r = 0; r < 1000; ++r) s.begin_run(record_of_config("bench", fmt::format("run{:04d}", r), config(r % 10, 0, r)), "cpu");
     const auto t0 = Clock::now();
-    for (int r = 0; r < 1000; ++r) s.finish_run("bench", fmt::format("run{:04d}", r), "done", m, {{"test.acc", 0.5}}, "");
+    for (int r = 0; r < 1000; ++r) s.finish_run("bench", fmt::format("run{:04d}", r), RunStatus::done, m, {{"test.acc", 0.5}}, "");
     insert_s.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
     fmt::print("insert 1,000,000 metric rows (1,000 runs x 1,000): {:.3f} s  [rows in db: {}]\n", insert_s.back(),
                s.count("metrics"));
@@ -74,8 +74,8 @@ int main(int argc, char** argv) {
       for (int d = 0; d < 4; ++d)
         for (int seed = 0; seed < 100; ++seed) {
           const std::string id = fmt::format("m{}d{}s{}", meth, d, seed);
-          s.begin_run("bench", id, config(meth, d, seed), "cpu");
-          s.finish_run("bench", id, "done", {},
+          s.begin_run(record_of_config("bench", id, config(meth, d, seed)), "cpu");
+          s.finish_run("bench", id, RunStatus::done, {},
                        {{"test.acc", 0.5 + 0.01 * meth + 0.001 * seed}, {"params.trainable", 1e5 * (meth + 1)},
                         {"throughput.eval", 1000.0 - meth}},
                        "");

@@ -1,4 +1,4 @@
-#include "framework/train/run.h"
+#include "framework/run/execute.h"
 
 #include <ATen/ATen.h>
 #include <ATen/detail/CUDAHooksInterface.h>
@@ -13,7 +13,7 @@
 #include <chrono>
 
 #include "framework/config/node.h"
-#include "framework/config/options.h"
+#include "framework/run/run_config.h"
 #include "framework/core/error.h"
 #include "framework/data/dataset.h"
 #include "framework/measure/params.h"
@@ -25,11 +25,7 @@
 namespace adaptlab {
 namespace {
 
-cfg::Node options_of(const nlohmann::json& component) {
-  nlohmann::json j = component;
-  j.erase("name");
-  return cfg::Node::from_json(j, cfg::Loc{"<resolved config>", 0, 0});
-}
+cfg::Node options_of(const ComponentConfig& c) { return cfg::Node::from_json(c.options, cfg::Loc{"<resolved config>", 0, 0}); }
 
 }  // namespace
 
@@ -61,24 +57,22 @@ std::string resolve_device(const std::string& device) {
   fail("unknown device '{}'; expected auto, cpu, cuda or cuda:N", device);
 }
 
-Summary execute_run(const nlohmann::json& config, const std::string& device_name, const MetricSink& sink) {
+Summary execute_run(const RunConfig& config, const std::string& device_name, const MetricSink& sink) {
   const c10::Device device(resolve_device(device_name));
-  const auto seed = config.at("seed").get<uint64_t>();
+  const auto seed = static_cast<uint64_t>(config.seed);
   auto& reg = registries();
 
-  const auto& dcfg = config.at("dataset");
-  auto data = reg.datasets.create(dcfg.at("name").get<std::string>(), options_of(dcfg));
+  auto data = reg.datasets.create(config.dataset.name, options_of(config.dataset));
 
   at::manual_seed(seed);  // backbone initialisation and method initialisation
-  const auto& bcfg = config.at("backbone");
-  auto backbone = reg.backbones.create(bcfg.at("name").get<std::string>(), options_of(bcfg), data->info());
+  auto backbone = reg.backbones.create(config.backbone.name, options_of(config.backbone), data->info());
 
   std::vector<std::unique_ptr<Method>> methods;
   std::vector<Method*> method_ptrs;
   std::vector<std::string> method_names;
-  for (const auto& m : config.at("methods")) {
-    method_names.push_back(m.at("name").get<std::string>());
-    methods.push_back(reg.methods.create(method_names.back(), options_of(m)));
+  for (const auto& m : config.methods) {
+    method_names.push_back(m.name);
+    methods.push_back(reg.methods.create(m.name, options_of(m)));
     method_ptrs.push_back(methods.back().get());
   }
   check_method_stack(method_ptrs, method_names);
@@ -101,11 +95,11 @@ Summary execute_run(const nlohmann::json& config, const std::string& device_name
   }
 
   const auto t0 = std::chrono::steady_clock::now();
-  const auto steps = fit(*backbone, method_ptrs, *data, cfg::read_options<TrainOptions>(options_of(config.at("train")), "train options"), seed, device, sink);
+  const auto steps = fit(*backbone, method_ptrs, *data, config.train, seed, device, sink);
   s["train.steps"] = static_cast<double>(steps);
   s["time.train_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  const int eval_bs = config.at("train").at("eval_batch_size").get<int>();
+  const int eval_bs = config.train.eval_batch_size;
   const EvalResult val = evaluate(*backbone, *data, Split::val, eval_bs, device);
   const EvalResult test = evaluate(*backbone, *data, Split::test, eval_bs, device);
   s["val.acc"] = val.acc;

@@ -1,7 +1,6 @@
 // Executes one resolved run configuration in this process: dataset, backbone, methods (attached in
 // order), training, evaluation, prepare_inference, measurement.
 #pragma once
-#include <nlohmann/json.hpp>
 #include <map>
 #include <string>
 
@@ -9,11 +8,13 @@
 
 namespace adaptlab {
 
+struct RunConfig;
+
 // device: "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N".
 // Summary keys: val.acc, val.loss, test.acc, test.loss, test.acc_inference (after
 // prepare_inference), inference.max_logit_diff, params.total, params.trainable, train.steps,
 // time.train_s, throughput.eval (examples/s, after prepare_inference).
-Summary execute_run(const nlohmann::json& config, const std::string& device, const MetricSink& sink);
+Summary execute_run(const RunConfig& config, const std::string& device, const MetricSink& sink);
 
 // Where a run's numbers come from: LibTorch version, CUDA runtime, GPU name, device, host.
 std::map<std::string, std::string> runtime_provenance(const std::string& device);

@@ -1,0 +1,72 @@
+#include "framework/run/spec_file.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "framework/config/node.h"
+#include "framework/core/error.h"
+#include "framework/run/resolve.h"
+
+namespace adaptlab {
+namespace {
+constexpr const char* kMarker = "adaptlab_run_spec";
+}
+
+void write_spec_file(const std::string& path, const RunSpec& spec) {
+  nlohmann::json j = {{kMarker, 1}, {"id", spec.config.id}, {"config", spec.config.to_json()}};
+  j["plugins"] = nlohmann::json::array();
+  for (const auto& p : spec.plugins) j["plugins"].push_back({{"path", p.path}, {"hash", p.hash}});
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    AL_CHECK(out.good(), "{}: cannot write the run spec", tmp);
+    out << j.dump(2) << "\n";
+    AL_CHECK(out.good(), "{}: cannot write the run spec", tmp);
+  }
+  AL_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "{}: cannot move the run spec into place", path);
+}
+
+RunSpec read_spec_file(const std::string& path) {
+  std::ifstream in(path);
+  AL_CHECK(in.good(), "{}: cannot open the run spec", path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  nlohmann::json j;
+  bool is_spec = false;
+  try {
+    j = nlohmann::json::parse(text);
+    is_spec = j.is_object() && j.contains(kMarker);
+  } catch (const std::exception&) {
+    // YAML: a plain run configuration
+  }
+  if (!is_spec) {
+    RunSpec spec;
+    spec.config = resolve_run_config(cfg::parse_string(text, path), registries());
+    spec.plugins = loaded_plugins();
+    return spec;
+  }
+  AL_CHECK(j.at(kMarker) == 1, "{}: run spec format {} is newer than this adaptlab reads (1)", path,
+           j.at(kMarker).dump());
+  AL_CHECK(j.contains("id") && j.at("id").is_string() && j.contains("config"), "{}: a run spec needs 'id' and 'config'",
+           path);
+  RunSpec spec;
+  for (const auto& p : j.value("plugins", nlohmann::json::array())) {
+    const std::string file = p.at("path").get<std::string>(), want = p.at("hash").get<std::string>();
+    AL_CHECK(std::filesystem::is_regular_file(file), "{}: the run needs plugin '{}', which no longer exists", path,
+             file);
+    const std::string now = file_hash(file);
+    AL_CHECK(now == want,
+             "{}: plugin '{}' changed since the run was planned (hash {} then, {} now); rebuild it as it was or plan "
+             "the run again (adaptlab sweep)",
+             path, file, want, now);
+    spec.plugins.push_back(load_plugin(file));
+  }
+  spec.config = RunConfig::from_json(j.at("config"), path);
+  spec.config.id = j.at("id").get<std::string>();
+  return spec;
+}
+
+}  // namespace adaptlab

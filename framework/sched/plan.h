@@ -1,0 +1,33 @@
+// What a sweep driver does before launching anything: bring the database's run ids to the current
+// scheme, decide which runs still need running, and the record each run gets in the database.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "framework/store/store.h"
+
+namespace adaptlab {
+
+struct Registries;
+struct RunConfig;
+struct Sweep;
+
+struct Plan {
+  std::vector<size_t> todo;  // indices into sweep.runs, longest expected first (LPT)
+  int skipped = 0;           // done, or failed/timed-out/cancelled without --retry-failed
+  int failed_kept = 0;       // of those, ended without a result
+  int stale = 0;             // left 'running' by a driver that died; they run again
+};
+
+// Runs not done yet (failed ones only with `retry_failed`), longest first; warns about done runs whose
+// stored configuration differs from today's resolution (a default changed since).
+Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed);
+
+// Re-keys a database made with an older run id scheme (once; the ids are recomputed from the stored
+// configs). Returns how many ids changed; 0 when the database is current.
+int migrate_run_ids(Store& store, const Registries& registries);
+
+// The database's record of a planned run.
+RunRecord run_record(const std::string& study, const RunConfig& config);
+
+}  // namespace adaptlab
