@@ -1,10 +1,17 @@
 #include <fmt/format.h>
 
+#include <memory>
+
 #include "framework/cli/commands.h"
 #include "framework/registry/registries.h"
 
 namespace adaptlab::cli {
 namespace {
+
+struct ListArgs {
+  std::string what;  // "", backbones, methods, datasets
+  bool verbose = false;
+};
 
 template <class Reg>
 void print(const Reg& reg, const std::string& title, bool verbose) {
@@ -16,14 +23,22 @@ void print(const Reg& reg, const std::string& title, bool verbose) {
   }
 }
 
-}  // namespace
-
 int cmd_list(const ListArgs& a) {
   auto& r = registries();
   if (a.what.empty() || a.what == "backbones") print(r.backbones, "backbones", a.verbose);
   if (a.what.empty() || a.what == "methods") print(r.methods, "methods", a.verbose);
   if (a.what.empty() || a.what == "datasets") print(r.datasets, "datasets", a.verbose);
   return 0;
+}
+
+}  // namespace
+
+void add_list(Command& root, const GlobalArgs&) {
+  auto a = std::make_shared<ListArgs>();
+  Command& c = root.sub("list", "list registered backbones, methods and datasets");
+  c.positional("what", a->what, "backbones | methods | datasets (default: all)").one_of({"backbones", "methods", "datasets"});
+  c.flag("-v,--verbose", a->verbose, "show every option with its default");
+  c.on_run([a] { return cmd_list(*a); });
 }
 
 }  // namespace adaptlab::cli

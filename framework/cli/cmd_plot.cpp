@@ -1,11 +1,26 @@
 #include <fmt/format.h>
 
+#include <memory>
+
 #include "framework/cli/commands.h"
 #include "framework/core/error.h"
 #include "framework/report/plot.h"
 #include "framework/store/store.h"
 
 namespace adaptlab::cli {
+namespace {
+
+struct PlotArgs {
+  std::string kind;  // pareto | curves
+  std::string db, study, spec, out, dataset;
+  std::string metric;  // pareto: y summary (default test.acc); curves: split.name (default train.loss)
+  double scale = 100.0;
+  std::string x = "throughput.eval";
+  double x_scale = 1.0;
+  std::string x_better = "max", y_better = "max";
+  bool log_x = false;
+  std::vector<std::string> runs;
+};
 
 int cmd_plot(const PlotArgs& a) {
   Store store(db_path_of(a.db, a.study), /*read_only=*/true);
@@ -35,6 +50,31 @@ int cmd_plot(const PlotArgs& a) {
   }
   write_output(a.out, render_svg(chart));
   return 0;
+}
+
+}  // namespace
+
+void add_plot(Command& root, const GlobalArgs&) {
+  auto a = std::make_shared<PlotArgs>();
+  Command& c = root.sub("plot",
+                        "draw an SVG: 'pareto' = accuracy against throughput (or FLOPs, memory, ...) per method with the "
+                        "Pareto front; 'curves' = a metric's time series per run (training curves)");
+  c.positional("kind", a->kind, "pareto | curves").required().one_of({"pareto", "curves"});
+  c.option("--db", a->db, "results database (default: results/<study>.sqlite)");
+  c.option("--study", a->study, "study name (default: the only study in the database)");
+  c.option("-o,--out", a->out, "SVG file to write (default: stdout)");
+  c.option("--metric", a->metric,
+           "pareto: y summary metric (default test.acc); curves: split.name series (default train.loss)");
+  c.option("--scale", a->scale, "pareto: multiply y by this (default 100: percent)");
+  c.option("--x", a->x, "pareto: x summary metric (default throughput.eval; e.g. params.trainable)");
+  c.option("--x-scale", a->x_scale, "pareto: multiply x by this");
+  c.option("--x-better", a->x_better, "pareto: max (throughput) or min (FLOPs, memory)").one_of({"max", "min"});
+  c.option("--y-better", a->y_better, "pareto: max or min").one_of({"max", "min"});
+  c.flag("--log-x", a->log_x, "pareto: logarithmic x axis");
+  c.option("--dataset", a->dataset, "pareto: the dataset column to plot when the study has several");
+  c.option("--spec", a->spec, "pareto: table spec whose rows name and select the methods").existing_file();
+  c.option("--runs", a->runs, "curves: run ids or id prefixes (default: every finished run)");
+  c.on_run([a] { return cmd_plot(*a); });
 }
 
 }  // namespace adaptlab::cli

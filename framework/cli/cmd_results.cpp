@@ -1,23 +1,58 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <memory>
 
 #include "framework/cli/commands.h"
 #include "framework/core/error.h"
 #include "framework/registry/registries.h"
 #include "framework/sched/plan.h"
+#include "framework/store/merge.h"
 #include "framework/store/schema.h"
 #include "framework/store/store.h"
 
 namespace adaptlab::cli {
+namespace {
 
-int cmd_migrate(const MigrateArgs& a) {
-  AL_CHECK(std::filesystem::exists(a.db), "{}: no such results database", a.db);
-  Store store(a.db);  // opening for writing migrates an older schema in one transaction
+int cmd_migrate(const std::string& db) {
+  AL_CHECK(std::filesystem::exists(db), "{}: no such results database", db);
+  Store store(db);  // opening for writing migrates an older schema in one transaction
   const int rekeyed = migrate_run_ids(store, registries());  // needs the plugins of plugin runs (--plugin)
-  fmt::print("{}: schema version {}, run id scheme {} ({} run ids changed)\n", a.db, kSchemaVersion, kIdScheme,
+  fmt::print("{}: schema version {}, run id scheme {} ({} run ids changed)\n", db, kSchemaVersion, kIdScheme,
              rekeyed);
   return 0;
+}
+
+int cmd_merge(const std::string& into, const std::vector<std::string>& shards) {
+  Store target(into);
+  migrate_run_ids(target, registries());
+  for (const auto& shard : shards) {
+    const MergeReport r = merge_shard(target, shard);
+    fmt::print("{}: {} runs copied, {} already present\n", shard, r.runs_copied, r.runs_kept);
+  }
+  return 0;
+}
+
+struct ResultsArgs {
+  std::string into, db;
+  std::vector<std::string> shards;
+};
+
+}  // namespace
+
+void add_results(Command& root, const GlobalArgs&) {
+  auto a = std::make_shared<ResultsArgs>();
+  Command& res = root.sub("results", "operations on results databases");
+  Command& merge = res.sub("merge", "fold shard databases (e.g. from Slurm array tasks) into a study database; "
+                                    "idempotent");
+  merge.option("--into", a->into, "the study database to merge into (created if missing)").required();
+  merge.positional("shards", a->shards, "shard databases").required();
+  merge.on_run([a] { return cmd_merge(a->into, a->shards); });
+  Command& migrate = res.sub("migrate", "upgrade a database written by an older adaptlab to this schema version "
+                                        "and run id scheme, in one transaction (every row is kept; give --plugin for "
+                                        "studies that used plugins)");
+  migrate.option("--db", a->db, "the database").required();
+  migrate.on_run([a] { return cmd_migrate(a->db); });
 }
 
 }  // namespace adaptlab::cli

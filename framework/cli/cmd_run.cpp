@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 
 #include "framework/cli/commands.h"
 #include "framework/core/error.h"
@@ -10,6 +11,13 @@
 #include "framework/run/spec_file.h"
 
 namespace adaptlab::cli {
+namespace {
+
+struct RunArgs {
+  std::string spec;
+  std::string device = "auto";
+  int events_fd = 1;  // where JSON-lines events go (1 = stdout)
+};
 
 int cmd_run(const RunArgs& a) {
   std::FILE* out = a.events_fd == 1 ? stdout : fdopen(a.events_fd, "w");
@@ -36,6 +44,20 @@ int cmd_run(const RunArgs& a) {
     throw;
   }
   return 0;
+}
+
+}  // namespace
+
+void add_run(Command& root, const GlobalArgs&) {
+  auto a = std::make_shared<RunArgs>();
+  Command& c = root.sub("run",
+                        "run one run: a spec file the sweep driver wrote (results/<study>.logs/<id>.spec.json, loaded "
+                        "as is, with its plugins) or a plain run configuration (YAML/JSON, resolved); events as JSON "
+                        "lines on stdout (framework/run/events.h)");
+  c.option("--spec", a->spec, "run spec or run configuration file").required();
+  c.option("--device", a->device, "auto | cpu | cuda | cuda:N");
+  c.option("--events-fd", a->events_fd, "file descriptor for the JSON-lines events (the sweep driver's pipe)");
+  c.on_run([a] { return cmd_run(*a); });
 }
 
 }  // namespace adaptlab::cli

@@ -1,15 +1,15 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <memory>
 
 #include "framework/cli/commands.h"
 #include "framework/core/log.h"
 #include "framework/registry/registries.h"
-#include "framework/core/error.h"
 #include "framework/sched/scheduler.h"
-#include "framework/sched/slurm.h"
+#include "framework/sched/shard.h"
 #include "framework/sched/signals.h"
-#include "framework/store/merge.h"
+#include "framework/sched/slurm.h"
 #include "framework/store/store.h"
 #include "framework/sweep/sweep.h"
 
@@ -19,106 +19,107 @@ std::string default_db_path(const std::string& study) { return "results/" + stud
 
 namespace {
 
-// Keeps runs whose index modulo K is i ("i/K"); every shard sees the same expanded list.
-void apply_shard(Sweep& sw, const std::string& spec) {
-  const auto slash = spec.find('/');
-  int i = -1, k = 0;
-  try {
-    AL_CHECK(slash != std::string::npos, "");
-    i = std::stoi(spec.substr(0, slash));
-    k = std::stoi(spec.substr(slash + 1));
-  } catch (const std::exception&) {
-    fail("--shard '{}': expected i/K with 0 <= i < K", spec);
-  }
-  AL_CHECK(k >= 1 && i >= 0 && i < k, "--shard '{}': expected i/K with 0 <= i < K", spec);
-  std::vector<PlannedRun> kept;
-  for (size_t j = 0; j < sw.runs.size(); ++j)
-    if (static_cast<int>(j % k) == i) kept.push_back(std::move(sw.runs[j]));
-  sw.runs = std::move(kept);
-}
+struct SweepArgs {
+  SweepLaunch launch;   // file, overrides, devices, per-device, time-out, retries, retry-failed
+  std::string db;       // default: results/<study>.sqlite
+  bool dry_run = false;
+  bool no_progress = false;
+  std::string shard;    // "i/K": run only runs whose index % K == i
+  std::string log_dir;  // per-run logs (default: next to the database)
+  std::string launcher = "local";
+  SlurmOptions slurm;
+  bool no_submit = false;
+};
 
 int launch_slurm(const SweepArgs& a, const Sweep& sw) {
-  namespace fs = std::filesystem;
-  SlurmJob job;
-  job.executable = fs::read_symlink("/proc/self/exe").string();
-  job.study = sw.study;
-  job.workdir = fs::current_path().string();
-  if (a.threads > 0) job.global_args = {"--threads", std::to_string(a.threads)};
-  for (const auto& p : a.plugins) job.global_args.insert(job.global_args.end(), {"--plugin", fs::absolute(p).string()});
-  job.sweep_args = {fs::absolute(a.file).string()};
-  job.sweep_args.insert(job.sweep_args.end(), a.overrides.begin(), a.overrides.end());
-  job.sweep_args.insert(job.sweep_args.end(), {"--devices", a.devices, "--per-device", std::to_string(a.per_device)});
-  if (a.timeout_s > 0) job.sweep_args.insert(job.sweep_args.end(), {"--timeout", fmt::format("{}", a.timeout_s)});
-  if (a.retries > 0) job.sweep_args.insert(job.sweep_args.end(), {"--retries", std::to_string(a.retries)});
-  if (a.retry_failed) job.sweep_args.push_back("--retry-failed");
-  SlurmOptions o;
-  o.shards = a.shards;
-  o.partition = a.partition;
-  o.gpus_per_task = a.gpus_per_task;
-  o.cpus_per_task = a.cpus_per_task;
-  o.time = a.time;
-  o.dir = a.slurm_dir.empty() ? "results/" + sw.study + ".slurm" : a.slurm_dir;
+  SlurmOptions o = a.slurm;
+  if (o.dir.empty()) o.dir = "results/" + sw.study + ".slurm";
   o.submit = !a.no_submit;
-  const std::string script = write_slurm_script(job, o);
+  const std::string script = write_slurm_script(slurm_job(a.launch, sw.study), o);
   fmt::print("wrote {} ({} runs in {} array tasks)\n", script, sw.runs.size(), o.shards);
-  if (o.submit) {
-    const std::string id = submit_slurm_script(script);
-    fmt::print("submitted job {}\n", id);
-  } else {
-    fmt::print("submit it with: {}\n", slurm_submit_command(script));
-  }
+  if (o.submit) fmt::print("submitted job {}\n", submit_slurm_script(script));
+  else fmt::print("submit it with: {}\n", slurm_submit_command(script));
   fmt::print("when it is done: adaptlab results merge --into {} {}/shard-*.sqlite\n",
-             shell_quote(a.db.empty() ? default_db_path(sw.study) : a.db), shell_quote(fs::absolute(o.dir).string()));
+             shell_quote(a.db.empty() ? default_db_path(sw.study) : a.db),
+             shell_quote(std::filesystem::absolute(o.dir).string()));
   return 0;
 }
 
-}  // namespace
-
-int cmd_merge(const MergeArgs& a) {
-  Store target(a.into);
-  for (const auto& shard : a.shards) {
-    const MergeReport r = merge_shard(target, shard);
-    fmt::print("{}: {} runs copied, {} already present\n", shard, r.runs_copied, r.runs_kept);
+int dry_run(const Sweep& sw, const std::string& db) {
+  std::unique_ptr<Store> store;
+  if (std::filesystem::exists(db)) store = std::make_unique<Store>(db, /*read_only=*/true);
+  int done = 0;
+  fmt::print("study {}: {} runs (database {})\n", sw.study, sw.runs.size(), db);
+  for (const auto& r : sw.runs) {
+    const auto status = store ? store->status(sw.study, r.id()) : std::nullopt;
+    done += status == RunStatus::done;
+    std::string axes;
+    for (const auto& [k, v] : r.axes) axes += fmt::format(" {}={}", k, v);
+    fmt::print("{}  {:<9}{}\n", r.id(), status ? to_string(*status) : "new", axes);
   }
+  fmt::print("{} of {} already done\n", done, sw.runs.size());
   return 0;
 }
 
-int cmd_sweep(const SweepArgs& a) {
-  Sweep sw = load_sweep(a.file, a.overrides, registries());
+int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
+  a.launch.threads = g.threads;
+  a.launch.plugins = g.plugins;
+  Sweep sw = load_sweep(a.launch.file, a.launch.overrides, registries());
   if (a.launcher == "slurm") return launch_slurm(a, sw);
-  if (!a.shard.empty()) apply_shard(sw, a.shard);
-  const std::string db = a.db.empty() ? default_db_path(sw.study) : a.db;
-  if (a.dry_run) {
-    std::unique_ptr<Store> store;
-    if (std::filesystem::exists(db)) store = std::make_unique<Store>(db, /*read_only=*/true);
-    int done = 0;
-    fmt::print("study {}: {} runs (database {})\n", sw.study, sw.runs.size(), db);
-    for (const auto& r : sw.runs) {
-      const auto status = store ? store->status(sw.study, r.id()) : std::nullopt;
-      done += status == RunStatus::done;
-      std::string axes;
-      for (const auto& [k, v] : r.axes) axes += fmt::format(" {}={}", k, v);
-      fmt::print("{}  {:<9}{}\n", r.id(), status ? to_string(*status) : "new", axes);
-    }
-    fmt::print("{} of {} already done\n", done, sw.runs.size());
-    return 0;
+  if (!a.shard.empty()) {
+    const auto [i, k] = parse_shard(a.shard);
+    keep_shard(sw, i, k);
   }
+  const std::string db = a.db.empty() ? default_db_path(sw.study) : a.db;
+  if (a.dry_run) return dry_run(sw, db);
   Store store(db);
   SchedulerOptions o;
-  o.devices = parse_devices(a.devices);
-  o.per_device = a.per_device;
-  o.threads = a.threads;
-  o.timeout_s = a.timeout_s;
-  o.retries = a.retries;
-  o.retry_failed = a.retry_failed;
+  o.devices = parse_devices(a.launch.devices);
+  o.per_device = a.launch.per_device;
+  o.threads = g.threads;
+  o.timeout_s = a.launch.timeout_s;
+  o.retries = a.launch.retries;
+  o.retry_failed = a.launch.retry_failed;
   o.progress = !a.no_progress;
   o.log_dir = a.log_dir;
-  o.command_line = a.command_line;
+  o.command_line = g.command_line;
   install_interrupt_handler();
   const SweepReport r = run_sweep(sw, store, o);
   log::info("study {}: {} run, {} skipped, {} failed, {} timed out, {} cancelled, {} not started; results in {}",
             sw.study, r.done, r.skipped, r.failed, r.timed_out, r.cancelled, r.not_started, db);
   return r.ok() ? 0 : 2;
+}
+
+}  // namespace
+
+void add_sweep(Command& root, const GlobalArgs& g) {
+  auto a = std::make_shared<SweepArgs>();
+  SweepLaunch& l = a->launch;
+  Command& c = root.sub(
+      "sweep",
+      "expand a sweep file and run every run not already done, each in its own process; Ctrl-C once stops "
+      "launching, twice kills running runs. Exit code 0 when every run is done, 2 otherwise.");
+  c.positional("file", l.file, "sweep YAML file (experiments/<study>/sweep.yaml)").required();
+  c.positional("overrides", l.overrides, "key.sub=value overrides applied to every run (last wins)");
+  c.option("--db", a->db, "results database (default: results/<study>.sqlite)");
+  c.option("--devices", l.devices, "'cpu' or CUDA ordinals '0,1,2,3': one slot per device");
+  c.option("--per-device", l.per_device, "runs sharing one device (slots per device)").positive();
+  c.option("--timeout", l.timeout_s, "seconds a run may take before it is killed (timed-out); 0 = none").non_negative();
+  c.option("--retries", l.retries, "extra attempts for a run that fails or times out").non_negative();
+  c.flag("--dry-run", a->dry_run, "print the expanded runs with their ids and status; run nothing");
+  c.flag("--retry-failed", l.retry_failed, "re-run runs that failed, timed out or were cancelled before");
+  c.flag("--no-progress", a->no_progress, "no progress line on stderr");
+  c.option("--shard", a->shard, "i/K: run only shard i of K (run index modulo K); used by Slurm array tasks");
+  c.option("--log-dir", a->log_dir, "per-run logs and spec files (default: results/<study>.logs)");
+  c.option("--launcher", a->launcher, "local (this machine) or slurm (an sbatch --array job)").one_of({"local", "slurm"});
+  c.option("--shards", a->slurm.shards, "slurm: array tasks, each running one shard of the runs").positive();
+  c.option("--partition", a->slurm.partition, "slurm: partition");
+  c.option("--gpus-per-task", a->slurm.gpus_per_task, "slurm: GPUs per array task");
+  c.option("--cpus-per-task", a->slurm.cpus_per_task, "slurm: CPUs per array task");
+  c.option("--time", a->slurm.time, "slurm: time limit per array task (e.g. 04:00:00)");
+  c.option("--slurm-dir", a->slurm.dir, "slurm: job script, shard databases, logs (default: results/<study>.slurm)");
+  c.flag("--no-submit", a->no_submit, "slurm: write the job script but do not submit it");
+  c.on_run([a, &g] { return cmd_sweep(*a, g); });
 }
 
 }  // namespace adaptlab::cli

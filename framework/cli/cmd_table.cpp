@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "framework/cli/commands.h"
 #include "framework/core/error.h"
@@ -41,6 +42,21 @@ void write_output(const std::string& out, const std::string& text) {
   log::info("wrote {}", out);
 }
 
+namespace {
+
+struct TableArgs {
+  std::string db;
+  std::string study;
+  std::string spec;          // table spec YAML; default: table.yaml beside the study's sweep file, if any
+  std::string format = "md"; // md | latex | csv | html
+  std::string out;           // write here instead of stdout
+  // Flags given on the command line override the spec.
+  std::string metric = "test.acc";
+  double scale = 100.0;
+  int precision = 1;
+  bool metric_set = false, scale_set = false, precision_set = false;
+};
+
 int cmd_table(const TableArgs& a) {
   Store store(db_path_of(a.db, a.study), /*read_only=*/true);
   const std::string study = study_of(store, a.study);
@@ -70,6 +86,34 @@ int cmd_table(const TableArgs& a) {
   else fail("table: unknown --format '{}'; known: md, latex, csv, html", a.format);
   write_output(a.out, text);
   return 0;
+}
+
+}  // namespace
+
+void add_table(Command& root, const GlobalArgs&) {
+  auto a = std::make_shared<TableArgs>();
+  Command& c = root.sub(
+      "table",
+      "print a study's comparison table: rows = method stacks, columns = datasets, cells = mean ± sample std over "
+      "seeds ((n=k) where seeds are missing), best per column in bold. A table spec (YAML; see "
+      "framework/report/table_spec.h) names and groups rows and columns, adds extra columns (parameters, "
+      "throughput, ...) and the paper's numbers from reference.yaml; table.yaml beside the study's sweep file is "
+      "used when --spec is not given.");
+  c.option("--db", a->db, "results database (default: results/<study>.sqlite)");
+  c.option("--study", a->study, "study name (default: the only study in the database)");
+  c.option("--spec", a->spec, "table spec YAML").existing_file();
+  c.option("--format", a->format, "md (default) | latex (booktabs) | csv | html (self-contained page)")
+      .one_of({"md", "latex", "csv", "html"});
+  c.option("-o,--out", a->out, "write to this file instead of stdout");
+  Option* metric = &c.option("--metric", a->metric, "summary metric to tabulate (e.g. test.acc, val.acc, throughput.eval)");
+  Option* scale = &c.option("--scale", a->scale, "multiply values by this (100 turns accuracy into percent)");
+  Option* precision = &c.option("--precision", a->precision, "digits after the decimal point");
+  c.on_run([a, metric, scale, precision] {
+    a->metric_set = metric->given();
+    a->scale_set = scale->given();
+    a->precision_set = precision->given();
+    return cmd_table(*a);
+  });
 }
 
 }  // namespace adaptlab::cli

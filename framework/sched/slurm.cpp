@@ -25,6 +25,22 @@ std::string shell_quote(const std::string& s) {
 
 std::string slurm_submit_command(const std::string& script);
 
+SlurmJob slurm_job(const SweepLaunch& l, const std::string& study) {
+  SlurmJob job;
+  job.executable = fs::read_symlink("/proc/self/exe").string();
+  job.study = study;
+  job.workdir = fs::current_path().string();
+  if (l.threads > 0) job.global_args = {"--threads", std::to_string(l.threads)};
+  for (const auto& p : l.plugins) job.global_args.insert(job.global_args.end(), {"--plugin", fs::absolute(p).string()});
+  job.sweep_args = {fs::absolute(l.file).string()};
+  job.sweep_args.insert(job.sweep_args.end(), l.overrides.begin(), l.overrides.end());
+  job.sweep_args.insert(job.sweep_args.end(), {"--devices", l.devices, "--per-device", std::to_string(l.per_device)});
+  if (l.timeout_s > 0) job.sweep_args.insert(job.sweep_args.end(), {"--timeout", fmt::format("{}", l.timeout_s)});
+  if (l.retries > 0) job.sweep_args.insert(job.sweep_args.end(), {"--retries", std::to_string(l.retries)});
+  if (l.retry_failed) job.sweep_args.push_back("--retry-failed");
+  return job;
+}
+
 std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o) {
   AL_CHECK(o.shards >= 1, "--shards must be >= 1");
   fs::create_directories(o.dir);

@@ -26,6 +26,23 @@ struct SlurmJob {
   std::string workdir;                // cd here first
 };
 
+// What a sweep command line asks for, replayed by every array task on its shard.
+struct SweepLaunch {
+  std::string file;                    // the sweep file
+  std::vector<std::string> overrides;  // key=value
+  std::string devices = "cpu";
+  int per_device = 1;
+  double timeout_s = 0;
+  int retries = 0;
+  bool retry_failed = false;
+  int threads = 0;                     // global --threads (0: default)
+  std::vector<std::string> plugins;    // global --plugin
+};
+
+// The array task's command: this executable, the global flags, `sweep` and the launch's flags (paths
+// made absolute, since the task runs in `workdir`).
+SlurmJob slurm_job(const SweepLaunch& launch, const std::string& study);
+
 // Single-quotes a value for a POSIX shell: every value that reaches a shell goes through this.
 std::string shell_quote(const std::string& s);
 
