@@ -119,24 +119,124 @@ TableCell mean_of(const std::vector<const TableCell*>& cells) {
   return out;
 }
 
+// Rows and columns: from the spec in its order, else automatic in order of first appearance. Sets each
+// run's index (-1: matches no entry) and the ordered names (and groups, for columns).
+void place(const std::vector<RowSpec>& specs, const std::vector<std::string>& labels, const std::vector<Flat>& flat,
+           std::vector<int>& idx, std::vector<std::string>& order, std::vector<std::string>* groups) {
+  idx.assign(labels.size(), -1);
+  if (!specs.empty()) {
+    for (const auto& s : specs) {
+      order.push_back(s.name);
+      if (groups) groups->push_back(s.group);
+    }
+    for (size_t i = 0; i < labels.size(); ++i) idx[i] = assign(specs, labels[i], flat[i]);
+    return;
+  }
+  for (size_t i = 0; i < labels.size(); ++i) {
+    auto it = std::find(order.begin(), order.end(), labels[i]);
+    if (it == order.end()) {
+      order.push_back(labels[i]);
+      if (groups) groups->push_back("");
+      it = order.end() - 1;
+    }
+    idx[i] = static_cast<int>(it - order.begin());
+  }
+}
+
+// Values per (row, column) and per (row, extra), scaled.
+struct Collected {
+  std::vector<std::vector<std::vector<double>>> cells, extras;
+};
+
+Collected collect(const TableInput& in, const TableSpec& spec, const std::vector<int>& ri, const std::vector<int>& ci,
+                  size_t R, size_t C) {
+  const size_t E = spec.extras.size();
+  Collected v{std::vector<std::vector<std::vector<double>>>(R, std::vector<std::vector<double>>(C)),
+              std::vector<std::vector<std::vector<double>>>(R, std::vector<std::vector<double>>(E))};
+  for (size_t i = 0; i < in.runs.size(); ++i) {
+    if (ri[i] < 0 || ci[i] < 0) continue;
+    auto it = in.values.find(in.runs[i].id);
+    if (it == in.values.end()) continue;
+    auto m = it->second.find(spec.metric);
+    if (m != it->second.end() && std::isfinite(m->second)) v.cells[ri[i]][ci[i]].push_back(m->second * spec.scale);
+    for (size_t e = 0; e < E; ++e) {
+      auto x = it->second.find(spec.extras[e].metric);
+      if (x != it->second.end() && std::isfinite(x->second)) v.extras[ri[i]][e].push_back(x->second * spec.extras[e].scale);
+    }
+  }
+  return v;
+}
+
+// One row: cells with their reference values, group means, the overall mean, extras.
+TableModel::Row make_row(const std::string& name, const Collected& v, size_t r, TableModel& t, const TableSpec& spec) {
+  TableModel::Row row;
+  row.name = name;
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    TableCell cell;
+    cell.has = !v.cells[r][c].empty();
+    if (cell.has) cell.agg = aggregate(v.cells[r][c]);
+    t.full_n = std::max(t.full_n, cell.agg.n);
+    auto rr = spec.reference.values.find(row.name);
+    if (rr != spec.reference.values.end()) {
+      auto rc = rr->second.find(t.columns[c]);
+      if (rc != rr->second.end()) cell.ref = rc->second;
+    }
+    row.cells.push_back(cell);
+  }
+  for (const auto& g : t.groups) {
+    std::vector<const TableCell*> members;
+    for (size_t c = 0; c < t.columns.size(); ++c)
+      if (t.column_group[c] == g) members.push_back(&row.cells[c]);
+    row.group_cells.push_back(mean_of(members));
+  }
+  if (t.overall) {
+    std::vector<const TableCell*> all;
+    for (const auto& c : row.cells) all.push_back(&c);
+    row.overall = mean_of(all);
+  }
+  for (size_t e = 0; e < spec.extras.size(); ++e) {
+    TableCell x;
+    x.has = !v.extras[r][e].empty();
+    if (x.has) x.agg = aggregate(v.extras[r][e]);
+    x.agg.n = 0;  // extras show the mean only
+    row.extras.push_back(x);
+  }
+  return row;
+}
+
+void mark_bests(TableModel& t, const TableSpec& spec) {
+  for (size_t c = 0; c < t.columns.size(); ++c)
+    mark_best(t.rows, [c](TableModel::Row& r) -> TableCell& { return r.cells[c]; }, spec.best);
+  for (size_t g = 0; g < t.groups.size(); ++g)
+    mark_best(t.rows, [g](TableModel::Row& r) -> TableCell& { return r.group_cells[g]; }, spec.best);
+  if (t.overall) mark_best(t.rows, [](TableModel::Row& r) -> TableCell& { return r.overall; }, spec.best);
+  for (size_t e = 0; e < spec.extras.size(); ++e)
+    mark_best(t.rows, [e](TableModel::Row& r) -> TableCell& { return r.extras[e]; }, spec.extras[e].best);
+}
+
 }  // namespace
 
-TableModel build_table(Store& store, const TableSpec& spec) {
-  const auto runs = store.runs(spec.study, RunStatus::done);
-  AL_CHECK(!runs.empty(), "{}: study '{}' has no finished runs", store.path(), spec.study);
+TableInput read_table_input(Store& store, const TableSpec& spec) {
+  TableInput in;
+  in.origin = store.path();
+  in.runs = store.runs(spec.study, RunStatus::done);
   std::vector<std::string> names = {spec.metric};
   for (const auto& e : spec.extras) names.push_back(e.metric);
-  const auto values = store.summaries(spec.study, names);
+  in.values = store.summaries(spec.study, names);
+  return in;
+}
 
+TableModel pivot_table(const TableInput& in, const TableSpec& spec) {
+  AL_CHECK(!in.runs.empty(), "{}: study '{}' has no finished runs", in.origin, spec.study);
   std::vector<Flat> flat;
-  flat.reserve(runs.size());
-  for (const auto& r : runs) {
+  flat.reserve(in.runs.size());
+  for (const auto& r : in.runs) {
     Flat m;
     for (auto& [k, v] : flatten_json(r.config)) m.emplace(std::move(k), std::move(v));
     flat.push_back(std::move(m));
   }
   std::vector<std::string> row_label, col_label;
-  auto_labels(runs, flat, row_label, col_label);
+  auto_labels(in.runs, flat, row_label, col_label);
 
   TableModel t;
   t.study = spec.study;
@@ -145,96 +245,24 @@ TableModel build_table(Store& store, const TableSpec& spec) {
   t.extras = spec.extras;
   t.overall = spec.overall;
   t.reference_source = spec.reference.source;
-
-  // Rows and columns: from the spec in its order, else automatic in order of first appearance.
-  std::vector<int> ri(runs.size()), ci(runs.size());
-  std::vector<std::string> col_groups;
-  auto place = [&](const std::vector<RowSpec>& specs, const std::vector<std::string>& labels, std::vector<int>& idx,
-                   std::vector<std::string>& order, std::vector<std::string>* groups) {
-    if (!specs.empty()) {
-      for (const auto& s : specs) {
-        order.push_back(s.name);
-        if (groups) groups->push_back(s.group);
-      }
-      for (size_t i = 0; i < runs.size(); ++i) idx[i] = assign(specs, labels[i], flat[i]);
-      return;
-    }
-    for (size_t i = 0; i < runs.size(); ++i) {
-      auto it = std::find(order.begin(), order.end(), labels[i]);
-      if (it == order.end()) {
-        order.push_back(labels[i]);
-        if (groups) groups->push_back("");
-        it = order.end() - 1;
-      }
-      idx[i] = static_cast<int>(it - order.begin());
-    }
-  };
+  std::vector<int> ri, ci;
   std::vector<std::string> row_names;
-  place(spec.rows, row_label, ri, row_names, nullptr);
-  place(spec.columns, col_label, ci, t.columns, &t.column_group);
+  place(spec.rows, row_label, flat, ri, row_names, nullptr);
+  place(spec.columns, col_label, flat, ci, t.columns, &t.column_group);
   for (const auto& g : t.column_group)
     if (!g.empty() && std::find(t.groups.begin(), t.groups.end(), g) == t.groups.end()) t.groups.push_back(g);
 
-  const size_t R = row_names.size(), C = t.columns.size(), E = spec.extras.size();
-  std::vector<std::vector<std::vector<double>>> cellv(R, std::vector<std::vector<double>>(C));
-  std::vector<std::vector<std::vector<double>>> extrav(R, std::vector<std::vector<double>>(E));
-  for (size_t i = 0; i < runs.size(); ++i) {
-    if (ri[i] < 0 || ci[i] < 0) continue;
-    auto it = values.find(runs[i].id);
-    if (it == values.end()) continue;
-    auto m = it->second.find(spec.metric);
-    if (m != it->second.end() && std::isfinite(m->second)) cellv[ri[i]][ci[i]].push_back(m->second * spec.scale);
-    for (size_t e = 0; e < E; ++e) {
-      auto x = it->second.find(spec.extras[e].metric);
-      if (x != it->second.end() && std::isfinite(x->second)) extrav[ri[i]][e].push_back(x->second * spec.extras[e].scale);
-    }
-  }
-  bool any = false;
-  for (size_t r = 0; r < R; ++r) {
-    TableModel::Row row;
-    row.name = row_names[r];
-    for (size_t c = 0; c < C; ++c) {
-      TableCell cell;
-      cell.has = !cellv[r][c].empty();
-      any = any || cell.has;
-      if (cell.has) cell.agg = aggregate(cellv[r][c]);
-      t.full_n = std::max(t.full_n, cell.agg.n);
-      auto rr = spec.reference.values.find(row.name);
-      if (rr != spec.reference.values.end()) {
-        auto rc = rr->second.find(t.columns[c]);
-        if (rc != rr->second.end()) cell.ref = rc->second;
-      }
-      row.cells.push_back(cell);
-    }
-    for (const auto& g : t.groups) {
-      std::vector<const TableCell*> members;
-      for (size_t c = 0; c < C; ++c)
-        if (t.column_group[c] == g) members.push_back(&row.cells[c]);
-      row.group_cells.push_back(mean_of(members));
-    }
-    if (t.overall) {
-      std::vector<const TableCell*> all;
-      for (const auto& c : row.cells) all.push_back(&c);
-      row.overall = mean_of(all);
-    }
-    for (size_t e = 0; e < E; ++e) {
-      TableCell x;
-      x.has = !extrav[r][e].empty();
-      if (x.has) x.agg = aggregate(extrav[r][e]);
-      x.agg.n = 0;  // extras show the mean only
-      row.extras.push_back(x);
-    }
-    t.rows.push_back(std::move(row));
-  }
-  AL_CHECK(any, "{}: no finished run of study '{}' has the metric '{}'", store.path(), spec.study, spec.metric);
-  for (size_t c = 0; c < C; ++c) mark_best(t.rows, [c](TableModel::Row& r) -> TableCell& { return r.cells[c]; }, spec.best);
-  for (size_t g = 0; g < t.groups.size(); ++g)
-    mark_best(t.rows, [g](TableModel::Row& r) -> TableCell& { return r.group_cells[g]; }, spec.best);
-  if (t.overall) mark_best(t.rows, [](TableModel::Row& r) -> TableCell& { return r.overall; }, spec.best);
-  for (size_t e = 0; e < E; ++e)
-    mark_best(t.rows, [e](TableModel::Row& r) -> TableCell& { return r.extras[e]; }, spec.extras[e].best);
+  const Collected v = collect(in, spec, ri, ci, row_names.size(), t.columns.size());
+  for (size_t r = 0; r < row_names.size(); ++r) t.rows.push_back(make_row(row_names[r], v, r, t, spec));
+  const bool any = std::any_of(t.rows.begin(), t.rows.end(), [](const TableModel::Row& r) {
+    return std::any_of(r.cells.begin(), r.cells.end(), [](const TableCell& c) { return c.has; });
+  });
+  AL_CHECK(any, "{}: no finished run of study '{}' has the metric '{}'", in.origin, spec.study, spec.metric);
+  mark_bests(t, spec);
   return t;
 }
+
+TableModel build_table(Store& store, const TableSpec& spec) { return pivot_table(read_table_input(store, spec), spec); }
 
 std::string markdown_table(Store& store, const TableSpec& spec) { return render_markdown(build_table(store, spec)); }
 

@@ -7,16 +7,16 @@
 // published numbers) puts ours, the paper's and the delta side by side. Cells: mean ± sample std
 // over seeds, "(n=k)" where a cell has fewer seeds than the fullest one.
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "framework/report/stats.h"
+#include "framework/store/store.h"
 #include "framework/report/table_spec.h"
 
 namespace adaptlab {
-
-class Store;
 
 struct TableCell {
   bool has = false;
@@ -42,6 +42,16 @@ struct TableModel {
   std::vector<Row> rows;
 };
 
+// What a table is made from: the study's finished runs and the summary values it shows.
+struct TableInput {
+  std::string origin;                     // the database, for messages
+  std::vector<RunRow> runs;               // done runs, in database order
+  std::map<std::string, Summary> values;  // run id -> the spec's metric and extras
+};
+TableInput read_table_input(Store& store, const TableSpec& spec);
+// The pivot alone (no database): rows × columns of aggregated cells, references, group means, bests.
+TableModel pivot_table(const TableInput& in, const TableSpec& spec);
+// read_table_input + pivot_table.
 TableModel build_table(Store& store, const TableSpec& spec);
 
 std::string render_markdown(const TableModel& t);

@@ -57,85 +57,102 @@ std::string resolve_device(const std::string& device) {
   fail("unknown device '{}'; expected auto, cpu, cuda or cuda:N", device);
 }
 
-Summary execute_run(const RunConfig& config, const std::string& device_name, const MetricSink& sink) {
-  const c10::Device device(resolve_device(device_name));
-  const auto seed = static_cast<uint64_t>(config.seed);
-  auto& reg = registries();
+namespace {
 
-  auto data = reg.datasets.create(config.dataset.name, options_of(config.dataset));
-
-  at::manual_seed(seed);  // backbone initialisation and method initialisation
-  auto backbone = reg.backbones.create(config.backbone.name, options_of(config.backbone), data->info());
-
+// A run's live objects: the data, the backbone with its methods attached (in stack order).
+struct Built {
+  std::unique_ptr<Dataset> data;
+  std::shared_ptr<Backbone> backbone;
   std::vector<std::unique_ptr<Method>> methods;
-  std::vector<Method*> method_ptrs;
-  std::vector<std::string> method_names;
-  for (const auto& m : config.methods) {
-    method_names.push_back(m.name);
-    methods.push_back(reg.methods.create(m.name, options_of(m)));
-    method_ptrs.push_back(methods.back().get());
-  }
-  check_method_stack(method_ptrs, method_names);
-  for (Method* m : method_ptrs) m->attach(*backbone);
-  set_trainable(*backbone, method_ptrs);
-  backbone->to(device);
+  std::vector<Method*> ptrs;
+  std::vector<std::string> names;
+};
 
-  Summary s;
-  const ParamCounts pc = count_params(*backbone);
+Built build(const RunConfig& config, c10::Device device) {
+  auto& reg = registries();
+  Built b;
+  b.data = reg.datasets.create(config.dataset.name, options_of(config.dataset));
+  at::manual_seed(static_cast<uint64_t>(config.seed));  // backbone initialisation and method initialisation
+  b.backbone = reg.backbones.create(config.backbone.name, options_of(config.backbone), b.data->info());
+  for (const auto& m : config.methods) {
+    b.names.push_back(m.name);
+    b.methods.push_back(reg.methods.create(m.name, options_of(m)));
+    b.ptrs.push_back(b.methods.back().get());
+  }
+  check_method_stack(b.ptrs, b.names);
+  for (Method* m : b.ptrs) m->attach(*b.backbone);
+  set_trainable(*b.backbone, b.ptrs);
+  b.backbone->to(device);
+  return b;
+}
+
+// params.total, params.trainable and, per method (the first method naming a tensor owns it),
+// params.trainable.<name>[.<index> when the name repeats].
+void count_parameters(Built& b, Summary& s) {
+  const ParamCounts pc = count_params(*b.backbone);
   s["params.total"] = static_cast<double>(pc.total);
   s["params.trainable"] = static_cast<double>(pc.trainable);
-  {  // per method (the first method naming a tensor owns it): params.trainable.<name>[.<index> when repeated]
-    std::vector<double> per(method_ptrs.size(), 0.0);
-    auto params = backbone->named_parameters();
-    for (const auto& [name, k] : trainable_owners(*backbone, method_ptrs)) per[k] += params[name].numel();
-    for (size_t k = 0; k < per.size(); ++k) {
-      const bool repeated = std::count(method_names.begin(), method_names.end(), method_names[k]) > 1;
-      s["params.trainable." + method_names[k] + (repeated ? "." + std::to_string(k) : "")] = per[k];
-    }
+  std::vector<double> per(b.ptrs.size(), 0.0);
+  auto params = b.backbone->named_parameters();
+  for (const auto& [name, k] : trainable_owners(*b.backbone, b.ptrs)) per[k] += params[name].numel();
+  for (size_t k = 0; k < per.size(); ++k) {
+    const bool repeated = std::count(b.names.begin(), b.names.end(), b.names[k]) > 1;
+    s["params.trainable." + b.names[k] + (repeated ? "." + std::to_string(k) : "")] = per[k];
   }
+}
+
+// prepare_inference must not change the function: logits on the first test examples before and after.
+void prepare_inference(Built& b, c10::Device device, Summary& s) {
+  b.backbone->eval();
+  const int64_t n = std::min<int64_t>(64, b.data->size(Split::test));
+  const at::Tensor probe = b.data->inputs(Split::test).narrow(0, 0, n).to(device);
+  at::NoGradGuard g;
+  const at::Tensor before = b.backbone->forward(probe);
+  for (Method* m : b.ptrs) m->prepare_inference(*b.backbone);
+  s["inference.max_logit_diff"] = (b.backbone->forward(probe) - before).abs().max().item<double>();
+}
+
+// Evaluates the test split timed: (result, examples per second).
+std::pair<EvalResult, double> timed_test(Built& b, int batch_size, c10::Device device) {
+  const auto t = std::chrono::steady_clock::now();
+  const EvalResult r = evaluate(*b.backbone, *b.data, Split::test, batch_size, device);
+  const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  return {r, sec > 0 ? static_cast<double>(r.n) / sec : 0.0};
+}
+
+}  // namespace
+
+Summary execute_run(const RunConfig& config, const std::string& device_name, const MetricSink& sink) {
+  const c10::Device device(resolve_device(device_name));
+  Built b = build(config, device);
+  Summary s;
+  count_parameters(b, s);
 
   const auto t0 = std::chrono::steady_clock::now();
-  const auto steps = fit(*backbone, method_ptrs, *data, config.train, seed, device, sink);
+  const auto steps = fit(*b.backbone, b.ptrs, *b.data, config.train, static_cast<uint64_t>(config.seed), device, sink);
   s["train.steps"] = static_cast<double>(steps);
   s["time.train_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   const int eval_bs = config.train.eval_batch_size;
-  const EvalResult val = evaluate(*backbone, *data, Split::val, eval_bs, device);
-  const EvalResult test = evaluate(*backbone, *data, Split::test, eval_bs, device);
+  const EvalResult val = evaluate(*b.backbone, *b.data, Split::val, eval_bs, device);
+  const EvalResult test = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device);
   s["val.acc"] = val.acc;
   s["val.loss"] = val.loss;
   s["test.acc"] = test.acc;
   s["test.loss"] = test.loss;
 
-  // prepare_inference must not change the function: compare logits on the first test examples.
-  backbone->eval();
-  at::Tensor probe = data->inputs(Split::test).narrow(0, 0, std::min<int64_t>(64, data->size(Split::test))).to(device);
-  at::Tensor before, after;
-  {
-    at::NoGradGuard g;
-    before = backbone->forward(probe);
-  }
-  for (Method* m : method_ptrs) m->prepare_inference(*backbone);
-  {
-    at::NoGradGuard g;
-    after = backbone->forward(probe);
-  }
-  s["inference.max_logit_diff"] = (after - before).abs().max().item<double>();
-  const auto t1 = std::chrono::steady_clock::now();
-  const EvalResult inf = evaluate(*backbone, *data, Split::test, eval_bs, device);
-  const double eval_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  prepare_inference(b, device, s);
+  const auto [inf, rate] = timed_test(b, eval_bs, device);
   s["test.acc_inference"] = inf.acc;
-  s["throughput.eval"] = eval_s > 0 ? static_cast<double>(inf.n) / eval_s : 0.0;
+  s["throughput.eval"] = rate;
   // Inference configurations a method offers (e.g. Variator's rates): each evaluated on the test split.
-  for (Method* m : method_ptrs) {
+  for (Method* m : b.ptrs) {
     const auto variants = m->variants();
     for (const auto& [name, apply] : variants) {
       apply();
-      const auto tv = std::chrono::steady_clock::now();
-      const EvalResult r = evaluate(*backbone, *data, Split::test, eval_bs, device);
-      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - tv).count();
+      const auto [r, vrate] = timed_test(b, eval_bs, device);
       s["test.acc." + name] = r.acc;
-      s["throughput.eval." + name] = sec > 0 ? static_cast<double>(r.n) / sec : 0.0;
+      s["throughput.eval." + name] = vrate;
     }
     if (!variants.empty()) variants.front().second();
   }

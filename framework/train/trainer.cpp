@@ -73,13 +73,15 @@ EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int ba
   return EvalResult{n > 0 ? loss_sum / n : 0.0, n > 0 ? static_cast<double>(correct) / n : 0.0, n};
 }
 
-int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
-            uint64_t seed, c10::Device device, const MetricSink& sink) {
-  // Parameter groups per method: its own peak lr and weight decay (Method::optim, default the run's);
-  // weight decay on matrices only unless the method asks for it on 1-d tensors too (biases, norms).
+namespace {
+
+// AdamW with one parameter group per (method, decay or not): the method's own peak lr and weight decay
+// (Method::optim, default the run's); weight decay on matrices only unless the method asks for it on
+// 1-d tensors too (biases, norms). `peak` gets each group's peak learning rate.
+std::unique_ptr<torch::optim::AdamW> make_optimizer(Backbone& backbone, const std::vector<Method*>& methods,
+                                                    const TrainOptions& o, std::vector<double>& peak) {
   const auto owner = trainable_owners(backbone, methods);
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  std::vector<double> peak;  // per group
   auto base = torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2});
   auto params = backbone.named_parameters();
   for (size_t k = 0; k < methods.size(); ++k) {
@@ -101,56 +103,76 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
     }
   }
   AL_CHECK(!groups.empty(), "no trainable parameters: the methods left everything frozen");
-  torch::optim::AdamW opt(std::move(groups), base);
+  return std::make_unique<torch::optim::AdamW>(std::move(groups), base);
+}
 
+struct Loop {
+  Backbone& backbone;
+  const std::vector<Method*>& methods;
+  const TrainOptions& o;
+  c10::Device device;
+  const MetricSink& sink;
+  torch::optim::AdamW& opt;
+  std::vector<double> peak;
+  std::vector<at::Tensor> trainable;
+  int64_t step = 0, total = 0, warmup = 0;
+
+  // One optimiser step on the examples `idx`; returns the loss.
+  double train_step(const at::Tensor& x, const at::Tensor& y, const at::Tensor& idx, int epoch) {
+    const double lr = lr_at(o, static_cast<long>(step), static_cast<long>(warmup), static_cast<long>(total));
+    for (size_t g = 0; g < opt.param_groups().size(); ++g)  // each group follows the schedule from its own peak
+      static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[g].options()).lr(peak[g] * lr / o.lr);
+    auto xb = x.index_select(0, idx).to(device);
+    auto yb = y.index_select(0, idx).to(device);
+    opt.zero_grad();
+    auto loss = at::cross_entropy_loss(backbone.forward(xb).to(at::kFloat), yb);
+    for (Method* m : methods)  // e.g. distillation losses
+      if (auto aux = m->auxiliary_loss(backbone, xb); aux.defined()) loss = loss + aux.to(at::kFloat);
+    loss.backward();
+    if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(trainable, o.grad_clip);
+    opt.step();
+    ++step;
+    const double lv = loss.item<double>();
+    AL_CHECK(std::isfinite(lv), "training diverged: loss is {} at step {} (epoch {})", lv, step, epoch);
+    sink({step, "train", "loss", lv});
+    sink({step, "train", "lr", lr});
+    TrainState st{step, total, epoch};
+    for (Method* m : methods) m->on_step(backbone, st);
+    return lv;
+  }
+};
+
+}  // namespace
+
+int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
+            uint64_t seed, c10::Device device, const MetricSink& sink) {
+  std::vector<double> peak;
+  auto opt = make_optimizer(backbone, methods, o, peak);
   const auto& x = data.inputs(Split::train);
   const auto& y = data.labels(Split::train);
   const int64_t n = y.size(0);
   const int64_t steps_per_epoch = (n + o.batch_size - 1) / o.batch_size;
-  const int64_t total = steps_per_epoch * o.epochs;
-  const auto warmup = static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch));
-  at::Generator gen = at::detail::createCPUGenerator(seed);
-
-  std::vector<at::Tensor> trainable;
+  Loop loop{backbone, methods, o, device, sink, *opt, std::move(peak), {}, 0, steps_per_epoch * o.epochs,
+            static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch))};
   for (auto& p : backbone.parameters())
-    if (p.requires_grad()) trainable.push_back(p);
-
-  int64_t step = 0;
+    if (p.requires_grad()) loop.trainable.push_back(p);
+  at::Generator gen = at::detail::createCPUGenerator(seed);
   backbone.train();
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     auto perm = at::randperm(n, gen, at::kLong);
     double epoch_loss = 0.0;
     for (int64_t i = 0; i < n; i += o.batch_size) {
-      const double lr = lr_at(o, static_cast<long>(step), static_cast<long>(warmup), static_cast<long>(total));
-      for (size_t g = 0; g < opt.param_groups().size(); ++g)  // each group follows the schedule from its own peak
-        static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[g].options()).lr(peak[g] * lr / o.lr);
-      auto idx = perm.narrow(0, i, std::min<int64_t>(o.batch_size, n - i));
-      auto xb = x.index_select(0, idx).to(device);
-      auto yb = y.index_select(0, idx).to(device);
-      opt.zero_grad();
-      auto loss = at::cross_entropy_loss(backbone.forward(xb).to(at::kFloat), yb);
-      for (Method* m : methods)  // e.g. distillation losses
-        if (auto aux = m->auxiliary_loss(backbone, xb); aux.defined()) loss = loss + aux.to(at::kFloat);
-      loss.backward();
-      if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(trainable, o.grad_clip);
-      opt.step();
-      ++step;
-      const double lv = loss.item<double>();
-      AL_CHECK(std::isfinite(lv), "training diverged: loss is {} at step {} (epoch {})", lv, step, epoch);
-      epoch_loss += lv * idx.size(0);
-      sink({step, "train", "loss", lv});
-      sink({step, "train", "lr", lr});
-      TrainState st{step, total, epoch};
-      for (Method* m : methods) m->on_step(backbone, st);
+      const auto idx = perm.narrow(0, i, std::min<int64_t>(o.batch_size, n - i));
+      epoch_loss += loop.train_step(x, y, idx, epoch) * idx.size(0);
     }
-    sink({step, "train", "epoch_loss", epoch_loss / n});
+    sink({loop.step, "train", "epoch_loss", epoch_loss / n});
     if ((epoch + 1) % o.eval_every == 0 || epoch + 1 == o.epochs) {
       const EvalResult r = evaluate(backbone, data, Split::val, o.eval_batch_size, device);
-      sink({step, "val", "loss", r.loss});
-      sink({step, "val", "acc", r.acc});
+      sink({loop.step, "val", "loss", r.loss});
+      sink({loop.step, "val", "acc", r.acc});
     }
   }
-  return step;
+  return loop.step;
 }
 
 }  // namespace adaptlab

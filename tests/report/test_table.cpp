@@ -118,3 +118,34 @@ TEST_CASE("table spec errors name the file, line and key", "[report]") {
   REQUIRE_THROWS_WITH(load_table_spec(test::write_file(dir, "f.yaml", "reference: ref.yaml\n")),
                       Catch::Contains("ref.yaml:3:10: reference value 'A' / 'B': expected a number, got 'high'"));
 }
+
+TEST_CASE("the pivot works on records alone, without a database", "[report]") {
+  TableInput in;
+  in.origin = "<memory>";
+  auto run = [&](const std::string& id, const std::string& method, int seed, double acc) {
+    RunRow r;
+    r.id = id;
+    r.status = RunStatus::done;
+    r.config = cfg_of(method, 4, "0.5", seed);
+    r.methods = method;
+    r.seed = seed;
+    in.runs.push_back(r);
+    in.values[id] = {{"test.acc", acc}};
+  };
+  run("a", "linear", 0, 0.50);
+  run("b", "linear", 1, 0.60);
+  run("c", "lora", 0, 0.90);
+  TableSpec spec;
+  spec.metric = "test.acc";
+  spec.scale = 100;
+  const TableModel t = pivot_table(in, spec);
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.columns == std::vector<std::string>{"synthetic"});
+  CHECK(t.rows[0].name == "linear");
+  CHECK(t.rows[0].cells[0].agg.mean == Approx(55.0));
+  CHECK(t.rows[0].cells[0].agg.n == 2);
+  CHECK(t.rows[1].cells[0].best);
+  CHECK(t.full_n == 2);
+  in.values.clear();
+  REQUIRE_THROWS_WITH(pivot_table(in, spec), "<memory>: no finished run of study '' has the metric 'test.acc'");
+}
