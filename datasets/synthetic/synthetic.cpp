@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
@@ -44,5 +45,10 @@ class Synthetic : public Dataset {
 }  // namespace
 
 std::unique_ptr<Dataset> make_synthetic(const SyntheticOptions& options) { return std::make_unique<Synthetic>(options); }
+
+void register_synthetic(Registries& r) {
+  add_entry<SyntheticOptions>(r.datasets, "synthetic", "deterministic synthetic image classification (class patterns + noise)",
+                              [](const SyntheticOptions& o) { return make_synthetic(o); });
+}
 
 }  // namespace adaptlab

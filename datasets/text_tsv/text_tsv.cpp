@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "framework/core/error.h"
-#include "framework/model/pretrained_text.h"
+#include "backbones/bert/pretrained_text.h"
 #include "framework/text/wordpiece.h"
+#include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
@@ -166,5 +167,11 @@ std::string text_tsv_vocab_path(const std::string& vocab) {
 }
 
 std::unique_ptr<Dataset> make_text_tsv(const TextTsvOptions& options) { return std::make_unique<TextTsv>(options); }
+
+void register_text_tsv(Registries& r) {
+  add_entry<TextTsvOptions>(r.datasets, "text_tsv",
+                            "text classification from label<TAB>text files, WordPiece-tokenized (e.g. data/wordnet-lex)",
+                            [](const TextTsvOptions& o) { return make_text_tsv(o); });
+}
 
 }  // namespace adaptlab

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "framework/model/backbone.h"
+#include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
@@ -71,5 +72,12 @@ class Adapter : public Method {
 }  // namespace
 
 std::unique_ptr<Method> make_adapter(const AdapterOptions& o) { return std::make_unique<Adapter>(o); }
+
+void register_adapter(Registries& r) {
+  EntryMeta meta;  // options for the method contract test
+  meta.example_options = "{positions: [attn, mlp], init: xavier}";
+  add_entry<AdapterOptions>(r.methods, "adapter", "bottleneck adapters, sequential (Houlsby) or parallel (AdaptFormer)",
+                 [](const AdapterOptions& o) { return make_adapter(o); }, meta);
+}
 
 }  // namespace adaptlab

@@ -1,6 +1,7 @@
 #include "methods/bitfit/bitfit.h"
 
 #include "framework/model/backbone.h"
+#include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
@@ -27,5 +28,10 @@ class BitFit : public Method {
 }  // namespace
 
 std::unique_ptr<Method> make_bitfit(const BitFitOptions& o) { return std::make_unique<BitFit>(o); }
+
+void register_bitfit(Registries& r) {
+  add_entry<BitFitOptions>(r.methods, "bitfit", "BitFit: only bias terms (and the head) train",
+                 [](const BitFitOptions& o) { return make_bitfit(o); });
+}
 
 }  // namespace adaptlab

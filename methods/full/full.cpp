@@ -1,6 +1,7 @@
 #include "methods/full/full.h"
 
 #include "framework/model/backbone.h"
+#include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
@@ -18,5 +19,10 @@ class Full : public Method {
 }  // namespace
 
 std::unique_ptr<Method> make_full(const FullOptions&) { return std::make_unique<Full>(); }
+
+void register_full(Registries& r) {
+  add_entry<FullOptions>(r.methods, "full", "full fine-tuning: every backbone tensor trains",
+                 [](const FullOptions& o) { return make_full(o); });
+}
 
 }  // namespace adaptlab

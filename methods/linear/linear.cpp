@@ -1,6 +1,7 @@
 #include "methods/linear/linear.h"
 
 #include "framework/model/backbone.h"
+#include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
@@ -14,5 +15,10 @@ class LinearProbe : public Method {
 }  // namespace
 
 std::unique_ptr<Method> make_linear_probe(const LinearProbeOptions&) { return std::make_unique<LinearProbe>(); }
+
+void register_linear(Registries& r) {
+  add_entry<LinearProbeOptions>(r.methods, "linear", "linear probe: only the classifier head trains",
+                 [](const LinearProbeOptions& o) { return make_linear_probe(o); });
+}
 
 }  // namespace adaptlab

@@ -6,6 +6,7 @@
 #include "framework/core/error.h"
 #include "framework/model/backbone.h"
 #include "methods/lora/lora_ops.h"
+#include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
@@ -71,5 +72,12 @@ class Lora : public Method {
 }  // namespace
 
 std::unique_ptr<Method> make_lora(const LoraOptions& options) { return std::make_unique<Lora>(options); }
+
+void register_lora(Registries& r) {
+  EntryMeta meta;  // options for the method contract test
+  meta.example_options = "{rank: 2, alpha: 4, targets: [attn.q, attn.v, mlp.fc1]}";
+  add_entry<LoraOptions>(r.methods, "lora", "LoRA low-rank updates on chosen Linear layers, backbone frozen",
+                 [](const LoraOptions& o) { return make_lora(o); }, meta);
+}
 
 }  // namespace adaptlab

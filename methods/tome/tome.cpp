@@ -3,6 +3,7 @@
 #include "framework/model/backbone.h"
 #include "methods/tome/schedule.h"
 #include "methods/tome/tome_op.h"
+#include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
@@ -40,5 +41,12 @@ std::unique_ptr<Method> make_token_merging(const TomeOptions& options, bool reac
 }
 
 std::unique_ptr<Method> make_tome(const TomeOptions& options) { return make_token_merging(options, false); }
+
+void register_tome(Registries& r) {
+  EntryMeta meta;  // options for the method contract test
+  meta.example_options = "{r: 1, train_head: true}";
+  add_entry<TomeOptions>(r.methods, "tome", "ToMe token merging after each block's attention (trains nothing itself)",
+                 [](const TomeOptions& o) { return make_tome(o); }, meta);
+}
 
 }  // namespace adaptlab

@@ -4,6 +4,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "framework/core/error.h"
+#include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
@@ -128,5 +129,11 @@ class Variator : public Method {
 }  // namespace
 
 std::unique_ptr<Method> make_variator(const VariatorOptions& o) { return std::make_unique<Variator>(o); }
+
+void register_variator(Registries& r) {
+  add_entry<VariatorOptions>(r.methods, "variator", "Variator: plug-and-play compression of k tokens per FFN call (distilled from the "
+                                       "uncompressed network; evaluated at every k)",
+                 [](const VariatorOptions& o) { return make_variator(o); });
+}
 
 }  // namespace adaptlab

@@ -6,6 +6,7 @@
 
 #include "framework/core/error.h"
 #include "framework/model/backbone.h"
+#include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
@@ -64,5 +65,12 @@ class Vpt : public Method {
 }  // namespace
 
 std::unique_ptr<Method> make_vpt(const VptOptions& o) { return std::make_unique<Vpt>(o); }
+
+void register_vpt(Registries& r) {
+  EntryMeta meta;  // options for the method contract test
+  meta.example_options = "{tokens: 3, deep: true}";
+  add_entry<VptOptions>(r.methods, "vpt", "visual prompt tuning: learnable prompt tokens, shallow or deep",
+                 [](const VptOptions& o) { return make_vpt(o); }, meta);
+}
 
 }  // namespace adaptlab

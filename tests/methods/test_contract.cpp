@@ -1,8 +1,9 @@
-// The method contract, checked for every registered method on a tiny ViT and a tiny text encoder:
+// The method contract, checked for every registered method on every registered backbone (the tiny
+// instance each backbone declares, EntryMeta::example_options; float64):
 // attach → forward → one optimiser step changes only the tensors the method says are trainable →
-// prepare_inference leaves the logits unchanged (float64, ≤ 1e-5 relative) → saving and loading the
-// trainable tensors into a fresh model reproduces the outputs. A new method is covered by registering
-// it (give it example options below if its defaults are not enough).
+// prepare_inference leaves the logits unchanged (≤ 1e-5 relative) → saving and loading the trainable
+// tensors into a fresh model reproduces the outputs. A new method or backbone is covered by registering
+// it; a method whose defaults cannot run alone declares example options beside itself.
 #include <catch2/catch.hpp>
 
 #include <ATen/ATen.h>
@@ -11,9 +12,9 @@
 #include <set>
 
 #include "framework/config/node.h"
-#include "framework/model/encoder.h"
+#include "framework/data/dataset.h"
+#include "framework/model/backbone.h"
 #include "framework/model/method.h"
-#include "framework/model/vit.h"
 #include "framework/registry/registries.h"
 #include "framework/train/trainer.h"
 #include "support/compare.h"
@@ -22,72 +23,55 @@ using namespace adaptlab;
 
 namespace {
 
-// Options for methods whose defaults cannot run alone (or to exercise more of them), per backbone.
-const std::map<std::string, std::string> kExamples = {
-    {"tome", "r: [3, 2]\ntrain_head: true\n"},
-    {"pyra", "r: [3, 2]\n"},
-    {"lora@vit", "rank: 2\nalpha: 4\ntargets: [attn.qkv, mlp.fc1]\n"},
-    {"lora@encoder", "rank: 2\nalpha: 4\ntargets: [query, value, intermediate.dense]\n"},
-    {"vpt", "tokens: 3\ndeep: true\n"},
-    {"adapter", "positions: [attn, mlp]\ninit: xavier\n"},
-};
+cfg::Node example_node(const std::string& yaml, const std::string& what) {
+  return cfg::parse_string(yaml.empty() ? "{}" : yaml, what + " example options");
+}
 
-std::shared_ptr<Backbone> make(const std::string& kind) {
+std::shared_ptr<Backbone> make(const std::string& backbone) {
   at::manual_seed(123);
-  std::shared_ptr<Backbone> b;
-  if (kind == "vit") {
-    ViTOptions o;
-    o.img_size = 8;
-    o.patch_size = 2;  // 16 patches + class token
-    o.embed_dim = 16;
-    o.num_heads = 2;
-    o.depth = 2;
-    b = make_vit(o, 3);
-  } else {
-    EncoderOptions o;
-    o.vocab_size = 50;
-    o.hidden_size = 16;
-    o.num_layers = 2;
-    o.num_heads = 2;
-    o.intermediate_size = 32;
-    o.max_position = 32;
-    o.dropout = 0.0;
-    b = make_encoder(o, 3, 10);
-  }
-  return b;
+  const auto& item = registries().backbones.item(backbone);
+  REQUIRE(item.meta.example_data);
+  return registries().backbones.create(backbone, example_node(item.meta.example_options, backbone),
+                                       *item.meta.example_data);
 }
 
-at::Tensor inputs(const std::string& kind) {
+at::Tensor inputs(const std::string& backbone) {
   at::manual_seed(7);
-  if (kind == "vit") return at::randn({4, 3, 8, 8}, at::kDouble);
-  auto ids = at::randint(1, 50, {4, 10}, at::kLong);
-  ids.narrow(1, 7, 3)[1].fill_(0);  // padding in one sequence
-  return ids;
+  return registries().backbones.item(backbone).meta.example_inputs();
 }
 
-std::unique_ptr<Method> create(const std::string& name, const std::string& kind = "vit") {
-  auto it = kExamples.find(name + "@" + kind);
-  if (it == kExamples.end()) it = kExamples.find(name);
-  return registries().methods.create(name, cfg::parse_string(it == kExamples.end() ? "{}" : it->second, "example.yaml"));
+std::unique_ptr<Method> create(const std::string& name, const std::string& yaml = "<example>") {
+  const std::string opts = yaml == "<example>" ? registries().methods.item(name).meta.example_options : yaml;
+  return registries().methods.create(name, example_node(opts, name));
 }
 
 // Backbone + attached method, float64, with every method tensor moved off its initial value so that
 // prepare_inference has something to merge (a LoRA B of zero would make the check vacuous).
-std::pair<std::shared_ptr<Backbone>, std::unique_ptr<Method>> build(const std::string& kind, const std::string& name) {
-  auto b = make(kind);
-  auto m = create(name, kind);
+std::pair<std::shared_ptr<Backbone>, std::unique_ptr<Method>> build(const std::string& backbone,
+                                                                    const std::string& name) {
+  auto b = make(backbone);
+  auto m = create(name);
   at::manual_seed(99);
   m->attach(*b);
   b->to(at::kDouble);
   return {b, std::move(m)};
 }
 
+std::vector<std::string> backbones_with_examples() {
+  std::vector<std::string> out;
+  for (const auto& n : registries().backbones.entries().names())
+    if (registries().backbones.item(n).meta.example_data) out.push_back(n);
+  return out;
+}
+
 }  // namespace
 
-TEST_CASE("every registered method keeps the method contract on the ViT and the text encoder", "[methods][contract]") {
+TEST_CASE("every registered method keeps the method contract on every registered backbone", "[methods][contract]") {
   const auto names = registries().methods.entries().names();
   REQUIRE(names.size() >= 8);
-  for (const std::string kind : {"vit", "encoder"}) {
+  // Every backbone declares a tiny example instance (a new one without is a failure here).
+  CHECK(backbones_with_examples() == registries().backbones.entries().names());
+  for (const std::string& kind : backbones_with_examples()) {
     for (const auto& name : names) {
       INFO("method '" << name << "' on the " << kind);
       std::shared_ptr<Backbone> b;
@@ -100,7 +84,7 @@ TEST_CASE("every registered method keeps the method contract on the ViT and the 
       {  // give method tensors non-trivial values (e.g. LoRA B, adapter up-projections)
         at::NoGradGuard g;
         for (auto& p : b->named_parameters())
-          if (train_set.count(p.key()) && p.key().rfind("head.", 0) != 0 && name != "full" && name != "bitfit")
+          if (train_set.count(p.key()) && p.key().rfind(b->head_prefix(), 0) != 0 && name != "full" && name != "bitfit")
             p.value().add_(0.05 * at::randn_like(p.value()));
       }
       // One optimiser step (plain SGD) in training mode.
@@ -170,8 +154,8 @@ TEST_CASE("stacking rules: one token-merging method, prompts before it", "[metho
 TEST_CASE("VPT prompts are never merged by ToMe and stay right after the class token", "[methods]") {
   auto b = make("vit");
   b->to(at::kDouble);
-  auto vpt = create("vpt");  // 3 deep prompts
-  auto tome = create("tome");
+  auto vpt = create("vpt", "{tokens: 3, deep: true}");
+  auto tome = create("tome", "{r: [3, 2]}");
   vpt->attach(*b);
   tome->attach(*b);
   CHECK(b->protected_prefix() == 4);

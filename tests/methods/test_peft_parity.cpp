@@ -8,7 +8,7 @@
 #include "framework/config/node.h"
 #include "framework/model/checkpoint.h"
 #include "framework/model/method.h"
-#include "framework/model/vit.h"
+#include "backbones/vit/vit.h"
 #include "framework/registry/registries.h"
 #include "support/tensor_file.h"
 #include "support/compare.h"

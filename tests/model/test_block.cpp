@@ -6,9 +6,9 @@
 
 #include "framework/config/node.h"
 #include "framework/model/backbone.h"
-#include "framework/model/encoder.h"
+#include "backbones/bert/encoder.h"
 #include "framework/model/method.h"
-#include "framework/model/vit.h"
+#include "backbones/vit/vit.h"
 #include "framework/registry/registries.h"
 #include "support/compare.h"
 

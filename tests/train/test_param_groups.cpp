@@ -6,7 +6,7 @@
 #include "datasets/synthetic/synthetic.h"
 #include "framework/config/node.h"
 #include "framework/model/method.h"
-#include "framework/model/vit.h"
+#include "backbones/vit/vit.h"
 #include "framework/registry/registries.h"
 #include "framework/train/trainer.h"
 

@@ -6,10 +6,10 @@
 
 #include "framework/config/node.h"
 #include "framework/core/build_info.h"
-#include "framework/model/encoder.h"
+#include "backbones/bert/encoder.h"
 #include "framework/model/method.h"
-#include "framework/model/pretrained_text.h"
-#include "framework/model/vit.h"
+#include "backbones/bert/pretrained_text.h"
+#include "backbones/vit/vit.h"
 #include "framework/registry/registries.h"
 #include "framework/train/trainer.h"
 

@@ -13,7 +13,7 @@
 #include "framework/config/node.h"
 #include "framework/core/threads.h"
 #include "framework/model/method.h"
-#include "framework/model/vit.h"
+#include "backbones/vit/vit.h"
 #include "framework/registry/registries.h"
 #include "methods/tome/schedule.h"
 

@@ -5,7 +5,7 @@
 
 #include "framework/config/node.h"
 #include "framework/model/method.h"
-#include "framework/model/vit.h"
+#include "backbones/vit/vit.h"
 #include "framework/registry/registries.h"
 #include "framework/train/trainer.h"
 #include "methods/lora/lora.h"

@@ -4,8 +4,8 @@
 
 #include "framework/config/node.h"
 #include "framework/model/method.h"
-#include "framework/model/encoder.h"
-#include "framework/model/vit.h"
+#include "backbones/bert/encoder.h"
+#include "backbones/vit/vit.h"
 #include "framework/registry/registries.h"
 #include "methods/tome/schedule.h"
 #include "methods/tome/tome_op.h"

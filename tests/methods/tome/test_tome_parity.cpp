@@ -4,7 +4,7 @@
 
 #include <ATen/ATen.h>
 
-#include "framework/model/vit.h"
+#include "backbones/vit/vit.h"
 #include "methods/lora/lora.h"
 #include "methods/tome/tome_op.h"
 #include "methods/tome/tome_ops.h"

@@ -2,7 +2,7 @@
 
 #include <ATen/ATen.h>
 
-#include "framework/model/vit.h"
+#include "backbones/vit/vit.h"
 
 using namespace adaptlab;
 

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "framework/model/encoder.h"
+#include "backbones/bert/encoder.h"
 
 namespace adaptlab {
 

@@ -7,7 +7,7 @@ import sys
 
 import torch
 
-sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/methods/tome")
+sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/methods/tome")
 from reference import load, save  # noqa: E402
 
 from transformers import BertModel  # noqa: E402

@@ -1,4 +1,4 @@
-#include "framework/model/pretrained_text.h"
+#include "backbones/bert/pretrained_text.h"
 
 #include <filesystem>
 #include <fstream>

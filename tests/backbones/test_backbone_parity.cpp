@@ -1,5 +1,5 @@
 // Our ViT and text encoder against timm's VisionTransformer and transformers' BertModel on identical
-// weights and inputs, in float64 (tests/model/reference_backbones.py writes the weights and outputs).
+// weights and inputs, in float64 (tests/backbones/reference_backbones.py writes the weights and outputs).
 #include <catch2/catch.hpp>
 
 #include <ATen/ATen.h>
@@ -8,8 +8,8 @@
 #include <fstream>
 
 #include "framework/model/checkpoint.h"
-#include "framework/model/encoder.h"
-#include "framework/model/vit.h"
+#include "backbones/bert/encoder.h"
+#include "backbones/vit/vit.h"
 #include "support/tensor_file.h"
 #include "support/compare.h"
 #include "support/tmp.h"
@@ -19,7 +19,7 @@ using test::rel_err;
 
 namespace {
 
-const std::string kScript = std::string(ADAPTLAB_TESTS_DIR) + "/model/reference_backbones.py";
+const std::string kScript = std::string(ADAPTLAB_TESTS_DIR) + "/backbones/reference_backbones.py";
 
 // The sizes reference_backbones.py gives its BertModel and RobertaModel.
 EncoderOptions reference_encoder_sizes() {
@@ -141,7 +141,7 @@ TEST_CASE("ViT presets have exactly timm's parameter names and shapes (Ti/S/B/L/
   const auto dir = test::fresh_dir("vit-shapes");
   std::string args;
   for (const auto& p : presets) args += " " + p;
-  test::run_python(std::string(ADAPTLAB_TESTS_DIR) + "/model/reference_vit_shapes.py", args + " > " + dir + "/shapes.txt");
+  test::run_python(std::string(ADAPTLAB_TESTS_DIR) + "/backbones/vit/reference_vit_shapes.py", args + " > " + dir + "/shapes.txt");
   std::map<std::string, std::map<std::string, std::string>> timm;
   {
     std::ifstream f(dir + "/shapes.txt");

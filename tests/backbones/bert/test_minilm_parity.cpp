@@ -5,8 +5,8 @@
 #include <ATen/ATen.h>
 
 #include "framework/core/build_info.h"
-#include "framework/model/encoder.h"
-#include "framework/model/pretrained_text.h"
+#include "backbones/bert/encoder.h"
+#include "backbones/bert/pretrained_text.h"
 #include "framework/text/wordpiece.h"
 #include "support/tensor_file.h"
 #include "support/tmp.h"
@@ -30,7 +30,7 @@ TEST_CASE("pretrained all-MiniLM-L6-v2 equals transformers' BertModel on real se
   }
   CHECK(ids.eq(0).any().item<bool>());  // padding is exercised
   test::save_tensors(dir + "/in.safetensors", {{"ids", ids}});
-  test::run_python(std::string(ADAPTLAB_TESTS_DIR) + "/model/reference_minilm.py",
+  test::run_python(std::string(ADAPTLAB_TESTS_DIR) + "/backbones/bert/reference_minilm.py",
                    "'" + model_dir + "' " + dir + "/in.safetensors " + dir + "/ref.safetensors");
   const auto ref = test::load_tensors(dir + "/ref.safetensors");
 

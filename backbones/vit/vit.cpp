@@ -1,4 +1,4 @@
-#include "framework/model/vit.h"
+#include "backbones/vit/vit.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -9,6 +9,12 @@
 #include <cstdio>
 
 #include "framework/core/error.h"
+#include "framework/core/log.h"
+#include "framework/data/dataset.h"
+#include "framework/io/safetensors_torch.h"
+#include "framework/io/torch_pickle.h"
+#include "framework/model/checkpoint.h"
+#include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
@@ -133,6 +139,36 @@ ViTOptions resolve_vit_preset(ViTOptions o) {
 
 std::shared_ptr<Backbone> make_vit(const ViTOptions& options, int64_t num_classes) {
   return std::make_shared<ViT>(options, num_classes);
+}
+
+}  // namespace adaptlab
+
+// ---- registration ---------------------------------------------------------------------------------------
+
+namespace adaptlab {
+
+void register_vit(Registries& r) {
+  EntryMeta meta;  // a tiny instance for the method contract test: 16 patches + class token, 2 blocks
+  meta.example_options = "{img_size: 8, patch_size: 2, embed_dim: 16, num_heads: 2, depth: 2}";
+  meta.example_data = std::make_shared<DataInfo>(DataInfo{3, {3, 8, 8}});
+  meta.example_inputs = [] { return at::randn({4, 3, 8, 8}, at::kDouble); };
+  add_entry<ViTOptions>(
+      r.backbones, "vit", "Vision Transformer with timm parameter names (random init, or a timm checkpoint)",
+      [](const ViTOptions& given, const DataInfo& info) {
+        const ViTOptions o = resolve_vit_preset(given);
+        AL_CHECK(info.input_shape.size() == 3, "backbone 'vit' needs image inputs [C, H, W]");
+        AL_CHECK(info.input_shape[0] == o.in_chans && info.input_shape[1] == o.img_size &&
+                     info.input_shape[2] == o.img_size,
+                 "backbone 'vit' expects inputs [{}, {}, {}] but the dataset gives [{}, {}, {}]", o.in_chans,
+                 o.img_size, o.img_size, info.input_shape[0], info.input_shape[1], info.input_shape[2]);
+        auto b = make_vit(o, info.num_classes);
+        if (!o.checkpoint.empty()) {
+          const auto rep = load_checkpoint(*b, io::load_weights(o.checkpoint), o.checkpoint);
+          log::info("{}: {}", o.checkpoint, rep.summary());
+        }
+        return b;
+      },
+      meta);
 }
 
 }  // namespace adaptlab

@@ -1,4 +1,4 @@
-#include "framework/model/encoder.h"
+#include "backbones/bert/encoder.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/container/modulelist.h>

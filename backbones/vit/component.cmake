@@ -1,0 +1,1 @@
+adaptlab_component(backbone NAMES vit SOURCES vit.cpp)

@@ -1,0 +1,1 @@
+adaptlab_component(method NAMES adapter SOURCES adapter.cpp)

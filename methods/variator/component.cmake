@@ -1,0 +1,1 @@
+adaptlab_component(method NAMES variator SOURCES variator.cpp)

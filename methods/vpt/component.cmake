@@ -1,0 +1,1 @@
+adaptlab_component(method NAMES vpt SOURCES vpt.cpp)
