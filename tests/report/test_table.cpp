@@ -20,6 +20,14 @@ TEST_CASE("aggregate: mean and sample std against hand-computed values", "[repor
 }
 
 namespace {
+TableSpec spec_of(const std::string& study, const std::string& metric, double scale, int precision) {
+  TableSpec t;
+  t.study = study;
+  t.metric = metric;
+  t.scale = scale;
+  t.precision = precision;
+  return t;
+}
 nlohmann::json cfg_of(const std::string& method, int rank, const std::string& ds_noise, int seed) {
   nlohmann::json m = {{"name", method}};
   if (method == "lora") m["rank"] = rank;
@@ -56,10 +64,10 @@ TEST_CASE("markdown table: rows by method (+ varying options), columns by datase
       "| linear | 55.0 ± 7.1 | 42.0 ± 2.8 |\n"
       "| lora (rank=4) | **92.0 ± 2.8** | **70.0** (n=1) |\n"
       "| lora (rank=8) | **92.0 ± 1.4** | — |\n";
-  CHECK(markdown_table(s, TableSpec{"t", "test.acc", 100.0, 1}) == expected);
-  REQUIRE_THROWS_WITH(markdown_table(s, TableSpec{"t", "nope", 1.0, 1}),
+  CHECK(markdown_table(s, spec_of("t", "test.acc", 100.0, 1)) == expected);
+  REQUIRE_THROWS_WITH(markdown_table(s, spec_of("t", "nope", 1.0, 1)),
                       Catch::EndsWith("no finished run of study 't' has the metric 'nope'"));
-  REQUIRE_THROWS_WITH(markdown_table(s, TableSpec{"zz", "test.acc", 1.0, 1}),
+  REQUIRE_THROWS_WITH(markdown_table(s, spec_of("zz", "test.acc", 1.0, 1)),
                       Catch::EndsWith("study 'zz' has no finished runs"));
 }
 

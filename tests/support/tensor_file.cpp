@@ -67,7 +67,7 @@ std::map<std::string, at::Tensor> load_tensors(const std::string& path) {
     const auto shape = e.at("shape").get<std::vector<int64_t>>();
     const auto off = e.at("data_offsets").get<std::vector<uint64_t>>();
     auto t = at::empty(shape, at::TensorOptions().dtype(dt));
-    AL_CHECK(off.size() == 2 && off[1] - off[0] == t.numel() * t.element_size() && 8 + n + off[1] <= all.size(),
+    AL_CHECK(off.size() == 2 && off[1] - off[0] == static_cast<uint64_t>(t.numel() * t.element_size()) && 8 + n + off[1] <= all.size(),
              "{}: tensor '{}' has bad offsets", path, name);
     std::memcpy(t.data_ptr(), all.data() + 8 + n + off[0], off[1] - off[0]);
     out.emplace(name, t);
