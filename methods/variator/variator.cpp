@@ -27,7 +27,7 @@ struct PluginSet : torch::nn::Module {
 
 VariatorWrap::VariatorWrap(int64_t width, const VariatorOptions& o) : ks_(o.ks) {
   for (int k : ks_)
-    sets_.push_back(register_module("k" + std::to_string(k), std::make_shared<PluginSet>(width, k, o.adapter_dim)));
+    sets_.push_back(register_module(fmt::format("k{}", k), std::make_shared<PluginSet>(width, k, o.adapter_dim)));
   active_k = ks_.front();
 }
 
@@ -110,7 +110,7 @@ class Variator : public Method {
 
   std::vector<std::pair<std::string, std::function<void()>>> variants() override {
     std::vector<std::pair<std::string, std::function<void()>>> out;
-    for (int k : o_.ks) out.emplace_back("k" + std::to_string(k), [this, k] { set_k(k); });
+    for (int k : o_.ks) out.emplace_back(fmt::format("k{}", k), [this, k] { set_k(k); });
     return out;
   }
 

@@ -161,7 +161,10 @@ TEST_CASE("ViT presets have exactly timm's parameter names and shapes (Ti/S/B/L/
       auto b = make_vit(r, 10);
       for (auto& t : b->named_parameters()) {
         std::string s;
-        for (auto d : t.value().sizes()) s += (s.empty() ? "" : "x") + std::to_string(d);
+        for (auto d : t.value().sizes()) {
+          if (!s.empty()) s += 'x';
+          s += std::to_string(d);
+        }
         ours[t.key()] = s;
       }
       CHECK(ours == timm.at(p));
