@@ -144,7 +144,7 @@ EncoderOutputs encoder_features(Backbone& b, const at::Tensor& ids) {
   auto* e = dynamic_cast<Encoder*>(&b);
   AL_CHECK(e != nullptr, "encoder_features: not an encoder backbone");
   auto f = e->features(ids);
-  return {f.h, e->pooler_output(f.h)};
+  return {f.h, e->pooler_output(f.h), e->pool(f.h, f.mask, f.size), f.mask, f.size};
 }
 
 }  // namespace adaptlab

@@ -54,10 +54,12 @@ struct EncoderOptions {
 // `seq_len`: the input length the data gives (for token-count checks of token-reduction methods).
 std::shared_ptr<Backbone> make_encoder(const EncoderOptions& options, int64_t num_classes, int64_t seq_len);
 
-// Outputs of the encoder without the head, for parity tests: last hidden states [B, L, H] and the
-// BERT pooler output tanh(W h_cls + b) [B, H].
+// Outputs of the encoder without the head, for parity tests: last hidden states [B, L, H] (L after
+// any token merging), the BERT pooler output tanh(W h_cls + b) [B, H], the sentence vector the head
+// sees (`pool` option) [B, H], and the final token mask [B, L] and sizes [B, L, 1] (undefined when no
+// token was merged).
 struct EncoderOutputs {
-  at::Tensor last_hidden, pooler;
+  at::Tensor last_hidden, pooler, pooled, mask, size;
 };
 EncoderOutputs encoder_features(Backbone& encoder, const at::Tensor& ids);
 

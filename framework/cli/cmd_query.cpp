@@ -12,10 +12,11 @@ namespace {
 struct QueryArgs {
   std::string db, study, sql;
   std::string format = "table";  // table | csv | json
+  int max_rows = static_cast<int>(kDefaultQueryMaxRows);
 };
 
 int cmd_query(const QueryArgs& a) {
-  const QueryResult r = run_query(db_path_of(a.db, a.study), a.sql);
+  const QueryResult r = run_query(db_path_of(a.db, a.study), a.sql, static_cast<size_t>(a.max_rows));
   if (a.format == "table") fmt::print("{}", format_query_table(r));
   else if (a.format == "csv") fmt::print("{}", format_query_csv(r));
   else if (a.format == "json") fmt::print("{}", format_query_json(r));
@@ -34,6 +35,8 @@ void add_query(Command& root, const GlobalArgs&) {
   c.option("--db", a->db, "results database (default: results/<study>.sqlite)");
   c.option("--study", a->study, "study whose default database to open");
   c.option("--format", a->format, "table (default) | csv | json").one_of({"table", "csv", "json"});
+  c.option("--max-rows", a->max_rows, "stop with an error when the statement yields more rows (default 1000000)")
+      .positive();
   c.on_run([a] { return cmd_query(*a); });
 }
 

@@ -35,6 +35,7 @@ int launch_slurm(const SweepArgs& a, const Sweep& sw) {
   SlurmOptions o = a.slurm;
   if (o.dir.empty()) o.dir = "results/" + sw.study + ".slurm";
   o.submit = !a.no_submit;
+  parse_devices(a.launch.devices);  // validated here: the array tasks would each fail on it later
   const std::string script = write_slurm_script(slurm_job(a.launch, sw.study), o);
   fmt::print("wrote {} ({} runs in {} array tasks)\n", script, sw.runs.size(), o.shards);
   if (o.submit) fmt::print("submitted job {}\n", submit_slurm_script(script));
@@ -87,6 +88,9 @@ int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
   const SweepReport r = run_sweep(sw, store, o);
   log::info("study {}: {} run, {} skipped, {} failed, {} timed out, {} cancelled, {} not started; results in {}",
             sw.study, r.done, r.skipped, r.failed, r.timed_out, r.cancelled, r.not_started, db);
+  if (r.failed_kept > 0)
+    log::warn("study {}: {} done, {} failed earlier and kept (not re-run; --retry-failed runs them again)", sw.study,
+              r.skipped - r.failed_kept + r.done, r.failed_kept);
   return r.ok() ? 0 : 2;
 }
 
@@ -98,7 +102,8 @@ void add_sweep(Command& root, const GlobalArgs& g) {
   Command& c = root.sub(
       "sweep",
       "expand a sweep file and run every run not already done, each in its own process; Ctrl-C once stops "
-      "launching, twice kills running runs. Exit code 0 when every run is done, 2 otherwise.");
+      "launching, twice kills running runs. Exit code 0 only when every run of the sweep is done; 2 when any is "
+      "failed, timed out, cancelled or not started (now, or kept from an earlier sweep); 1 on an error.");
   c.positional("file", l.file, "sweep YAML file (experiments/<study>/sweep.yaml)").required();
   c.positional("overrides", l.overrides, "key.sub=value overrides applied to every run (last wins)");
   c.option("--db", a->db, "results database (default: results/<study>.sqlite)");

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   root.option("--threads", g.threads, "intra-op CPU threads (default: the CPUs this process may use)").non_negative();
   root.option("--plugin", g.plugins,
               "plugin shared object (built with find_package(adaptlab) and adaptlab_add_plugin; see "
-              "docs/plugins.md), loaded before the command runs");
+              "docs/plugins.md), loaded before the command runs; a name without a slash is the file in the current "
+              "directory (the library path is not searched)");
   root.flag("-q,--quiet", g.quiet, "only warnings and errors on stderr");
   for (int i = 0; i < argc; ++i) {
     if (i) g.command_line += ' ';

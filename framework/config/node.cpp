@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -169,12 +170,37 @@ Node Node::from_json(const nlohmann::json& j, const Loc& loc) {
 
 namespace {
 
+size_t max_yaml_nodes() {
+  if (const char* v = std::getenv("ADAPTLAB_MAX_YAML_NODES")) {
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(v, &end, 10);
+    AL_CHECK(end != v && *end == '\0' && n > 0, "ADAPTLAB_MAX_YAML_NODES='{}': expected a positive count", v);
+    return static_cast<size_t>(n);
+  }
+  return 1000000;
+}
+
 Loc loc_of(const YAML::Mark& m, const std::string& file) {
   if (m.is_null()) return Loc{file, 0, 0};
   return Loc{file, m.line + 1, m.column + 1};
 }
 
-Node convert(const YAML::Node& y, const std::string& file) {
+// yaml-cpp shares an aliased node between its uses; copying it into our tree multiplies it, so a
+// small file of nested aliases (a "billion laughs") would expand without bound. Every node copied
+// counts against a budget.
+struct Budget {
+  size_t left;
+  const std::string& file;
+  void take() {
+    if (left-- == 0)
+      fail("{}: the YAML expands to more than {} nodes (nested aliases?); refusing to read it (set "
+           "ADAPTLAB_MAX_YAML_NODES to allow more)",
+           file, max_yaml_nodes());
+  }
+};
+
+Node convert(const YAML::Node& y, const std::string& file, Budget& budget) {
+  budget.take();
   const Loc loc = loc_of(y.Mark(), file);
   switch (y.Type()) {
     case YAML::NodeType::Undefined:
@@ -182,7 +208,7 @@ Node convert(const YAML::Node& y, const std::string& file) {
     case YAML::NodeType::Scalar: return Node::make_scalar(y.Scalar(), y.Tag() == "!", loc);
     case YAML::NodeType::Sequence: {
       Node n = Node::make_list(loc);
-      for (const auto& item : y) n.push_back(convert(item, file));
+      for (const auto& item : y) n.push_back(convert(item, file, budget));
       return n;
     }
     case YAML::NodeType::Map: {
@@ -193,7 +219,7 @@ Node convert(const YAML::Node& y, const std::string& file) {
         const std::string key = kv.first.Scalar();
         AL_CHECK(n.find(key) == nullptr, "{}: duplicate key '{}' (first at {})", kloc.str(), key,
                  n.find_entry(key)->key_loc.str());
-        n.set(key, convert(kv.second, file), kloc);
+        n.set(key, convert(kv.second, file, budget), kloc);
       }
       return n;
     }
@@ -205,7 +231,8 @@ Node convert(const YAML::Node& y, const std::string& file) {
 
 Node parse_string(const std::string& yaml, const std::string& origin) {
   try {
-    return convert(YAML::Load(yaml), origin);
+    Budget budget{max_yaml_nodes(), origin};
+    return convert(YAML::Load(yaml), origin, budget);
   } catch (const YAML::Exception& e) {
     fail("{}: invalid YAML: {}", loc_of(e.mark, origin).str(), e.msg);
   }

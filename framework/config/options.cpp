@@ -36,6 +36,9 @@ void read_value(const Node& n, const std::string& ctx, double& out) {
   const ScalarType t = n.is_scalar() ? scalar_type(n) : ScalarType::string;
   if (!n.is_scalar() || (t != ScalarType::integer && t != ScalarType::floating)) throw_type_error(n, ctx, "a number");
   out = n.to_json().get<double>();
+  // .inf, .nan and overflowing literals (1e999) are refused here, at the line that wrote them: they
+  // pass range checks like '> 0' and would be stored as JSON null.
+  if (!std::isfinite(out)) throw_type_error(n, ctx, "a finite number");
 }
 
 void read_value(const Node& n, const std::string& ctx, bool& out) {

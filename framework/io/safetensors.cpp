@@ -264,7 +264,10 @@ SafetensorsFile::SafetensorsFile(std::unique_ptr<Storage> storage, std::string o
 SafetensorsFile::SafetensorsFile(const std::string& path)
     : SafetensorsFile(
           [&] {
-            Fd f{open_or_fail(path, "open", O_RDONLY)};
+            // Checked before open(): opening a FIFO would block until a writer came.
+            struct stat pre {};
+            if (::stat(path.c_str(), &pre) == 0 && !S_ISREG(pre.st_mode)) fail("{}: not a regular file", path);
+            Fd f{open_or_fail(path, "open", O_RDONLY | O_NONBLOCK)};
             struct stat st {};
             if (::fstat(f.fd, &st) != 0) fail("{}: cannot stat: {}", path, std::strerror(errno));
             if (!S_ISREG(st.st_mode)) fail("{}: not a regular file", path);

@@ -10,7 +10,19 @@
 #include "framework/io/safetensors_torch.h"
 
 namespace adaptlab::io {
+namespace {
+// A checkpoint is a regular file: a device (/dev/zero) would be read forever, and a FIFO blocks on open.
+void check_regular(const std::string& path) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  AL_CHECK(std::filesystem::exists(st), "{}: no such checkpoint file", path);
+  AL_CHECK(std::filesystem::is_regular_file(st), "{}: not a regular file (a checkpoint must be a file, not a device, "
+           "FIFO or folder)", path);
+}
+}  // namespace
+
 std::map<std::string, at::Tensor> load_torch_state_dict(const std::string& path) {
+  check_regular(path);
   std::ifstream f(path, std::ios::binary);
   AL_CHECK(f.good(), "{}: cannot read", path);
   std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
@@ -49,7 +61,7 @@ std::map<std::string, at::Tensor> load_torch_state_dict(const std::string& path)
 }
 
 std::map<std::string, at::Tensor> load_weights(const std::string& path) {
-  AL_CHECK(std::filesystem::exists(path), "{}: no such checkpoint file", path);
+  check_regular(path);
   if (path.ends_with(".safetensors")) return load_safetensors(path);
   if (path.ends_with(".pt") || path.ends_with(".pth") || path.ends_with(".bin")) return load_torch_state_dict(path);
   fail("{}: unknown checkpoint format; expected .safetensors, .pt, .pth or .bin", path);

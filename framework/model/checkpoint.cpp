@@ -34,6 +34,8 @@ std::string CheckpointReport::summary() const {
 
 at::Tensor resample_pos_embed(const at::Tensor& pos, int64_t new_grid, int64_t prefix) {
   const int64_t n = pos.size(1) - prefix, c = pos.size(2);
+  AL_CHECK(n >= 1, "pos_embed: the checkpoint's pos_embed {} has no patch positions (only {} prefix tokens)", shape(pos),
+           prefix);
   const auto old_grid = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(n))));
   AL_CHECK(old_grid * old_grid == n, "pos_embed: {} patch positions are not a square grid", n);
   if (old_grid == new_grid) return pos;
@@ -69,11 +71,22 @@ CheckpointReport load_checkpoint(Backbone& b, std::map<std::string, at::Tensor> 
     }
     at::Tensor src = it->second;
     mapped.erase(it);
+    // An integer or bool tensor where the model holds floats is a wrong file or a wrong name mapping,
+    // never something to cast.
+    if (p.value().is_floating_point() && !src.is_floating_point()) {
+      rep.mismatched.push_back(fmt::format("{} (checkpoint dtype {}, model {})", n, c10::toString(src.scalar_type()),
+                                           c10::toString(p.value().scalar_type())));
+      continue;
+    }
     if (src.sizes() != p.value().sizes()) {
       if (n == "pos_embed" && src.dim() == 3 && p.value().dim() == 3 && src.size(2) == p.value().size(2)) {
         const auto grid = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(p.value().size(1) - 1))));
         const std::string from = shape(src);
-        src = resample_pos_embed(src.to(p.value().scalar_type()), grid);
+        try {
+          src = resample_pos_embed(src.to(p.value().scalar_type()), grid);
+        } catch (const Error& e) {
+          fail("{}: {}", origin, e.what());
+        }
         rep.resized.push_back(fmt::format("pos_embed {} -> {}", from, shape(src)));
       } else if (is_head) {
         rep.skipped.push_back(fmt::format("{} (checkpoint {}, model {})", n, shape(src), shape(p.value())));
@@ -93,7 +106,7 @@ CheckpointReport load_checkpoint(Backbone& b, std::map<std::string, at::Tensor> 
   if (!rep.unexpected.empty())
     problems.push_back(fmt::format("{} unexpected: {}", rep.unexpected.size(), fmt::join(rep.unexpected, ", ")));
   if (!rep.mismatched.empty())
-    problems.push_back(fmt::format("{} with a different shape: {}", rep.mismatched.size(), fmt::join(rep.mismatched, ", ")));
+    problems.push_back(fmt::format("{} with a different shape or dtype: {}", rep.mismatched.size(), fmt::join(rep.mismatched, ", ")));
   AL_CHECK(problems.empty(), "{}: checkpoint does not fit the model: {}", origin, fmt::join(problems, "; "));
   return rep;
 }

@@ -45,8 +45,19 @@ std::string file_hash(const std::string& path) {
 
 PluginInfo load_plugin(const std::string& given) {
   namespace fs = std::filesystem;
+  // A name without a slash is a file in the current directory: dlopen() would search the library path
+  // for it instead (and could load a system library of that name).
+  const bool bare = given.find('/') == std::string::npos;
+  if (bare)
+    AL_CHECK(fs::is_regular_file(given), "cannot load plugin '{}': no file '{}' in the current directory ({}); "
+             "plugins are not searched for on the library path", given, given, fs::current_path().string());
   AL_CHECK(fs::is_regular_file(given), "cannot load plugin '{}': no such file", given);
   const std::string path = fs::canonical(given).string();
+  for (const char* sys : {"/lib/", "/lib32/", "/lib64/", "/usr/lib/", "/usr/lib32/", "/usr/lib64/"}) {
+    const bool under = path.starts_with(sys) && path.find("/adaptlab/") == std::string::npos;
+    AL_CHECK(!under, "refusing to load '{}' as a plugin: it is a system library ({}); adaptlab plugins are built "
+             "with adaptlab_add_plugin (docs/plugins.md)", given, path);
+  }
   for (const auto& p : plugins())
     if (p.path == path) return p;
   PluginInfo info{path, file_hash(path)};

@@ -30,7 +30,7 @@ size_t width(const std::string& s) {
 
 }  // namespace
 
-QueryResult run_query(const std::string& db_path, const std::string& sql_text) {
+QueryResult run_query(const std::string& db_path, const std::string& sql_text, size_t max_rows) {
   Store store(db_path, /*read_only=*/true);  // refuses foreign files and unmigrated schemas clearly
   sql::Db& db = store.db();
   db.exec("PRAGMA query_only = 1");
@@ -54,6 +54,7 @@ QueryResult run_query(const std::string& db_path, const std::string& sql_text) {
     const int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) fail("query: {}", sqlite3_errmsg(db.handle()));
+    AL_CHECK(r.rows.size() < max_rows, "query: more than {} rows; add a LIMIT or raise --max-rows", max_rows);
     std::vector<QueryResult::Value> row(n);
     for (int c = 0; c < n; ++c) {
       const int type = sqlite3_column_type(st, c);

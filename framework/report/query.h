@@ -18,7 +18,10 @@ struct QueryResult {
   std::vector<std::vector<Value>> rows;
 };
 
-QueryResult run_query(const std::string& db_path, const std::string& sql);
+// At most max_rows rows are read: a statement that yields more (an endless recursive CTE) fails with a
+// message instead of growing until memory runs out.
+constexpr size_t kDefaultQueryMaxRows = 1000000;
+QueryResult run_query(const std::string& db_path, const std::string& sql, size_t max_rows = kDefaultQueryMaxRows);
 
 std::string format_query_table(const QueryResult& r);
 std::string format_query_csv(const QueryResult& r);

@@ -120,42 +120,62 @@ std::pair<EvalResult, double> timed_test(Built& b, int batch_size, c10::Device d
   return {r, sec > 0 ? static_cast<double>(r.n) / sec : 0.0};
 }
 
+// Runs one phase of a run; a LibTorch error (its C++ stack trace dropped) or an allocation failure
+// comes out as an Error that says what was being done.
+template <class F>
+auto in_phase(const std::string& what, F&& f) {
+  try {
+    return f();
+  } catch (const c10::Error& e) {
+    fail("{}: {}", what, e.what_without_backtrace());
+  } catch (const std::bad_alloc&) {
+    fail("{}: out of memory", what);
+  }
+}
+
 }  // namespace
 
 Summary execute_run(const RunConfig& config, const std::string& device_name, const MetricSink& sink) {
   const c10::Device device(resolve_device(device_name));
-  Built b = build(config, device);
+  const std::string run = fmt::format("run {} ({}; {} on {})", config.id, config.label(),
+                                      config.backbone.name, config.dataset.name);
+  Built b = in_phase("building " + run, [&] { return build(config, device); });
   Summary s;
   count_parameters(b, s);
 
   const auto t0 = std::chrono::steady_clock::now();
-  const auto steps = fit(*b.backbone, b.ptrs, *b.data, config.train, static_cast<uint64_t>(config.seed), device, sink);
+  const auto steps = in_phase("training " + run, [&] {
+    return fit(*b.backbone, b.ptrs, *b.data, config.train, static_cast<uint64_t>(config.seed), device, sink);
+  });
   s["train.steps"] = static_cast<double>(steps);
   s["time.train_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  const int eval_bs = config.train.eval_batch_size;
-  const EvalResult val = evaluate(*b.backbone, *b.data, Split::val, eval_bs, device);
-  const EvalResult test = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device);
-  s["val.acc"] = val.acc;
-  s["val.loss"] = val.loss;
-  s["test.acc"] = test.acc;
-  s["test.loss"] = test.loss;
+  in_phase("evaluating " + run, [&] {
+    const int eval_bs = config.train.eval_batch_size;
+    const EvalResult val = evaluate(*b.backbone, *b.data, Split::val, eval_bs, device);
+    const EvalResult test = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device);
+    s["val.acc"] = val.acc;
+    s["val.loss"] = val.loss;
+    s["test.acc"] = test.acc;
+    s["test.loss"] = test.loss;
 
-  prepare_inference(b, device, s);
-  const auto [inf, rate] = timed_test(b, eval_bs, device);
-  s["test.acc_inference"] = inf.acc;
-  s["throughput.eval"] = rate;
-  // Inference configurations a method offers (e.g. Variator's rates): each evaluated on the test split.
-  for (Method* m : b.ptrs) {
-    const auto variants = m->variants();
-    for (const auto& [name, apply] : variants) {
-      apply();
-      const auto [r, vrate] = timed_test(b, eval_bs, device);
-      s["test.acc." + name] = r.acc;
-      s["throughput.eval." + name] = vrate;
+    prepare_inference(b, device, s);
+    const auto [inf, rate] = timed_test(b, eval_bs, device);
+    s["test.acc_inference"] = inf.acc;
+    s["throughput.eval"] = rate;
+    // Inference configurations a method offers (e.g. Variator's rates): each evaluated on the test split.
+    for (Method* m : b.ptrs) {
+      const auto variants = m->variants();
+      for (const auto& [name, apply] : variants) {
+        apply();
+        const auto [r, vrate] = timed_test(b, eval_bs, device);
+        s["test.acc." + name] = r.acc;
+        s["throughput.eval." + name] = vrate;
+      }
+      if (!variants.empty()) variants.front().second();
     }
-    if (!variants.empty()) variants.front().second();
-  }
+    return 0;
+  });
   return s;
 }
 

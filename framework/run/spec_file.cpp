@@ -1,6 +1,11 @@
 #include "framework/run/spec_file.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,13 +24,18 @@ void write_spec_file(const std::string& path, const RunSpec& spec) {
   j["plugins"] = nlohmann::json::array();
   for (const auto& p : spec.plugins) j["plugins"].push_back({{"path", p.path}, {"hash", p.hash}});
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    AL_CHECK(out.good(), "{}: cannot write the run spec", tmp);
-    out << j.dump(2) << "\n";
-    AL_CHECK(out.good(), "{}: cannot write the run spec", tmp);
+  const std::string text = j.dump(2) + "\n";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  AL_CHECK(fd >= 0, "{}: cannot create the run spec: {}", tmp, std::strerror(errno));
+  const ssize_t n = ::write(fd, text.data(), text.size());
+  const int write_errno = errno;
+  const int closed = ::close(fd);
+  if (n != static_cast<ssize_t>(text.size()) || closed != 0) {
+    std::remove(tmp.c_str());
+    fail("{}: cannot write the run spec: {}", tmp, n < 0 ? std::strerror(write_errno) : closed != 0 ? std::strerror(errno) : "short write");
   }
-  AL_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "{}: cannot move the run spec into place", path);
+  AL_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "{}: cannot move the run spec into place: {}", path,
+           std::strerror(errno));
 }
 
 RunSpec read_spec_file(const std::string& path) {
@@ -34,6 +44,9 @@ RunSpec read_spec_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string text = ss.str();
+  AL_CHECK(!in.bad(), "{}: cannot read the run spec: {}", path, std::strerror(errno));
+  AL_CHECK(text.find_first_not_of(" \t\r\n") != std::string::npos,
+           "{}: the run spec is empty (was it written completely? plan the run again with adaptlab sweep)", path);
   nlohmann::json j;
   bool is_spec = false;
   try {

@@ -48,10 +48,16 @@ std::vector<char*> c_array(std::vector<std::string>& v) {
 // Starts the child in its own process group with the log on fds 1/2 and the pipe's write end on fd 3.
 // Returns its pid, or 0 with `error` set.
 pid_t spawn(const ChildSpec& spec, int pipe_write, std::string& error) {
+  // The log is opened here, not by posix_spawn, so that a failure names the log file and not the program.
+  const int log_fd = ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) {
+    error = fmt::format("{}: cannot open the run log: {}", spec.log_path, std::strerror(errno));
+    return 0;
+  }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawn_file_actions_adddup2(&fa, log_fd, 1);
+  posix_spawn_file_actions_adddup2(&fa, log_fd, 2);
   posix_spawn_file_actions_adddup2(&fa, pipe_write, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -73,6 +79,7 @@ pid_t spawn(const ChildSpec& spec, int pipe_write, std::string& error) {
   const int rc = posix_spawn(&pid, argv[0].c_str(), &fa, &attr, cargv.data(), cenv.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
+  ::close(log_fd);
   if (rc != 0) {
     error = fmt::format("cannot start {}: {}", argv[0], std::strerror(rc));
     return 0;

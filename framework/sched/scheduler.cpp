@@ -8,7 +8,12 @@
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -46,26 +51,51 @@ struct Msg {
   bool final = false;  // no further attempt follows
 };
 
-// An exclusive lock next to the database: one driver writes a study database at a time, and any
-// run found 'running' while we hold it was left so by a driver that died.
-class DriverLock {
+// flock()s a lock file; released when destroyed.
+class FileLock {
  public:
-  explicit DriverLock(const std::string& db) : path_(db + ".lock") {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    AL_CHECK(fd_ >= 0, "{}: cannot create the driver lock file", path_);
+  FileLock(const std::string& path, const std::string& db) : path_(path) {
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0666);
+    AL_CHECK(fd_ >= 0, "{}: cannot create the driver lock file: {}", path_, std::strerror(errno));
     if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       ::close(fd_);
       fail("{}: another adaptlab sweep is running on this database (it holds {})", db, path_);
     }
   }
-  ~DriverLock() {
+  ~FileLock() {
     flock(fd_, LOCK_UN);
     ::close(fd_);
   }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
 
  private:
   std::string path_;
   int fd_ = -1;
+};
+
+// One driver writes a study database at a time, and any run found 'running' while we hold the lock
+// was left so by a driver that died. The lock is keyed by the database file itself, not the path it
+// was named by: <real path>.lock beside it (symlinks, '..'), and one per device and inode in the
+// machine's temporary folder (hard links). SQLite's own locks on the file are left alone (a second
+// descriptor on the database file would drop them when closed).
+class DriverLock {
+ public:
+  explicit DriverLock(const Store& store) {
+    const std::string db = store.path();
+    std::error_code ec;
+    const fs::path real = fs::weakly_canonical(db, ec);
+    by_path_.emplace((ec ? fs::path(db) : real).string() + ".lock", db);
+    if (store.file()) {
+      const fs::path dir = fs::temp_directory_path() / "adaptlab-locks";
+      fs::create_directories(dir, ec);
+      ::chmod(dir.c_str(), 01777);  // shared by every user, like /tmp
+      by_inode_.emplace((dir / fmt::format("{}-{}.lock", store.file()->device, store.file()->inode)).string(), db);
+    }
+  }
+
+ private:
+  std::optional<FileLock> by_path_, by_inode_;
 };
 
 std::string self_executable() {
@@ -73,6 +103,17 @@ std::string self_executable() {
   auto p = fs::read_symlink("/proc/self/exe", ec);
   AL_CHECK(!ec, "cannot find this program's path (/proc/self/exe): {}", ec.message());
   return p.string();
+}
+
+// Appends to a run's log, checking that it was written (a full disk shows here, not as an empty log).
+void append_log(const std::string& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  AL_CHECK(fd >= 0, "{}: cannot open the run log: {}", path, std::strerror(errno));
+  const ssize_t n = ::write(fd, text.data(), text.size());
+  const int e = errno;
+  ::close(fd);
+  AL_CHECK(n == static_cast<ssize_t>(text.size()), "{}: cannot write the run log: {}", path,
+           n < 0 ? std::strerror(e) : "short write");
 }
 
 bool retryable(RunStatus s) { return s == RunStatus::failed || s == RunStatus::timed_out; }
@@ -121,6 +162,7 @@ class Launch {
     }
     arena.execute([&] { group.wait(); });
     progress.print(/*final_line=*/true);
+    if (!db_lost_.empty()) throw Error(db_lost_);
   }
 
  private:
@@ -130,7 +172,9 @@ class Launch {
       fs::path p(store_.path());
       dir = (p.parent_path() / (p.stem().string() + ".logs")).string();
     }
-    fs::create_directories(dir);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    AL_CHECK(!ec, "{}: cannot create the log folder: {}", dir, ec.message());
     spec_paths_.resize(sweep_.runs.size());
     log_paths_.resize(sweep_.runs.size());
     for (size_t i : todo_) {
@@ -138,6 +182,8 @@ class Launch {
       spec_paths_[i] = (fs::path(dir) / (r.id() + ".spec.json")).string();
       log_paths_[i] = (fs::path(dir) / (r.id() + ".log")).string();
       write_spec_file(spec_paths_[i], RunSpec{r.config, loaded_plugins()});
+      append_log(log_paths_[i], fmt::format("==== planned by adaptlab sweep (study {}, {} runs to do) ====\n",
+                                            sweep_.study, todo_.size()));
     }
   }
 
@@ -165,9 +211,13 @@ class Launch {
     }
     const ChildSpec spec = child_spec(i, slot);
     for (int attempt = 0;; ++attempt) {
-      std::ofstream(log_paths_[i], std::ios::app)
-          << fmt::format("==== adaptlab run {} on {} (attempt {} of this sweep) ====\n", sweep_.runs[i].id(),
-                         slot.visible.empty() ? slot.device : "GPU " + slot.visible, attempt + 1);
+      try {
+        append_log(log_paths_[i], fmt::format("==== adaptlab run {} on {} (attempt {} of this sweep) ====\n",
+                                              sweep_.runs[i].id(),
+                                              slot.visible.empty() ? slot.device : "GPU " + slot.visible, attempt + 1));
+      } catch (const Error& e) {
+        log::warn("{}", e.what());  // the child's own open of the log then fails the run, naming the file
+      }
       inbox_.push(Msg{Msg::started, i, slot.shown(), {}, false});
       ChildResult res = run_child(spec, kill_running_, nullptr);
       const bool retry = retryable(res.outcome.status) && attempt < o_.retries && stop_launching_.load() == 0;
@@ -180,6 +230,18 @@ class Launch {
   // Writes one message to the database; returns 1 when the run is accounted for (final outcome).
   size_t handle(Msg& m, Progress& progress, SweepReport& rep) {
     const auto& run = sweep_.runs[m.run];
+    if (db_lost_.empty()) {
+      try {
+        store_.check_file_unchanged();
+      } catch (const Error& e) {
+        // Nothing more can be recorded: stop, and kill the running runs (their results would be lost too).
+        db_lost_ = e.what();
+        log::warn("{}", db_lost_);
+        stop_launching_ = 1;
+        kill_running_ = 1;
+      }
+    }
+    if (!db_lost_.empty()) return m.kind == Msg::started ? 0 : (m.kind == Msg::not_started || m.final ? 1 : 0);
     if (m.kind == Msg::started) {
       store_.begin_run(run_record(sweep_.study, run.config), m.device, log_paths_[m.run]);
       progress.started();
@@ -224,6 +286,7 @@ class Launch {
   tbb::concurrent_bounded_queue<int> free_slots_;
   tbb::concurrent_queue<Msg> inbox_;
   std::atomic<int> stop_launching_{0}, kill_running_{0};
+  std::string db_lost_;  // why the database can no longer be written (deleted or replaced)
 };
 
 }  // namespace
@@ -247,18 +310,21 @@ std::vector<std::string> parse_devices(const std::string& spec) {
 
 SweepReport run_sweep(const Sweep& sweep, Store& store, const SchedulerOptions& o) {
   AL_CHECK(o.per_device >= 1, "--per-device must be >= 1");
-  DriverLock lock(store.path());
+  DriverLock lock(store);
   migrate_run_ids(store, registries());
   store.ensure_study(sweep.study, sweep.path.empty() ? "" : fs::absolute(sweep.path).string(), sweep.text);
   const Plan plan = plan_runs(sweep, store, o.retry_failed);
   SweepReport rep;
   rep.skipped = plan.skipped;
   rep.stale = plan.stale;
+  rep.failed_kept = plan.failed_kept;
   if (plan.todo.empty()) {
-    log::info("study {}: all {} runs already done or skipped", sweep.study, sweep.runs.size());
+    if (plan.failed_kept == 0) log::info("study {}: all {} runs already done", sweep.study, sweep.runs.size());
+    store.check_file_unchanged();
     return rep;
   }
   Launch(sweep, store, o, plan.todo).run(rep);
+  store.check_file_unchanged();
   return rep;
 }
 

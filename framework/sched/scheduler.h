@@ -26,7 +26,9 @@ struct SchedulerOptions {
 struct SweepReport {
   int done = 0, failed = 0, timed_out = 0, cancelled = 0, skipped = 0, not_started = 0;
   int stale = 0;  // runs found 'running' from a driver that died; they ran again
-  bool ok() const { return failed == 0 && timed_out == 0 && cancelled == 0 && not_started == 0; }
+  int failed_kept = 0;  // of the skipped: failed, timed out or cancelled before, not retried (no --retry-failed)
+  // Every run of the sweep is done (none failed now or kept failed from before).
+  bool ok() const { return failed == 0 && timed_out == 0 && cancelled == 0 && not_started == 0 && failed_kept == 0; }
 };
 
 SweepReport run_sweep(const Sweep& sweep, Store& store, const SchedulerOptions& options);

@@ -2,7 +2,13 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -41,26 +47,59 @@ SlurmJob slurm_job(const SweepLaunch& l, const std::string& study) {
   return job;
 }
 
-std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o) {
+namespace {
+
+// A value for the job script shown in an error: control characters escaped.
+std::string shown(const std::string& v) { return nlohmann::json(v).dump(); }
+
+// Nothing with a control character reaches the script: a newline would end a comment or a quoted
+// word's line, whatever the quoting.
+void check_printable(const std::string& what, const std::string& v) {
+  const bool bad = std::any_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  AL_CHECK(!bad, "{} {}: a control character (newline, tab, ...) is not allowed in a value written to the Slurm job "
+           "script", what, shown(v));
+}
+
+// #SBATCH lines are read by sbatch, not a shell: each value must match its own plain form.
+void check_sbatch_value(const char* flag, const std::string& v, const char* pattern, const char* expected) {
+  if (v.empty()) return;
+  AL_CHECK(std::regex_match(v, std::regex(pattern)), "{} {}: expected {}", flag, shown(v), expected);
+}
+
+}  // namespace
+
+void validate_slurm_job(const SlurmJob& job, const SlurmOptions& o) {
   AL_CHECK(o.shards >= 1, "--shards must be >= 1");
-  fs::create_directories(o.dir);
+  check_sbatch_value("--partition", o.partition, "[A-Za-z0-9_.,-]+", "a partition name (letters, digits, '_', '.', '-', ',')");
+  check_sbatch_value("--gpus-per-task", o.gpus_per_task, "([A-Za-z0-9_.-]+:)?[1-9][0-9]*",
+                     "a GPU count, optionally with a type ('2', 'a100:2')");
+  check_sbatch_value("--cpus-per-task", o.cpus_per_task, "[1-9][0-9]*", "a positive CPU count");
+  check_sbatch_value("--time", o.time, "[0-9]+(-[0-9]+)?(:[0-9]+){0,2}",
+                     "a Slurm time limit (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS)");
+  check_sbatch_value("study", job.study, "[A-Za-z0-9_.-]+", "a study name (letters, digits, '_', '.', '-')");
+  check_printable("--slurm-dir", o.dir);
+  check_printable("the adaptlab executable", job.executable);
+  check_printable("the working directory", job.workdir);
+  for (const auto& a : job.global_args) check_printable("argument", a);
+  for (const auto& a : job.sweep_args) check_printable("argument", a);
+}
+
+std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o) {
+  validate_slurm_job(job, o);
   const std::string dir = fs::absolute(o.dir).string();
+  check_printable("--slurm-dir", dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  AL_CHECK(!ec, "{}: cannot create the Slurm folder: {}", dir, ec.message());
   const std::string path = (fs::path(dir) / "job.sh").string();
-  std::ofstream f(path);
-  AL_CHECK(f.good(), "{}: cannot write the Slurm job script", path);
-  // #SBATCH lines are read by sbatch, not a shell: values there must not need quoting.
-  auto sbatch_value = [](const char* flag, const std::string& v) {
-    AL_CHECK(v.find_first_of(" \t\n'\"\\$`;") == std::string::npos, "{} '{}': spaces and shell characters are not allowed",
-             flag, v);
-    return v;
-  };
+  std::ostringstream f;
   f << "#!/bin/bash\n";
-  f << "#SBATCH --job-name=" << sbatch_value("study", "adaptlab-" + job.study) << "\n";
+  f << "#SBATCH --job-name=adaptlab-" << job.study << "\n";
   f << "#SBATCH --array=0-" << (o.shards - 1) << "\n";
-  if (!o.partition.empty()) f << "#SBATCH --partition=" << sbatch_value("--partition", o.partition) << "\n";
-  if (!o.gpus_per_task.empty()) f << "#SBATCH --gpus-per-task=" << sbatch_value("--gpus-per-task", o.gpus_per_task) << "\n";
-  if (!o.cpus_per_task.empty()) f << "#SBATCH --cpus-per-task=" << sbatch_value("--cpus-per-task", o.cpus_per_task) << "\n";
-  if (!o.time.empty()) f << "#SBATCH --time=" << sbatch_value("--time", o.time) << "\n";
+  if (!o.partition.empty()) f << "#SBATCH --partition=" << o.partition << "\n";
+  if (!o.gpus_per_task.empty()) f << "#SBATCH --gpus-per-task=" << o.gpus_per_task << "\n";
+  if (!o.cpus_per_task.empty()) f << "#SBATCH --cpus-per-task=" << o.cpus_per_task << "\n";
+  if (!o.time.empty()) f << "#SBATCH --time=" << o.time << "\n";
   f << "# Written by adaptlab: task i runs shard i of " << o.shards << " into its own database;\n"
     << "# submit with: " << slurm_submit_command(path) << "\n"
     << "# afterwards: adaptlab results merge --into <study db> " << shell_quote(dir) << "/shard-*.sqlite\n";
@@ -73,8 +112,21 @@ std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o) {
   for (const auto& a : job.sweep_args) f << " " << shell_quote(a);
   f << " --no-progress --shard \"$i/" << o.shards << "\" --db " << shell_quote(dir + "/shard-") << "\"$i\"'.sqlite'"
     << " --log-dir " << shell_quote(dir + "/logs") << "\n";
-  f.close();
-  fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  // Written whole to a temporary file, then moved into place: a failed write leaves no job.sh.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << f.str();
+    out.close();
+    if (!out) {
+      const int e = errno;
+      std::remove(tmp.c_str());
+      fail("{}: cannot write the Slurm job script: {}", tmp, std::strerror(e));
+    }
+  }
+  fs::permissions(tmp, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  AL_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "{}: cannot move the job script into place: {}", path,
+           std::strerror(errno));
   return path;
 }
 

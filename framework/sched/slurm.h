@@ -46,7 +46,11 @@ SlurmJob slurm_job(const SweepLaunch& launch, const std::string& study);
 // Single-quotes a value for a POSIX shell: every value that reaches a shell goes through this.
 std::string shell_quote(const std::string& s);
 
-// Writes <dir>/job.sh and returns its path.
+// Refuses what must not reach the job script: #SBATCH values outside their plain forms, and any value
+// (paths and arguments included) holding a control character. Called before anything is written.
+void validate_slurm_job(const SlurmJob& job, const SlurmOptions& o);
+
+// Validates, then writes <dir>/job.sh (whole, through a temporary file) and returns its path.
 std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o);
 
 // The shell command that submits the script (sbatch --parsable --output=<dir>/shard-%a.out SCRIPT).

@@ -7,6 +7,10 @@
 namespace adaptlab {
 
 MergeReport merge_shard(Store& target, const std::string& shard_path) {
+  // The same file under any name: merging it into itself would wait on its own lock.
+  const auto shard_file = file_id(shard_path);
+  AL_CHECK(!(shard_file && shard_file == target.file()), "{}: is the database being merged into ({}); nothing to merge",
+           shard_path, target.path());
   {
     Store shard(shard_path, /*read_only=*/true);  // refuses foreign, older or newer files with a clear error
     AL_CHECK(shard.id_scheme() == target.id_scheme(),

@@ -1,12 +1,45 @@
 #include "framework/store/sqlite.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "framework/core/error.h"
 
 namespace adaptlab::sql {
 
+namespace {
+
+// A reader that cannot create the -shm file beside a WAL database (a read-only archive folder) opens
+// it immutable: SQLite then reads the file alone, without locks, which is right for a folder nobody
+// can write to.
+bool needs_immutable(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string dir = parent.empty() ? std::string(".") : parent.string();
+  if (::access(dir.c_str(), W_OK) == 0) return false;
+  const std::string shm = path + "-shm";
+  return ::access(shm.c_str(), W_OK) != 0;
+}
+
+std::string uri_escaped(const std::string& path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c < 0x20) out += fmt::format("%{:02X}", c);
+    else out += static_cast<char>(c);
+  }
+  return out;
+}
+
+}  // namespace
+
 Db::Db(const std::string& path, bool read_only) : path_(path) {
-  const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  std::string name = path;
+  if (read_only && needs_immutable(path)) {
+    name = "file:" + uri_escaped(path) + "?immutable=1";
+    flags |= SQLITE_OPEN_URI;
+  }
+  const int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     const std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);

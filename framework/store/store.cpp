@@ -62,6 +62,7 @@ Store::Store(const std::string& path, bool read_only) {
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   AL_CHECK(!read_only || std::filesystem::exists(path), "{}: no such results database", path);
   db_ = std::make_unique<sql::Db>(path, read_only);
+  file_ = file_id(path);
   const int64_t app = pragma_int(*db_, "application_id");
   const int64_t version = pragma_int(*db_, "user_version");
   int64_t tables = 0;
@@ -72,6 +73,7 @@ Store::Store(const std::string& path, bool read_only) {
   if (app == 0 && tables == 0) {
     AL_CHECK(!read_only, "{}: the database is empty", path);
     init_schema();
+    file_ = file_id(path);
     return;
   }
   AL_CHECK(app == kApplicationId, "{}: not an adaptlab results database (application_id {:#x})", path, app);
@@ -88,7 +90,27 @@ Store::Store(const std::string& path, bool read_only) {
     db_->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
     tx.commit();
   }
+  check_tables();
   if (!read_only) db_->exec("PRAGMA foreign_keys = ON");
+}
+
+void Store::check_tables() const {
+  std::vector<std::string> missing;
+  for (const char* t : {"meta", "metrics", "params", "provenance", "runs", "studies", "summary"}) {
+    sql::Stmt st(*db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
+    st.bind(1, t);
+    if (st.step() && st.integer(0) == 0) missing.push_back(t);
+  }
+  AL_CHECK(missing.empty(), "{}: damaged adaptlab database: tables missing: {} (restore it from a copy)", path(),
+           fmt::join(missing, ", "));
+}
+
+void Store::check_file_unchanged() const {
+  const auto now = file_id(path());
+  if (file_ && now == file_) return;
+  fail("{}: the database file was deleted or replaced while this sweep ran (opened as {}; now {}); the results "
+       "written since then are not in it. Run the sweep again to redo them",
+       path(), file_ ? file_->str() : "unknown", now ? now->str() : "no file");
 }
 
 Store::~Store() = default;

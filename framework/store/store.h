@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "framework/core/file_id.h"
 #include "framework/core/records.h"
 #include "framework/store/schema.h"
 
@@ -80,11 +81,18 @@ class Store {
   int64_t count(const std::string& table);
 
   const std::string& path() const;
+  // The database file (device and inode) as opened.
+  const std::optional<FileId>& file() const { return file_; }
+  // Fails when the file at path() is no longer the one opened (deleted, or replaced by another): what
+  // would be written now would land in an unlinked file and be lost.
+  void check_file_unchanged() const;
   sql::Db& db() { return *db_; }  // for store-level operations (merge)
 
  private:
   void init_schema();
+  void check_tables() const;
   std::unique_ptr<sql::Db> db_;
+  std::optional<FileId> file_;
 };
 
 }  // namespace adaptlab

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kSweepKeys = "study, include, run, grid, zip, exclude, seeds, cost";
+constexpr const char* kSweepKeys = "study, include, run, grid, zip, exclude, seeds, cost, max_runs";
 
 // The value at a dotted path of a resolved config ("methods.0.rank"); nullptr when absent.
 const nlohmann::json* json_at(const nlohmann::json& root, const std::string& dotted) {
@@ -167,6 +167,25 @@ bool advance(std::vector<size_t>& idx, const std::vector<SweepAxis>& axes) {
   return false;
 }
 
+// The grid's size, counted before anything is built: a few short lines can ask for 10^9 runs.
+void check_run_count(const SweepFile& sw) {
+  int64_t total = static_cast<int64_t>(sw.seeds.size());
+  bool over = total > sw.max_runs;
+  std::string shape;
+  for (const auto& a : sw.axes) {
+    shape += fmt::format("{} x ", a.size());
+    const auto n = static_cast<int64_t>(a.size());
+    if (!over && total > sw.max_runs / n) over = true;
+    if (!over) total *= n;
+  }
+  if (!over) return;
+  long double exact = static_cast<long double>(sw.seeds.size());
+  for (const auto& a : sw.axes) exact *= static_cast<long double>(a.size());
+  fail("{}: the sweep expands to {:.0f} runs ({}{} seeds), over the limit of {}; refusing to build them (set "
+       "max_runs: N in the sweep file to allow more)",
+       sw.path, static_cast<double>(exact), shape, sw.seeds.size(), sw.max_runs);
+}
+
 }  // namespace
 
 SweepFile parse_sweep(const std::string& path) {
@@ -176,7 +195,8 @@ SweepFile parse_sweep(const std::string& path) {
   const cfg::Node root = cfg::parse_string(sw.text, path);
   AL_CHECK(root.is_map(), "{}: a sweep file must be a map with keys {}", path, kSweepKeys);
   for (const auto& e : root.entries()) {
-    static const std::set<std::string> known = {"study", "include", "run", "grid", "zip", "exclude", "seeds", "cost"};
+    static const std::set<std::string> known = {"study", "include", "run",  "grid",
+                                                "zip",   "exclude", "seeds", "cost", "max_runs"};
     AL_CHECK(known.count(e.key), "{}: unknown key '{}' in sweep file; expected one of: {}", e.key_loc.str(), e.key,
              kSweepKeys);
   }
@@ -192,6 +212,10 @@ SweepFile parse_sweep(const std::string& path) {
   if (const cfg::Node* ex = root.find("exclude")) read_excludes(*ex, sw);
   if (const cfg::Node* c = root.find("cost")) cfg::read_value(*c, "key 'cost'", sw.cost_keys);
   if (const cfg::Node* s = root.find("seeds")) sw.seeds = read_seeds(*s);
+  if (const cfg::Node* m = root.find("max_runs")) {
+    cfg::read_value(*m, "key 'max_runs'", sw.max_runs);
+    AL_CHECK(sw.max_runs > 0, "{}: key 'max_runs' must be > 0", m->loc().str());
+  }
   return sw;
 }
 
@@ -201,6 +225,7 @@ std::vector<PlannedRun> expand(const SweepFile& sw, const std::vector<std::strin
     AL_CHECK(std::find(sw.axis_keys.begin(), sw.axis_keys.end(), key) == sw.axis_keys.end(),
              "override '{}' would fix grid axis '{}' for every run; edit the grid instead", o, key);
   }
+  check_run_count(sw);
   std::vector<PlannedRun> runs;
   std::set<std::string> seen;
   std::vector<size_t> excluded(sw.excludes.size(), 0);

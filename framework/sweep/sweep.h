@@ -57,6 +57,8 @@ struct SweepFile {
   std::vector<cfg::Node> excludes;
   std::vector<int> seeds = {0};
   std::vector<std::string> cost_keys = {"train.epochs", "dataset.train_size"};
+  int64_t max_runs = kDefaultMaxRuns;  // `max_runs:`: expand() refuses a larger grid before building it
+  static constexpr int64_t kDefaultMaxRuns = 10000;
 };
 
 SweepFile parse_sweep(const std::string& path);

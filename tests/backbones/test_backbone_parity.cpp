@@ -119,7 +119,7 @@ TEST_CASE("checkpoint problems are listed by name with shapes", "[model]") {
   sd["blocks.0.attn.q_norm.weight"] = at::zeros({8});
   REQUIRE_THROWS_WITH(load_checkpoint(*vit, sd, "ck.safetensors"),
                       "ck.safetensors: checkpoint does not fit the model: 1 missing: blocks.0.norm1.weight; "
-                      "1 unexpected: blocks.0.attn.q_norm.weight [8]; 1 with a different shape: "
+                      "1 unexpected: blocks.0.attn.q_norm.weight [8]; 1 with a different shape or dtype: "
                       "blocks.0.attn.qkv.weight (checkpoint [48, 8], model [48, 16])");
   // A head for another task is skipped, not an error.
   sd.erase("blocks.0.attn.q_norm.weight");
@@ -131,6 +131,18 @@ TEST_CASE("checkpoint problems are listed by name with shapes", "[model]") {
   CHECK(rep.skipped.size() == 2);
   CHECK(rep.summary().find("not loaded (new task): head.weight (checkpoint [1000, 16], model [3, 16])") !=
         std::string::npos);
+  // An integer tensor in place of floats is refused, not cast; a pos_embed without patch positions is
+  // an error naming the file, not a LibTorch failure.
+  auto bad = sd;
+  bad["blocks.0.norm1.weight"] = at::ones({16}, at::kLong);
+  REQUIRE_THROWS_WITH(load_checkpoint(*vit, bad, "ck.safetensors"),
+                      "ck.safetensors: checkpoint does not fit the model: 1 with a different shape or dtype: "
+                      "blocks.0.norm1.weight (checkpoint dtype Long, model Float)");
+  bad = sd;
+  bad["pos_embed"] = at::zeros({1, 1, 16});
+  REQUIRE_THROWS_WITH(load_checkpoint(*vit, bad, "ck.safetensors"),
+                      "ck.safetensors: pos_embed: the checkpoint's pos_embed [1, 1, 16] has no patch positions (only 1 "
+                      "prefix tokens)");
 }
 
 TEST_CASE("ViT presets have exactly timm's parameter names and shapes (Ti/S/B/L/H, patch 14/16, DeiT)",

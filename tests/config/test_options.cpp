@@ -77,3 +77,29 @@ TEST_CASE("LoRA options are strict too", "[config][lora]") {
   REQUIRE_THROWS_WITH(cfg::read_options<LoraOptions>(n, "method 'lora' options"),
                       "lora.yaml:1:7: key 'rank' in method 'lora' options: must be > 0");
 }
+
+TEST_CASE("non-finite numbers are refused where they are written", "[config]") {
+  for (const char* v : {".inf", "-.inf", ".nan", "1e999", "-1e400"}) {
+    INFO(v);
+    const auto n = cfg::parse_string(fmt::format("name: x\nrate: {}\n", v), "f.yaml");
+    REQUIRE_THROWS_WITH(cfg::read_options<Demo>(n, "demo options"),
+                        fmt::format("f.yaml:2:7: key 'rate' in demo options: expected a finite number, got '{}'", v));
+  }
+  const auto n = cfg::parse_string("name: x\nrate: 1e300\n", "f.yaml");
+  CHECK(cfg::read_options<Demo>(n, "demo options").rate == 1e300);
+}
+
+TEST_CASE("YAML aliases are counted as they expand", "[config]") {
+  std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 8; ++i) {
+    bomb += fmt::format("a{}: &a{} [", i, i);
+    for (int k = 0; k < 10; ++k) bomb += fmt::format("{}*a{}", k ? ", " : "", i - 1);
+    bomb += "]\n";
+  }
+  REQUIRE_THROWS_WITH(cfg::parse_string(bomb, "bomb.yaml"),
+                      "bomb.yaml: the YAML expands to more than 1000000 nodes (nested aliases?); refusing to read it "
+                      "(set ADAPTLAB_MAX_YAML_NODES to allow more)");
+  // A few aliases used as meant are fine.
+  const auto ok = cfg::parse_string("base: &b {lr: 0.1}\nrun: *b\n", "ok.yaml");
+  CHECK(ok.find("run")->find("lr")->text() == "0.1");
+}

@@ -50,3 +50,11 @@ TEST_CASE("query: writes are refused and the database is unchanged", "[report]")
   const auto other = test::write_file(dir, "notes.sqlite", "hello");
   REQUIRE_THROWS_WITH(run_query(other, "SELECT 1"), Catch::Contains("notes.sqlite"));
 }
+
+TEST_CASE("query: rows are capped, so an endless statement ends with a message", "[report]") {
+  const auto dir = test::fresh_dir("query-cap");
+  const auto db = test::make_report_db(dir + "/mini.sqlite");
+  const std::string endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c";
+  REQUIRE_THROWS_WITH(run_query(db, endless, 1000), "query: more than 1000 rows; add a LIMIT or raise --max-rows");
+  CHECK(run_query(db, endless + " LIMIT 1000", 1000).rows.size() == 1000);
+}

@@ -57,7 +57,24 @@ TEST_CASE("the Slurm job script: array, directives, and every value quoted", "[s
   CHECK(run_shell("bash -n " + shell_quote(path) + " && echo ok") == "ok\n");
   o.partition = "gpu; rm -rf /";
   REQUIRE_THROWS_WITH(write_slurm_script(job, o),
-                      "--partition 'gpu; rm -rf /': spaces and shell characters are not allowed");
+                      "--partition \"gpu; rm -rf /\": expected a partition name (letters, digits, '_', '.', '-', ',')");
+  o.partition = "gpu";
+  // A control character anywhere (here a newline in an argument) is refused, and the old script stays.
+  job.sweep_args.push_back("train.lr=1\ntouch /tmp/x");
+  REQUIRE_THROWS_WITH(write_slurm_script(job, o),
+                      "argument \"train.lr=1\\ntouch /tmp/x\": a control character (newline, tab, ...) is not allowed in "
+                      "a value written to the Slurm job script");
+  job.sweep_args.pop_back();
+  o.dir = dir + "/new\nfolder";
+  CHECK_THROWS_WITH(write_slurm_script(job, o), Catch::Contains("a control character"));
+  CHECK_FALSE(std::ifstream(o.dir).good());
+  o.dir = dir + "/slurm";
+  o.time = "4h";
+  CHECK_THROWS_WITH(write_slurm_script(job, o), Catch::StartsWith("--time \"4h\": expected a Slurm time limit"));
+  for (const char* t : {"30", "30:00", "04:00:00", "1-04", "1-04:00", "1-04:00:00"}) {
+    o.time = t;
+    CHECK_NOTHROW(validate_slurm_job(job, o));
+  }
 }
 
 TEST_CASE("parsing of the --devices flag", "[sched]") {

@@ -85,6 +85,17 @@ TEST_CASE("store: foreign and newer files are refused", "[store]") {
     std::ofstream(p) << "hello, this is not sqlite at all, just some text that is long enough......";
     REQUIRE_THROWS_AS(Store(p), Error);
   }
+  SECTION("a database whose tables were dropped") {
+    const auto p = dir + "/dropped.sqlite";
+    { Store s(p); }
+    {
+      sql::Db db(p, false);
+      db.exec("DROP TABLE summary; DROP TABLE metrics");
+    }
+    for (bool ro : {false, true})
+      REQUIRE_THROWS_WITH(Store(p, ro), p + ": damaged adaptlab database: tables missing: metrics, summary (restore it "
+                                            "from a copy)");
+  }
   SECTION("read-only open of a missing file") {
     REQUIRE_THROWS_WITH(Store(dir + "/missing.sqlite", true), dir + "/missing.sqlite: no such results database");
   }
@@ -164,4 +175,20 @@ TEST_CASE("store: exit info and provenance are kept with the run", "[store]") {
   CHECK(r.log_path == "/logs/a.log");
   CHECK(s.provenance("st", "a") == std::map<std::string, std::string>{{"gpu.name", "NVIDIA H100"},
                                                                        {"torch.version", "2.11.0"}});
+}
+
+TEST_CASE("store: a database file deleted or replaced under an open store is noticed", "[store]") {
+  const auto dir = test::fresh_dir("store-identity");
+  const auto p = dir + "/x.sqlite";
+  Store s(p);
+  REQUIRE(s.file().has_value());
+  CHECK_NOTHROW(s.check_file_unchanged());
+  std::filesystem::create_symlink(p, dir + "/link.sqlite");
+  CHECK(file_id(dir + "/link.sqlite") == s.file());  // the same file under another name
+  std::filesystem::remove(p);
+  REQUIRE_THROWS_WITH(s.check_file_unchanged(),
+                      Catch::StartsWith(p + ": the database file was deleted or replaced while this sweep ran (opened "
+                                            "as device ") && Catch::Contains("; now no file)"));
+  std::ofstream(p) << "another file";
+  REQUIRE_THROWS_WITH(s.check_file_unchanged(), Catch::Contains("; now device "));
 }

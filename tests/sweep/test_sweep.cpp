@@ -104,7 +104,7 @@ TEST_CASE("sweep file errors name file, line and key", "[sweep]") {
     const auto p = test::write_file(dir, "a.yaml", "include: [base.yaml]\ngird: {train.lr: [1]}\n");
     REQUIRE_THROWS_WITH(load_sweep(p, {}, registries()),
                         p + ":2:1: unknown key 'gird' in sweep file; expected one of: study, include, run, grid, zip, "
-                            "exclude, seeds, cost");
+                            "exclude, seeds, cost, max_runs");
   }
   SECTION("empty axis") {
     const auto p = test::write_file(dir, "b.yaml", "include: [base.yaml]\ngrid:\n  train.lr: []\n");
@@ -172,4 +172,21 @@ TEST_CASE("zip lists of unequal length are an error naming both", "[sweep]") {
   const auto q = test::write_file(dir, "t.yaml",
                                   "include: [base.yaml]\ngrid: {train.lr: [1]}\nexclude:\n  - {train.lr: 1}\n");
   REQUIRE_THROWS_WITH(load_sweep(q, {}, registries()), q + ": the sweep expands to no runs");
+}
+
+TEST_CASE("the grid's size is counted before it is built, against max_runs", "[sweep]") {
+  const auto dir = test::fresh_dir("sweep-size");
+  test::write_file(dir, "base.yaml", kBase);
+  std::string values;
+  for (int i = 1; i <= 1000; ++i) values += (i > 1 ? ", " : "") + std::to_string(i);
+  const auto huge = test::write_file(dir, "huge.yaml", "include: [base.yaml]\ngrid:\n  train.lr: [" + values +
+                                                           "]\n  train.weight_decay: [" + values +
+                                                           "]\n  train.batch_size: [" + values + "]\nseeds: 3\n");
+  REQUIRE_THROWS_WITH(load_sweep(huge, {}, registries()),
+                      huge + ": the sweep expands to 3000000000 runs (1000 x 1000 x 1000 x 3 seeds), over the limit of "
+                             "10000; refusing to build them (set max_runs: N in the sweep file to allow more)");
+  const auto small = test::write_file(dir, "small.yaml", "include: [base.yaml]\nmax_runs: 5\ngrid:\n  train.lr: [0.1, 0.2, 0.3]\nseeds: 2\n");
+  REQUIRE_THROWS_WITH(load_sweep(small, {}, registries()), Catch::Contains("expands to 6 runs (3 x 2 seeds), over the limit of 5"));
+  const auto fits = test::write_file(dir, "fits.yaml", "include: [base.yaml]\nmax_runs: 6\ngrid:\n  train.lr: [0.1, 0.2, 0.3]\nseeds: 2\n");
+  CHECK(load_sweep(fits, {}, registries()).runs.size() == 6);
 }

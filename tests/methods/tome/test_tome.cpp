@@ -172,4 +172,16 @@ TEST_CASE("ToMe on padded text never merges padding with real tokens; mean pooli
   // Sequence 0 has 4 real non-CLS tokens: pairable real edges limit r below the schedule's 6 + 3.
   CHECK(probe->mask[0].sum().item<int64_t>() >= 1);
   CHECK(in_mask.sum(-1).equal(at::matmul(probe->source, in_mask.unsqueeze(-1)).squeeze(-1).sum(-1)));
+  // The sentence vector is the size-weighted mean over real tokens: each merged token counts for as many
+  // input tokens as it holds (so that merging changes no weights), which differs from a plain mean.
+  const auto out = encoder_features(*enc, ids);
+  REQUIRE(out.size.defined());
+  const auto w = out.mask.unsqueeze(-1).to(at::kDouble) * out.size;
+  const auto weighted = (out.last_hidden * w).sum(1) / w.sum(1);
+  CHECK((out.pooled - weighted).abs().max().item<double>() <= 1e-12);
+  const auto plain_w = out.mask.unsqueeze(-1).to(at::kDouble);
+  const auto plain = (out.last_hidden * plain_w).sum(1) / plain_w.sum(1);
+  CHECK((out.pooled - plain).abs().max().item<double>() > 1e-6);
+  // The weights sum to the number of real input tokens.
+  CHECK(at::allclose(w.sum(1).squeeze(-1), in_mask.sum(-1)));
 }
