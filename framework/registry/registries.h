@@ -33,6 +33,12 @@ struct EntryMeta {
   // Methods: options (YAML) for the method contract test when the defaults cannot run alone or leave
   // much unexercised. Backbones: options of a tiny instance for the contract test.
   std::string example_options;
+  // Methods: what the method must train with its example options, checked exactly by the contract
+  // test on every backbone: a regular expression over parameter names ("{head}" stands for the
+  // backbone's head prefix, escaped), and how many of the matching tensors lie outside the head per
+  // transformer block (-1: not fixed, e.g. it depends on the backbone's layout).
+  std::string example_trains;
+  int example_trains_per_block = -1;
   // Backbones: the data a tiny instance takes, and example inputs for it (a batch of 4, seeded).
   std::shared_ptr<DataInfo> example_data;
   std::function<at::Tensor()> example_inputs;

@@ -76,6 +76,9 @@ std::unique_ptr<Method> make_adapter(const AdapterOptions& o) { return std::make
 void register_adapter(Registries& r) {
   EntryMeta meta;  // options for the method contract test
   meta.example_options = "{positions: [attn, mlp], init: xavier}";
+  // two adapters per block (after attention, after the MLP), each down and up with weight and bias; the head
+  meta.example_trains = R"(.*\.adapter_.*|{head}.*)";
+  meta.example_trains_per_block = 8;
   add_entry<AdapterOptions>(r.methods, "adapter", "bottleneck adapters, sequential (Houlsby) or parallel (AdaptFormer)",
                  [](const AdapterOptions& o) { return make_adapter(o); }, meta);
 }

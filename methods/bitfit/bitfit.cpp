@@ -30,8 +30,10 @@ class BitFit : public Method {
 std::unique_ptr<Method> make_bitfit(const BitFitOptions& o) { return std::make_unique<BitFit>(o); }
 
 void register_bitfit(Registries& r) {
+  EntryMeta meta;  // what the contract test checks it trains: every bias, and the head
+  meta.example_trains = R"(.*\.bias|{head}.*)";
   add_entry<BitFitOptions>(r.methods, "bitfit", "BitFit: only bias terms (and the head) train",
-                 [](const BitFitOptions& o) { return make_bitfit(o); });
+                 [](const BitFitOptions& o) { return make_bitfit(o); }, meta);
 }
 
 }  // namespace adaptlab

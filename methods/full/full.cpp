@@ -21,8 +21,10 @@ class Full : public Method {
 std::unique_ptr<Method> make_full(const FullOptions&) { return std::make_unique<Full>(); }
 
 void register_full(Registries& r) {
+  EntryMeta meta;  // what the contract test checks it trains
+  meta.example_trains = ".*";
   add_entry<FullOptions>(r.methods, "full", "full fine-tuning: every backbone tensor trains",
-                 [](const FullOptions& o) { return make_full(o); });
+                 [](const FullOptions& o) { return make_full(o); }, meta);
 }
 
 }  // namespace adaptlab

@@ -17,8 +17,11 @@ class LinearProbe : public Method {
 std::unique_ptr<Method> make_linear_probe(const LinearProbeOptions&) { return std::make_unique<LinearProbe>(); }
 
 void register_linear(Registries& r) {
+  EntryMeta meta;  // what the contract test checks it trains
+  meta.example_trains = "{head}.*";
+  meta.example_trains_per_block = 0;
   add_entry<LinearProbeOptions>(r.methods, "linear", "linear probe: only the classifier head trains",
-                 [](const LinearProbeOptions& o) { return make_linear_probe(o); });
+                 [](const LinearProbeOptions& o) { return make_linear_probe(o); }, meta);
 }
 
 }  // namespace adaptlab

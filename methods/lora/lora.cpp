@@ -76,6 +76,8 @@ std::unique_ptr<Method> make_lora(const LoraOptions& options) { return std::make
 void register_lora(Registries& r) {
   EntryMeta meta;  // options for the method contract test
   meta.example_options = "{rank: 2, alpha: 4, targets: [attn.q, attn.v, mlp.fc1]}";
+  meta.example_trains = R"(.*\.lora_A|.*\.lora_B|{head}.*)";  // A and B per target, and the head
+  meta.example_trains_per_block = 6;
   add_entry<LoraOptions>(r.methods, "lora", "LoRA low-rank updates on chosen Linear layers, backbone frozen",
                  [](const LoraOptions& o) { return make_lora(o); }, meta);
 }

@@ -45,6 +45,8 @@ std::unique_ptr<Method> make_tome(const TomeOptions& options) { return make_toke
 void register_tome(Registries& r) {
   EntryMeta meta;  // options for the method contract test
   meta.example_options = "{r: 1, train_head: true}";
+  meta.example_trains = "{head}.*";  // merging trains nothing itself
+  meta.example_trains_per_block = 0;
   add_entry<TomeOptions>(r.methods, "tome", "ToMe token merging after each block's attention (trains nothing itself)",
                  [](const TomeOptions& o) { return make_tome(o); }, meta);
 }

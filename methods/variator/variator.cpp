@@ -131,9 +131,13 @@ class Variator : public Method {
 std::unique_ptr<Method> make_variator(const VariatorOptions& o) { return std::make_unique<Variator>(o); }
 
 void register_variator(Registries& r) {
+  EntryMeta meta;  // what the contract test checks it trains: per block one plugin set per rate k (gate,
+  // down, up: weight and bias each) for the default ks [2, 4]; and the head
+  meta.example_trains = R"(.*\.variator\..*|{head}.*)";
+  meta.example_trains_per_block = 12;
   add_entry<VariatorOptions>(r.methods, "variator", "Variator: plug-and-play compression of k tokens per FFN call (distilled from the "
                                        "uncompressed network; evaluated at every k)",
-                 [](const VariatorOptions& o) { return make_variator(o); });
+                 [](const VariatorOptions& o) { return make_variator(o); }, meta);
 }
 
 }  // namespace adaptlab

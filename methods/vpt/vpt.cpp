@@ -69,6 +69,8 @@ std::unique_ptr<Method> make_vpt(const VptOptions& o) { return std::make_unique<
 void register_vpt(Registries& r) {
   EntryMeta meta;  // options for the method contract test
   meta.example_options = "{tokens: 3, deep: true}";
+  meta.example_trains = R"(.*\.vpt\.prompts|{head}.*)";  // deep: one prompt tensor per block; the head
+  meta.example_trains_per_block = 1;
   add_entry<VptOptions>(r.methods, "vpt", "visual prompt tuning: learnable prompt tokens, shallow or deep",
                  [](const VptOptions& o) { return make_vpt(o); }, meta);
 }

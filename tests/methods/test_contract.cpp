@@ -6,6 +6,9 @@
 // it; a method whose defaults cannot run alone declares example options beside itself.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <regex>
+
 #include <ATen/ATen.h>
 
 #include <map>
@@ -57,6 +60,24 @@ std::pair<std::shared_ptr<Backbone>, std::unique_ptr<Method>> build(const std::s
   return {b, std::move(m)};
 }
 
+// The method trains exactly what it declares (EntryMeta::example_trains), and as many tensors per block.
+void check_declared_trainables(const std::string& method, Backbone& b, const std::set<std::string>& got) {
+  const EntryMeta& meta = registries().methods.item(method).meta;
+  REQUIRE_FALSE(meta.example_trains.empty());  // every method declares what it trains
+  std::string pattern = meta.example_trains;
+  const std::string head = std::regex_replace(b.head_prefix(), std::regex(R"([.^$|()\\[\]{}*+?])"), "\\$&");
+  for (size_t at; (at = pattern.find("{head}")) != std::string::npos;) pattern.replace(at, 6, head);
+  const std::regex re(pattern);
+  std::set<std::string> want;
+  for (const auto& p : b.named_parameters())
+    if (std::regex_match(p.key(), re)) want.insert(p.key());
+  CHECK(got == want);
+  if (meta.example_trains_per_block >= 0) {
+    const auto outside_head = std::count_if(got.begin(), got.end(), [&](const std::string& n) { return !n.starts_with(b.head_prefix()); });
+    CHECK(outside_head == static_cast<long>(meta.example_trains_per_block) * b.num_blocks());
+  }
+}
+
 std::vector<std::string> backbones_with_examples() {
   std::vector<std::string> out;
   for (const auto& n : registries().backbones.entries().names())
@@ -81,6 +102,7 @@ TEST_CASE("every registered method keeps the method contract on every registered
       const auto y = at::tensor({0, 1, 2, 1}, at::kLong);
       const auto trainable = set_trainable(*b, {m.get()});
       const std::set<std::string> train_set(trainable.begin(), trainable.end());
+      check_declared_trainables(name, *b, train_set);
       {  // give method tensors non-trivial values (e.g. LoRA B, adapter up-projections)
         at::NoGradGuard g;
         for (auto& p : b->named_parameters())

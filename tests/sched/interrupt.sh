@@ -29,8 +29,8 @@ check "$DB" "SELECT count(*) FROM summary WHERE name = 'test.acc'" 2
 
 # Twice: the running runs are killed and marked cancelled, with no summary.
 DB="$TMP/twice.sqlite"
-"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --per-device 2 --no-progress "$FIX/sleep_sweep.yaml" \
-  methods='[{name: fault, kind: sleep, seconds: 30}]' &
+SLOW="methods=[{name: fault, kind: sleep, seconds: 30, unless_file: '$TMP/quick'}]"
+"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --per-device 2 --no-progress "$FIX/sleep_sweep.yaml" "$SLOW" &
 driver=$!
 wait_running "$DB" 2 || { echo "FAIL: two runs never started"; exit 1; }
 kill -INT "$driver"; sleep 0.3; kill -INT "$driver"
@@ -39,8 +39,18 @@ wait "$driver"; rc=$?
 check "$DB" "SELECT group_concat(status) FROM runs" "cancelled,cancelled"
 check "$DB" "SELECT count(*) FROM summary WHERE name = 'test.acc'" 0
 check "$DB" "SELECT count(*) FROM runs WHERE error = 'cancelled by the user (second Ctrl-C)'" 2
-# A later sweep with --retry-failed picks cancelled runs up again (here: after a dry run shows them).
-"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --dry-run "$FIX/sleep_sweep.yaml" \
-  methods='[{name: fault, kind: sleep, seconds: 30}]' | grep -q "0 of 6 already done" || { echo "FAIL: dry run"; fails=1; }
-[ "$fails" = 0 ] && echo "Ctrl-C once: 2 done, 4 not started; twice: 2 cancelled"
+# A resume without --retry-failed keeps the cancelled runs (exit 2); with it, they run again (attempt 2)
+# and the four that never started run too.
+touch "$TMP/quick"
+"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --dry-run "$FIX/sleep_sweep.yaml" "$SLOW" | grep -q "0 of 6 already done" ||
+  { echo "FAIL: dry run"; fails=1; }
+"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --per-device 2 --no-progress "$FIX/sleep_sweep.yaml" "$SLOW" >/dev/null 2>&1
+rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: exit code $rc of a resume keeping 2 cancelled runs, expected 2"; fails=1; }
+check "$DB" "SELECT count(*) FROM runs WHERE status = 'cancelled'" 2
+"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --per-device 2 --no-progress --retry-failed "$FIX/sleep_sweep.yaml" "$SLOW" ||
+  { echo "FAIL: --retry-failed exited $?"; fails=1; }
+check "$DB" "SELECT count(*) FROM runs WHERE status = 'done'" 6
+check "$DB" "SELECT group_concat(attempt, ',') FROM (SELECT attempt FROM runs ORDER BY attempt DESC)" "2,2,1,1,1,1"
+[ "$fails" = 0 ] && echo "Ctrl-C once: 2 done, 4 not started; twice: 2 cancelled, then re-run by --retry-failed"
 exit "$fails"

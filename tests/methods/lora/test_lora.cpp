@@ -30,16 +30,47 @@ std::unique_ptr<Method> lora_method(const std::string& yaml) {
 }
 }  // namespace
 
-TEST_CASE("LoRA ops equal the merged-weight formula in float64", "[lora]") {
-  at::manual_seed(0);
-  auto x = at::randn({3, 5, 7}, at::kDouble);
-  auto W = at::randn({6, 7}, at::kDouble), b = at::randn({6}, at::kDouble);
-  auto A = at::randn({2, 7}, at::kDouble), B = at::randn({6, 2}, at::kDouble);
-  const double scale = 16.0 / 2.0;
-  auto y = at::matmul(x, W.t()) + b + lora::delta(x, A, B, scale);
-  auto want = at::matmul(x, (W + scale * at::matmul(B, A)).t()) + b;
-  CHECK(at::allclose(y, want, 1e-12, 1e-12));
-  CHECK(at::allclose(lora::merged_weight(W, A, B, scale), W + scale * at::matmul(B, A), 0, 0));
+TEST_CASE("a LoRA'd model equals the plain model with W + s·B·A written into its weights, s = alpha/rank or 1",
+          "[lora]") {
+  // The reference edits the weights of a second, LoRA-free copy by hand: neither lora::delta nor the
+  // merge code (prepare_inference) is on its side.
+  for (const auto& [yaml, scale] : std::vector<std::pair<std::string, double>>{
+           {"{rank: 2, alpha: 6, targets: [mlp.fc1, attn.proj]}", 3.0},
+           {"{rank: 2, alpha: 6, scaling: none, targets: [mlp.fc1, attn.proj]}", 1.0}}) {
+    INFO(yaml);
+    at::manual_seed(3);
+    auto vit = tiny_vit();
+    auto plain = tiny_vit();
+    {
+      at::NoGradGuard g;
+      auto src = vit->named_parameters();
+      for (auto& p : plain->named_parameters()) p.value().copy_(src[p.key()]);
+    }
+    auto m = lora_method(yaml);
+    m->attach(*vit);
+    vit->to(at::kDouble);
+    auto P = vit->named_parameters();
+    vit->eval();
+    plain->eval();
+    const auto x = at::randn({2, 3, 8, 8}, at::kDouble);
+    at::Tensor orig;
+    {
+      at::NoGradGuard g;
+      orig = plain->forward(x);
+      auto Q = plain->named_parameters();
+      for (int i = 0; i < 2; ++i)
+        for (const char* layer : {"mlp.fc1", "attn.proj"}) {
+          const std::string base = fmt::format("blocks.{}.{}", i, layer);
+          auto B = P[base + ".lora.lora_B"];
+          B.normal_(0, 0.2);
+          Q[base + ".weight"].add_(scale * at::matmul(B, P[base + ".lora.lora_A"]));
+        }
+    }
+    at::NoGradGuard g;
+    const auto got = vit->forward(x), want = plain->forward(x);
+    CHECK((got - want).abs().max().item<double>() <= 1e-12 * want.abs().max().item<double>());
+    CHECK((want - orig).abs().max().item<double>() > 1e-3);  // the deltas matter: the equality is not trivial
+  }
 }
 
 TEST_CASE("LoRA at init (B = 0) leaves the frozen backbone's output unchanged", "[lora]") {

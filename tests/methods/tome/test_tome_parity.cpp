@@ -98,18 +98,26 @@ TEST_CASE("a ViT with LoRA on qkv and PYRA equals the float64 reference: logits,
   vo.embed_dim = 32;
   vo.num_heads = 4;
   vo.depth = 3;
-  for (const bool with_pyra : {false, true}) {
-    INFO((with_pyra ? "PYRA" : "ToMe"));
+  // ToMe and PYRA with proportional attention and LoRA's alpha/rank scale; ToMe also without
+  // proportional attention and with LoRA unscaled (scaling: none, as the NOAH/PYRA code).
+  struct Case {
+    bool with_pyra, prop_attn;
+    std::string scaling;
+  };
+  for (const Case& c : {Case{false, true, "alpha/rank"}, Case{true, true, "alpha/rank"}, Case{false, false, "none"}}) {
+    const bool with_pyra = c.with_pyra;
+    INFO((with_pyra ? "PYRA" : "ToMe") << ", prop_attn " << c.prop_attn << ", LoRA scaling " << c.scaling);
     auto model = make_vit(vo, 5);
     LoraOptions lo;
     lo.rank = 2;
     lo.alpha = 4;
+    lo.scaling = c.scaling;
     auto lora = make_lora(lo);
     lora->attach(*model);
     const std::vector<int64_t> r = {4, 3, 2};
     for (int i = 0; i < 3; ++i)
       model->block(i).add_token_op(TokenPoint::after_attn, with_pyra ? "pyra" : "tome",
-                            std::make_shared<TomeOp>(r[i], true, false, with_pyra ? vo.embed_dim : 0));
+                            std::make_shared<TomeOp>(r[i], c.prop_attn, false, with_pyra ? vo.embed_dim : 0));
     model->to(at::kDouble);
     {
       at::NoGradGuard g;
@@ -126,7 +134,8 @@ TEST_CASE("a ViT with LoRA on qkv and PYRA equals the float64 reference: logits,
     in["images"] = images;
     in["grad_weight"] = gw;
     in["r"] = at::tensor(r, at::kLong);
-    in["cfg"] = at::tensor({4.0, 3.0, 4.0, 2.0, 1.0}, at::kDouble);  // heads, depth, patch, lora scale, prop_attn
+    // heads, depth, patch, LoRA scale, prop_attn
+    in["cfg"] = at::tensor({4.0, 3.0, 4.0, c.scaling == "none" ? 1.0 : 2.0, c.prop_attn ? 1.0 : 0.0}, at::kDouble);
     test::save_tensors(dir + "/in.safetensors", in);
     test::run_python(kScript, "model " + dir + "/in.safetensors " + dir + "/ref.safetensors");
     const auto ref = test::load_tensors(dir + "/ref.safetensors");
