@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <new>
 
 namespace adaptlab::cli {
 
@@ -106,6 +107,9 @@ int Program::run(int argc, char** argv, const std::function<void()>& before) {
   try {
     if (before) before();
     return impl_->chosen ? impl_->chosen() : 0;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "adaptlab: error: out of memory (the input may ask for more than this machine has)\n");
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "adaptlab: error: %s\n", e.what());
     return 1;
