@@ -6,6 +6,7 @@
 #include "framework/cli/commands.h"
 #include "framework/core/log.h"
 #include "framework/registry/registries.h"
+#include "framework/sched/plan.h"
 #include "framework/sched/scheduler.h"
 #include "framework/sched/shard.h"
 #include "framework/sched/signals.h"
@@ -29,6 +30,7 @@ struct SweepArgs {
   std::string launcher = "local";
   SlurmOptions slurm;
   bool no_submit = false;
+  std::vector<std::string> rerun;
 };
 
 int launch_slurm(const SweepArgs& a, const Sweep& sw) {
@@ -46,17 +48,21 @@ int launch_slurm(const SweepArgs& a, const Sweep& sw) {
   return 0;
 }
 
-int dry_run(const Sweep& sw, const std::string& db) {
+int dry_run(const Sweep& sw, const std::string& db, const std::vector<std::string>& rerun_values) {
   std::unique_ptr<Store> store;
   if (std::filesystem::exists(db)) store = std::make_unique<Store>(db, /*read_only=*/true);
+  RerunFilter rerun(rerun_values);
   int done = 0;
   fmt::print("study {}: {} runs (database {})\n", sw.study, sw.runs.size(), db);
   for (const auto& r : sw.runs) {
     const auto status = store ? store->status(sw.study, r.id()) : std::nullopt;
-    done += status == RunStatus::done;
+    const bool again = status && *status != RunStatus::running && !rerun.empty() && rerun.matches(r.config);
+    done += status == RunStatus::done && !again;
     std::string axes;
     for (const auto& [k, v] : r.axes) axes += fmt::format(" {}={}", k, v);
-    fmt::print("{}  {:<9}{}\n", r.id(), status ? to_string(*status) : "new", axes);
+    std::string shown = "new";
+    if (status.has_value()) shown = std::string(to_string(status.value())) + (again ? " -> rerun" : "");
+    fmt::print("{}  {:<9}{}\n", r.id(), shown, axes);
   }
   fmt::print("{} of {} already done\n", done, sw.runs.size());
   return 0;
@@ -72,7 +78,7 @@ int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
     keep_shard(sw, i, k);
   }
   const std::string db = a.db.empty() ? default_db_path(sw.study) : a.db;
-  if (a.dry_run) return dry_run(sw, db);
+  if (a.dry_run) return dry_run(sw, db, a.rerun);
   Store store(db);
   SchedulerOptions o;
   o.devices = parse_devices(a.launch.devices);
@@ -81,6 +87,7 @@ int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
   o.timeout_s = a.launch.timeout_s;
   o.retries = a.launch.retries;
   o.retry_failed = a.launch.retry_failed;
+  o.rerun = a.rerun;
   o.progress = !a.no_progress;
   o.log_dir = a.log_dir;
   o.command_line = g.command_line;
@@ -113,6 +120,10 @@ void add_sweep(Command& root, const GlobalArgs& g) {
   c.option("--retries", l.retries, "extra attempts for a run that fails or times out").non_negative();
   c.flag("--dry-run", a->dry_run, "print the expanded runs with their ids and status; run nothing");
   c.flag("--retry-failed", l.retry_failed, "re-run runs that failed, timed out or were cancelled before");
+  c.option("--rerun", a->rerun,
+           "run finished runs again: 'all', a run id, or key=value[,key=value] over run columns (methods, backbone, "
+           "dataset, seed) and dotted config keys (methods.0.rank=8); repeatable, a run matching any runs again; "
+           "earlier attempts are kept in the run_history table");
   c.flag("--no-progress", a->no_progress, "no progress line on stderr");
   c.option("--shard", a->shard, "i/K: run only shard i of K (run index modulo K); used by Slurm array tasks");
   c.option("--log-dir", a->log_dir, "per-run logs and spec files (default: results/<study>.logs)");

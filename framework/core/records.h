@@ -25,6 +25,7 @@ struct MetricEvent {
   std::string split;  // "train", "val", "test"
   std::string name;   // "loss", "acc", "lr", ...
   double value = 0.0;
+  double epoch = -1;  // training progress in epochs at that step (step / steps per epoch); -1: unknown
 };
 
 // Final metrics of a run, e.g. "test.acc", "params.trainable", "throughput.eval".

@@ -22,8 +22,10 @@ struct Encoder {
     return j;
   }
   nlohmann::json operator()(const Metric& m) const {
-    return {{"event", "metric"}, {"step", m.metric.step}, {"split", m.metric.split}, {"name", m.metric.name},
-            {"value", number(m.metric.value)}};
+    nlohmann::json j = {{"event", "metric"}, {"step", m.metric.step}, {"split", m.metric.split},
+                        {"name", m.metric.name}, {"value", number(m.metric.value)}};
+    if (m.metric.epoch >= 0) j["epoch"] = m.metric.epoch;
+    return j;
   }
   nlohmann::json operator()(const Final& f) const {
     nlohmann::json s = nlohmann::json::object();
@@ -63,7 +65,7 @@ std::optional<Event> decode(std::string_view line) {
     }
     if (ev == "metric")
       return Metric{{j.at("step").get<int64_t>(), j.at("split").get<std::string>(), j.at("name").get<std::string>(),
-                     number_of(j.at("value"))}};
+                     number_of(j.at("value")), j.value("epoch", -1.0)}};
     if (ev == "summary") {
       Final f{j.value("run", ""), {}};
       for (auto it = j.at("summary").begin(); it != j.at("summary").end(); ++it) f.summary[it.key()] = number_of(it.value());

@@ -3,7 +3,13 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "framework/core/error.h"
+#include "framework/run/run_config.h"
 
 #include "framework/core/log.h"
 #include "framework/run/resolve.h"
@@ -11,7 +17,74 @@
 
 namespace adaptlab {
 
-Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed) {
+RerunFilter::RerunFilter(const std::vector<std::string>& values) {
+  for (const auto& text : values) {
+    Value v;
+    v.text = text;
+    if (text == "all") {
+      v.all = true;
+    } else if (text.find('=') == std::string::npos) {
+      AL_CHECK(!text.empty() && text.find_first_not_of("0123456789abcdef") == std::string::npos,
+               "--rerun '{}': expected all, a run id (hex, as --dry-run shows) or key=value[,key=value...]", text);
+      v.id = text;
+    } else {
+      std::stringstream ss(text);
+      std::string cond;
+      while (std::getline(ss, cond, ',')) {
+        const auto eq = cond.find('=');
+        AL_CHECK(eq != std::string::npos && eq > 0, "--rerun '{}': '{}' is not key=value", text, cond);
+        v.conditions.emplace_back(cond.substr(0, eq), cond.substr(eq + 1));
+      }
+    }
+    values_.push_back(std::move(v));
+  }
+}
+
+namespace {
+// A flat config value as written on a command line: strings without their JSON quotes.
+std::string plain(const std::string& json_text) {
+  const auto j = nlohmann::json::parse(json_text, nullptr, false);
+  return j.is_string() ? j.get<std::string>() : json_text;
+}
+}  // namespace
+
+bool RerunFilter::matches(const RunConfig& config) {
+  bool any = false;
+  std::map<std::string, std::string> flat;
+  for (auto& v : values_) {
+    bool hit = v.all || (!v.id.empty() && config.id == v.id);
+    if (!v.conditions.empty()) {
+      if (flat.empty()) {
+        for (const auto& [k, val] : config.flat()) flat[k] = plain(val);
+        flat["methods"] = config.label();
+        flat["backbone"] = config.backbone.name;
+        flat["dataset"] = config.dataset.name;
+      }
+      hit = std::all_of(v.conditions.begin(), v.conditions.end(), [&](const auto& c) {
+        const auto it = flat.find(c.first);
+        if (it == flat.end()) return false;
+        if (it->second == c.second) return true;
+        // numbers compare as numbers (1e-3 = 0.001)
+        char* e1 = nullptr;
+        char* e2 = nullptr;
+        const double a = std::strtod(it->second.c_str(), &e1), b = std::strtod(c.second.c_str(), &e2);
+        return *e1 == '\0' && *e2 == '\0' && !it->second.empty() && !c.second.empty() && a == b;
+      });
+    }
+    v.matched += hit;
+    any = any || hit;
+  }
+  return any;
+}
+
+std::vector<std::string> RerunFilter::unmatched() const {
+  std::vector<std::string> out;
+  for (const auto& v : values_)
+    if (v.matched == 0) out.push_back(v.text);
+  return out;
+}
+
+Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter rerun) {
   Plan plan;
   std::map<std::string, RunRow> stored;
   for (auto& r : store.runs(sweep.study)) stored.emplace(r.id, std::move(r));
@@ -23,6 +96,11 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed) {
       continue;
     }
     const RunStatus st = it->second.status;
+    if (st != RunStatus::running && !rerun.empty() && rerun.matches(sweep.runs[i].config)) {
+      ++plan.rerun;
+      plan.todo.push_back(i);
+      continue;
+    }
     if (st == RunStatus::done || (ended_without_result(st) && !retry_failed)) {
       ++plan.skipped;
       plan.failed_kept += ended_without_result(st);
@@ -36,6 +114,9 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed) {
     plan.todo.push_back(i);
   }
   if (drifted > 5) log::warn("... and {} more runs made under other defaults", drifted - 5);
+  for (const auto& v : rerun.unmatched())
+    log::warn("--rerun '{}' matches no finished run of study {}; nothing re-run for it", v, sweep.study);
+  if (plan.rerun > 0) log::info("{} finished run(s) run again (--rerun); earlier attempts kept in run_history", plan.rerun);
   if (plan.stale > 0) log::warn("{} run(s) were left 'running' by a driver that stopped; they run again", plan.stale);
   std::stable_sort(plan.todo.begin(), plan.todo.end(),
                    [&](size_t a, size_t b) { return sweep.runs[a].cost > sweep.runs[b].cost; });

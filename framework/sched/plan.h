@@ -12,16 +12,40 @@ struct Registries;
 struct RunConfig;
 struct Sweep;
 
+// `--rerun` values: runs to run again even when done. Each value is `all`, a run id, or conditions
+// `key=value[,key=value…]` that must all hold, where a key is a run column (`methods` = the stack's
+// label, `backbone`, `dataset`, `seed`) or a dotted config key (`methods.0.rank`, `train.lr`); a run
+// matching any value runs again. Earlier attempts are kept in run_history.
+struct RerunFilter {
+  explicit RerunFilter(const std::vector<std::string>& values = {});
+  bool empty() const { return values_.empty(); }
+  // Whether the planned run (its resolved config) matches; counts the match per value.
+  bool matches(const RunConfig& config);
+  // The values that matched no run of the sweep.
+  std::vector<std::string> unmatched() const;
+
+ private:
+  struct Value {
+    std::string text;
+    bool all = false;
+    std::string id;
+    std::vector<std::pair<std::string, std::string>> conditions;
+    int matched = 0;
+  };
+  std::vector<Value> values_;
+};
+
 struct Plan {
   std::vector<size_t> todo;  // indices into sweep.runs, longest expected first (LPT)
   int skipped = 0;           // done, or failed/timed-out/cancelled without --retry-failed
   int failed_kept = 0;       // of those, ended without a result
   int stale = 0;             // left 'running' by a driver that died; they run again
+  int rerun = 0;             // done (or failed) runs that --rerun sends again
 };
 
 // Runs not done yet (failed ones only with `retry_failed`), longest first; warns about done runs whose
 // stored configuration differs from today's resolution (a default changed since).
-Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed);
+Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter rerun = RerunFilter());
 
 // Re-keys a database made with an older run id scheme (once; the ids are recomputed from the stored
 // configs). Returns how many ids changed; 0 when the database is current.

@@ -313,7 +313,7 @@ SweepReport run_sweep(const Sweep& sweep, Store& store, const SchedulerOptions& 
   DriverLock lock(store);
   migrate_run_ids(store, registries());
   store.ensure_study(sweep.study, sweep.path.empty() ? "" : fs::absolute(sweep.path).string(), sweep.text);
-  const Plan plan = plan_runs(sweep, store, o.retry_failed);
+  const Plan plan = plan_runs(sweep, store, o.retry_failed, RerunFilter(o.rerun));
   SweepReport rep;
   rep.skipped = plan.skipped;
   rep.stale = plan.stale;

@@ -17,6 +17,7 @@ struct SchedulerOptions {
   double timeout_s = 0;            // per run; 0 = none
   int retries = 0;                 // extra attempts after a failure or time-out
   bool retry_failed = false;       // re-run runs whose stored status is failed / timed-out / cancelled
+  std::vector<std::string> rerun;  // --rerun values (see RerunFilter in plan.h): finished runs to run again
   std::string executable;          // the adaptlab binary children run (default: this process's)
   std::string log_dir;             // per-run logs (default: <db without .sqlite>.logs)
   bool progress = true;            // progress line on stderr

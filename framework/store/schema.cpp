@@ -63,6 +63,18 @@ CREATE TABLE provenance (
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta(key, value) VALUES ('id_scheme', '1');
 )sql";
+    case 3:  // v4: earlier attempts of a run, kept when it runs again (--rerun, --retry-failed, stale).
+      return R"sql(
+CREATE TABLE run_history (
+  study TEXT NOT NULL, run_id TEXT NOT NULL, attempt INTEGER NOT NULL,
+  status TEXT NOT NULL, started_at TEXT, finished_at TEXT, git_sha TEXT, error TEXT,
+  summary_json TEXT NOT NULL,
+  replaced_at TEXT NOT NULL,
+  PRIMARY KEY (study, run_id, attempt)
+);
+ALTER TABLE metrics ADD COLUMN epoch REAL;
+CREATE VIEW run_params AS SELECT study, run_id, key, json_extract(value, '$') AS value, value AS value_json FROM params;
+)sql";
   }
   fail("no schema migration from version {}", from);
 }

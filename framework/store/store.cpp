@@ -96,7 +96,7 @@ Store::Store(const std::string& path, bool read_only) {
 
 void Store::check_tables() const {
   std::vector<std::string> missing;
-  for (const char* t : {"meta", "metrics", "params", "provenance", "runs", "studies", "summary"}) {
+  for (const char* t : {"meta", "metrics", "params", "provenance", "run_history", "runs", "studies", "summary"}) {
     sql::Stmt st(*db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
     st.bind(1, t);
     if (st.step() && st.integer(0) == 0) missing.push_back(t);
@@ -156,6 +156,15 @@ void Store::begin_run(const RunRecord& r, const std::string& device, const std::
   const std::string& study = r.study;
   const std::string& id = r.id;
   sql::Transaction tx(*db_);
+  // The attempt this one replaces goes to run_history first, with its summary.
+  sql::Stmt keep(*db_,
+                 "INSERT OR REPLACE INTO run_history(study, run_id, attempt, status, started_at, finished_at, git_sha, "
+                 "error, summary_json, replaced_at) "
+                 "SELECT r.study, r.id, r.attempt, r.status, r.started_at, r.finished_at, r.git_sha, r.error, "
+                 "(SELECT coalesce(json_group_object(s.name, s.value), '{}') FROM summary s "
+                 " WHERE s.study = r.study AND s.run_id = r.id), ?3 "
+                 "FROM runs r WHERE r.study = ?1 AND r.id = ?2");
+  keep.bind(1, study).bind(2, id).bind(3, now_utc()).run();
   for (const char* table : {"metrics", "summary", "params", "provenance"}) {
     sql::Stmt del(*db_, fmt::format("DELETE FROM {} WHERE study = ?1 AND run_id = ?2", table));
     del.bind(1, study).bind(2, id).run();
@@ -197,10 +206,11 @@ void Store::finish_run(const std::string& study, const std::string& id, RunStatu
 
 void Store::finish_run(const std::string& study, const std::string& id, const RunOutcome& o) {
   sql::Transaction tx(*db_);
-  sql::Stmt m(*db_, "INSERT INTO metrics(study, run_id, step, split, name, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  sql::Stmt m(*db_, "INSERT INTO metrics(study, run_id, step, split, name, value, epoch) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   for (const auto& e : o.metrics) {
     m.bind(1, study).bind(2, id).bind(3, e.step).bind(4, e.split).bind(5, e.name);
     if (std::isfinite(e.value)) m.bind(6, e.value); else m.bind_null(6);
+    if (e.epoch >= 0) m.bind(7, e.epoch); else m.bind_null(7);
     m.run();
   }
   sql::Stmt s(*db_, "INSERT OR REPLACE INTO summary(study, run_id, name, value) VALUES (?1, ?2, ?3, ?4)");
@@ -283,10 +293,10 @@ std::map<std::string, Summary> Store::summaries(const std::string& study, const 
 
 std::vector<MetricEvent> Store::metrics(const std::string& study, const std::string& id) {
   sql::Stmt st(*db_,
-               "SELECT step, split, name, value FROM metrics WHERE study = ?1 AND run_id = ?2 ORDER BY rowid");
+               "SELECT step, split, name, value, epoch FROM metrics WHERE study = ?1 AND run_id = ?2 ORDER BY rowid");
   st.bind(1, study).bind(2, id);
   std::vector<MetricEvent> out;
-  while (st.step()) out.push_back({st.integer(0), st.text(1), st.text(2), st.real(3)});
+  while (st.step()) out.push_back({st.integer(0), st.text(1), st.text(2), st.real(3), st.is_null(4) ? -1.0 : st.real(4)});
   return out;
 }
 

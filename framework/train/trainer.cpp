@@ -134,8 +134,9 @@ struct Loop {
     ++step;
     const double lv = loss.item<double>();
     AL_CHECK(std::isfinite(lv), "training diverged: loss is {} at step {} (epoch {})", lv, step, epoch);
-    sink({step, "train", "loss", lv});
-    sink({step, "train", "lr", lr});
+    const double ep = static_cast<double>(step) * o.epochs / static_cast<double>(std::max<int64_t>(total, 1));
+    sink({step, "train", "loss", lv, ep});
+    sink({step, "train", "lr", lr, ep});
     TrainState st{step, total, epoch};
     for (Method* m : methods) m->on_step(backbone, st);
     return lv;
@@ -165,11 +166,11 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
       const auto idx = perm.narrow(0, i, std::min<int64_t>(o.batch_size, n - i));
       epoch_loss += loop.train_step(x, y, idx, epoch) * idx.size(0);
     }
-    sink({loop.step, "train", "epoch_loss", epoch_loss / n});
+    sink({loop.step, "train", "epoch_loss", epoch_loss / n, epoch + 1.0});
     if ((epoch + 1) % o.eval_every == 0 || epoch + 1 == o.epochs) {
       const EvalResult r = evaluate(backbone, data, Split::val, o.eval_batch_size, device);
-      sink({loop.step, "val", "loss", r.loss});
-      sink({loop.step, "val", "acc", r.acc});
+      sink({loop.step, "val", "loss", r.loss, epoch + 1.0});
+      sink({loop.step, "val", "acc", r.acc, epoch + 1.0});
     }
   }
   return loop.step;

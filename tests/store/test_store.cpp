@@ -77,7 +77,7 @@ TEST_CASE("store: foreign and newer files are refused", "[store]") {
       sql::Db db(p, false);
       db.exec("PRAGMA user_version = 99");
     }
-    REQUIRE_THROWS_WITH(Store(p), p + ": written by a newer adaptlab (schema version 99, this build reads up to 3); "
+    REQUIRE_THROWS_WITH(Store(p), p + ": written by a newer adaptlab (schema version 99, this build reads up to 4); "
                                       "refusing to open it");
   }
   SECTION("not a database at all") {
