@@ -135,7 +135,7 @@ TEST_CASE("store: a version-1 database is migrated on open and keeps every row",
     }
   }
   SECTION("read-only opening asks for a migration first") {
-    REQUIRE_THROWS_WITH(Store(p, true), Catch::StartsWith(p + ": schema version 1 needs migrating to 3"));
+    REQUIRE_THROWS_WITH(Store(p, true), Catch::StartsWith(p + ": schema version 1 needs migrating to 4"));
   }
   SECTION("opening for writing migrates") {
     Store s(p);
@@ -150,10 +150,11 @@ TEST_CASE("store: a version-1 database is migrated on open and keeps every row",
     CHECK(runs[1].config == nlohmann::json{{"seed", 1}});
     CHECK(runs[1].exit_code == -1);  // new column, empty for old rows
     CHECK(s.count("provenance") == 0);
+    CHECK(s.count("run_history") == 0);  // v4: present, empty
     sql::Db db(p, true);
     sql::Stmt uv(db, "PRAGMA user_version");
     REQUIRE(uv.step());
-    CHECK(uv.integer(0) == 3);
+    CHECK(uv.integer(0) == kSchemaVersion);
     CHECK(s.id_scheme() == 1);  // its ids still hash the full config until a driver re-keys them
   }
 }
