@@ -55,6 +55,7 @@ struct TableArgs {
   double scale = 100.0;
   int precision = 1;
   bool metric_set = false, scale_set = false, precision_set = false;
+  bool strict = false;       // what the table leaves out is an error
 };
 
 int cmd_table(const TableArgs& a) {
@@ -78,6 +79,10 @@ int cmd_table(const TableArgs& a) {
   if (spec_path.empty() || a.scale_set) spec.scale = a.scale;
   if (spec_path.empty() || a.precision_set) spec.precision = a.precision;
   const TableModel t = build_table(store, spec);
+  const std::string where = spec_path.empty() ? std::string("table") : spec_path;
+  for (const auto& w : t.warnings) log::warn("{}: {}", where, w);
+  AL_CHECK(!a.strict || t.warnings.empty(), "{}: --strict: {} problem(s), listed above; the table was not written", where,
+           t.warnings.size());
   std::string text;
   if (a.format == "md") text = render_markdown(t);
   else if (a.format == "latex") text = render_latex(t);
@@ -105,6 +110,9 @@ void add_table(Command& root, const GlobalArgs&) {
   c.option("--format", a->format, "md (default) | latex (booktabs) | csv | html (self-contained page)")
       .one_of({"md", "latex", "csv", "html"});
   c.option("-o,--out", a->out, "write to this file instead of stdout");
+  c.flag("--strict", a->strict,
+         "fail instead of warning when runs match no row or column, a spec entry matches no run, or a reference row "
+         "or column is not in the table");
   Option* metric = &c.option("--metric", a->metric, "summary metric to tabulate (e.g. test.acc, val.acc, throughput.eval)");
   Option* scale = &c.option("--scale", a->scale, "multiply values by this (100 turns accuracy into percent)");
   Option* precision = &c.option("--precision", a->precision, "digits after the decimal point");

@@ -12,23 +12,44 @@ namespace {
 struct Style {
   std::function<std::string(const std::string&)> bold, escape;
   std::string pm, dash, delta = "Δ";
+  std::string minus = "-";  // the sign of negative numbers ("$-$" in LaTeX: a minus, not a hyphen)
 };
 
-// "mean ± std" (seeds > 1), "(n=k)" when seeds are missing, then "(paper p, Δ d)" with a reference.
-std::string cell_text(const TableModel& t, const TableCell& c, int precision, const Style& s) {
-  if (!c.has) return c.ref ? fmt::format("{} ({})", s.dash, fmt::format("paper {:.{}f}", *c.ref, precision)) : s.dash;
-  std::string v = fmt::format("{:.{}f}", c.agg.mean, precision);
-  if (c.agg.n > 1) v += fmt::format("{}{:.{}f}", s.pm, c.agg.std, precision);
+// A number with `precision` digits (and a + for positive ones when `sign`), its minus sign styled.
+std::string num(double v, int precision, const Style& s, bool sign = false) {
+  std::string out = sign ? fmt::format("{:+.{}f}", v, precision) : fmt::format("{:.{}f}", v, precision);
+  if (!out.empty() && out[0] == '-') out = s.minus + out.substr(1);
+  return out;
+}
+
+// "mean ± std" (seeds > 1), "(n=k)" when seeds are missing, then "(paper p, Δ d)" with a reference
+// (inline style; with reference columns the paper and Δ go to their own cells).
+std::string cell_text(const TableModel& t, const TableCell& c, int precision, const Style& s, bool inline_ref = true) {
+  const bool ref = c.ref && inline_ref;
+  if (!c.has) return ref ? fmt::format("{} (paper {})", s.dash, num(*c.ref, precision, s)) : s.dash;
+  std::string v = num(c.agg.mean, precision, s);
+  if (c.agg.n > 1) v += s.pm + num(c.agg.std, precision, s);
   if (c.best) v = s.bold(v);
   if (c.agg.n > 0 && c.agg.n < t.full_n) v += fmt::format(" (n={})", c.agg.n);
-  if (c.ref)
-    v += fmt::format(" (paper {:.{}f}, {} {:+.{}f})", *c.ref, precision, s.delta, c.agg.mean - *c.ref, precision);
+  if (ref)
+    v += fmt::format(" (paper {}, {} {})", num(*c.ref, precision, s), s.delta,
+                     num(c.agg.mean - *c.ref, precision, s, true));
   return v;
 }
 
-std::vector<std::string> header(const TableModel& t) {
+bool ref_columns(const TableModel& t, size_t c) {
+  return t.reference_columns && c < t.column_has_reference.size() && t.column_has_reference[c];
+}
+
+std::vector<std::string> header(const TableModel& t, const std::string& delta = "Δ") {
   std::vector<std::string> h = {"method"};
-  for (size_t c = 0; c < t.columns.size(); ++c) h.push_back(t.columns[c]);
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    h.push_back(t.columns[c]);
+    if (ref_columns(t, c)) {
+      h.push_back("paper");
+      h.push_back(delta);
+    }
+  }
   for (const auto& g : t.groups) h.push_back(g + " mean");
   if (t.overall) h.push_back("mean");
   for (const auto& e : t.extras) h.push_back(e.name);
@@ -37,7 +58,14 @@ std::vector<std::string> header(const TableModel& t) {
 
 std::vector<std::string> row_cells(const TableModel& t, const TableModel::Row& r, const Style& s) {
   std::vector<std::string> out = {s.escape(r.name)};
-  for (const auto& c : r.cells) out.push_back(cell_text(t, c, t.precision, s));
+  for (size_t k = 0; k < r.cells.size(); ++k) {
+    const TableCell& c = r.cells[k];
+    out.push_back(cell_text(t, c, t.precision, s, !t.reference_columns));
+    if (ref_columns(t, k)) {
+      out.push_back(c.ref ? num(*c.ref, t.precision, s) : s.dash);
+      out.push_back(c.ref && c.has ? num(c.agg.mean - *c.ref, t.precision, s, true) : s.dash);
+    }
+  }
   for (const auto& c : r.group_cells) out.push_back(cell_text(t, c, t.precision, s));
   if (t.overall) out.push_back(cell_text(t, r.overall, t.precision, s));
   for (size_t e = 0; e < r.extras.size(); ++e) out.push_back(cell_text(t, r.extras[e], t.extras[e].precision, s));
@@ -78,29 +106,35 @@ std::string render_latex(const TableModel& t) {
     }
     return o;
   };
-  const Style s{[](const std::string& x) { return "\\textbf{" + x + "}"; }, esc, "$\\pm$", "--", "$\\Delta$"};
-  const auto h = header(t);
+  const Style s{[](const std::string& x) { return "\\textbf{" + x + "}"; }, esc, "$\\pm$", "--", "$\\Delta$", "$-$"};
+  const auto h = header(t, "$\\Delta$");
   std::string out = "\\begin{tabular}{l" + std::string(h.size() - 1, 'c') + "}\n\\toprule\n";
   if (!t.groups.empty()) {
     // A first header row spanning each group's columns (columns are listed group by group).
+    // A column with reference columns is three wide (value, paper, Δ).
     std::string line = " ";
-    size_t c = 0;
+    size_t c = 0, at = 2;  // at: the LaTeX column where the group starts (1 is the method)
     std::string rules;
     while (c < t.columns.size()) {
-      size_t e = c;
-      while (e < t.columns.size() && t.column_group[e] == t.column_group[c]) ++e;
-      line += fmt::format(" & \\multicolumn{{{}}}{{c}}{{{}}}", e - c, esc(t.column_group[c]));
-      if (!t.column_group[c].empty()) rules += fmt::format("\\cmidrule(lr){{{}-{}}}", c + 2, e + 1);
+      size_t e = c, width = 0;
+      while (e < t.columns.size() && t.column_group[e] == t.column_group[c]) width += ref_columns(t, e++) ? 3 : 1;
+      line += fmt::format(" & \\multicolumn{{{}}}{{c}}{{{}}}", width, esc(t.column_group[c]));
+      if (!t.column_group[c].empty()) rules += fmt::format("\\cmidrule(lr){{{}-{}}}", at, at + width - 1);
+      at += width;
       c = e;
     }
-    for (size_t k = t.columns.size() + 1; k < h.size(); ++k) line += " & ";
+    for (size_t k = at - 1; k < h.size(); ++k) line += " & ";
     out += line + " \\\\\n" + rules + "\n";
   }
   std::vector<std::string> he;
-  for (const auto& x : h) he.push_back(esc(x));
+  for (const auto& x : h) he.push_back(x == "$\\Delta$" ? x : esc(x));
   out += fmt::format("{} \\\\\n\\midrule\n", fmt::join(he, " & "));
   for (const auto& r : t.rows) out += fmt::format("{} \\\\\n", fmt::join(row_cells(t, r, s), " & "));
-  out += "\\bottomrule\n\\end{tabular}\n";
+  out += "\\bottomrule\n";
+  // The paper's numbers say where they come from, under the table.
+  if (!t.reference_source.empty())
+    out += fmt::format("\\multicolumn{{{}}}{{l}}{{\\footnotesize paper: {}}} \\\\\n", h.size(), esc(t.reference_source));
+  out += "\\end{tabular}\n";
   return out;
 }
 

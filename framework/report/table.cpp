@@ -214,6 +214,69 @@ void mark_bests(TableModel& t, const TableSpec& spec) {
     mark_best(t.rows, [e](TableModel::Row& r) -> TableCell& { return r.extras[e]; }, spec.extras[e].best);
 }
 
+std::string shown_list(std::set<std::string> names) {
+  std::vector<std::string> v(names.begin(), names.end());
+  if (v.size() > 8) {
+    const size_t more = v.size() - 8;
+    v.resize(8);
+    v.push_back(fmt::format("... {} more", more));
+  }
+  return fmt::format("'{}'", fmt::join(v, "', '"));
+}
+
+std::string describe(const RowSpec& s) {
+  return s.label.empty() ? fmt::format("match {}", s.match.to_json().dump()) : fmt::format("label '{}'", s.label);
+}
+
+// What the table leaves out, said by name (see TableModel::warnings).
+std::vector<std::string> table_warnings(const TableSpec& spec, const std::vector<std::string>& row_label,
+                                        const std::vector<std::string>& col_label, const std::vector<int>& ri,
+                                        const std::vector<int>& ci, const std::vector<std::string>& rows,
+                                        const std::vector<std::string>& columns) {
+  std::vector<std::string> w;
+  const auto unplaced = [&](const std::vector<int>& idx, const std::vector<std::string>& labels, const char* what) {
+    std::set<std::string> left;
+    size_t n = 0;
+    for (size_t i = 0; i < idx.size(); ++i)
+      if (idx[i] < 0) {
+        left.insert(labels[i]);
+        ++n;
+      }
+    if (n > 0)
+      w.push_back(fmt::format("{} finished run(s) match no {} of the table spec and are left out; their automatic {} "
+                              "labels: {}",
+                              n, what, what, shown_list(left)));
+  };
+  const auto unused = [&](const std::vector<RowSpec>& specs, const std::vector<int>& idx,
+                          const std::vector<std::string>& labels, const char* what) {
+    for (size_t k = 0; k < specs.size(); ++k)
+      if (std::find(idx.begin(), idx.end(), static_cast<int>(k)) == idx.end())
+        w.push_back(fmt::format("{} '{}' ({}) matches no finished run; the runs' automatic {} labels: {}", what,
+                                specs[k].name, describe(specs[k]), what,
+                                shown_list(std::set<std::string>(labels.begin(), labels.end()))));
+  };
+  if (!spec.rows.empty()) {
+    unplaced(ri, row_label, "row");
+    unused(spec.rows, ri, row_label, "row");
+  }
+  if (!spec.columns.empty()) {
+    unplaced(ci, col_label, "column");
+    unused(spec.columns, ci, col_label, "column");
+  }
+  for (const auto& [row, cols] : spec.reference.values) {
+    if (std::find(rows.begin(), rows.end(), row) == rows.end()) {
+      w.push_back(fmt::format("reference row '{}' is not a row of the table (rows: {})", row,
+                              shown_list(std::set<std::string>(rows.begin(), rows.end()))));
+      continue;
+    }
+    for (const auto& [col, value] : cols)
+      if (std::find(columns.begin(), columns.end(), col) == columns.end())
+        w.push_back(fmt::format("reference column '{}' (row '{}') is not a column of the table (columns: {})", col, row,
+                                shown_list(std::set<std::string>(columns.begin(), columns.end()))));
+  }
+  return w;
+}
+
 }  // namespace
 
 TableInput read_table_input(Store& store, const TableSpec& spec) {
@@ -257,8 +320,14 @@ TableModel pivot_table(const TableInput& in, const TableSpec& spec) {
   const bool any = std::any_of(t.rows.begin(), t.rows.end(), [](const TableModel::Row& r) {
     return std::any_of(r.cells.begin(), r.cells.end(), [](const TableCell& c) { return c.has; });
   });
-  AL_CHECK(any, "{}: no finished run of study '{}' has the metric '{}'", in.origin, spec.study, spec.metric);
+  t.warnings = table_warnings(spec, row_label, col_label, ri, ci, row_names, t.columns);
+  AL_CHECK(any, "{}: no finished run of study '{}' has the metric '{}'{}{}", in.origin, spec.study, spec.metric,
+           t.warnings.empty() ? "" : " in a cell of the table: ", fmt::join(t.warnings, "; "));
   mark_bests(t, spec);
+  t.reference_columns = spec.reference_style == "columns";
+  t.column_has_reference.assign(t.columns.size(), false);
+  for (const auto& r : t.rows)
+    for (size_t c = 0; c < r.cells.size(); ++c) t.column_has_reference[c] = t.column_has_reference[c] || r.cells[c].ref;
   return t;
 }
 

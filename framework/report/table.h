@@ -40,6 +40,12 @@ struct TableModel {
     TableCell overall;
   };
   std::vector<Row> rows;
+  bool reference_columns = false;         // paper and Δ as their own columns (reference_style: columns)
+  std::vector<bool> column_has_reference; // per column: some row has a paper value there
+  // What the table leaves out or cannot place: runs matching no row or column, spec entries matching
+  // no run, reference rows and columns that are not in the table. `table` prints them on stderr
+  // (`--strict`: an error).
+  std::vector<std::string> warnings;
 };
 
 // What a table is made from: the study's finished runs and the summary values it shows.

@@ -17,6 +17,7 @@ struct SpecFile {
   cfg::Node rows, columns, extras;
   bool overall = false;
   std::string reference;
+  std::string reference_style = "inline";
   template <class V>
   void visit(V& v) {
     v("metric", metric, "summary metric");
@@ -28,6 +29,9 @@ struct SpecFile {
     v("overall", overall, "add an overall-mean column");
     v("extras", extras, "extra per-row columns: list of {metric, name, scale, precision, best}");
     v("reference", reference, "reference.yaml with the paper's numbers");
+    v("reference_style", reference_style, "inline (\"ours (paper p, Δ d)\" in one cell) | columns (paper and Δ as "
+      "their own columns after each column with a reference)");
+    v.check(reference_style == "inline" || reference_style == "columns", "reference_style", "must be inline or columns");
     v.check(best == "max" || best == "min" || best == "none", "best", "must be max, min or none");
     v.check(precision >= 0 && precision <= 10, "precision", "must be in [0, 10]");
   }
@@ -79,6 +83,7 @@ TableSpec load_table_spec(const std::string& path) {
   s.precision = f.precision;
   s.best = f.best;
   s.overall = f.overall;
+  s.reference_style = f.reference_style;
   s.rows = read_list<RowSpec>(f.rows, "rows");
   s.columns = read_list<RowSpec>(f.columns, "columns");
   s.extras = read_list<ExtraSpec>(f.extras, "extras");

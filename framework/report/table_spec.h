@@ -74,6 +74,7 @@ struct TableSpec {
   bool overall = false;
   std::vector<ExtraSpec> extras;
   Reference reference;
+  std::string reference_style = "inline";  // inline | columns
 };
 
 // Reads a spec file strictly (errors name file, line and key); `reference:` is loaded relative to it.

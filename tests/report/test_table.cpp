@@ -157,3 +157,53 @@ TEST_CASE("the pivot works on records alone, without a database", "[report]") {
   in.values.clear();
   REQUIRE_THROWS_WITH(pivot_table(in, spec), "<memory>: no finished run of study '' has the metric 'test.acc'");
 }
+
+TEST_CASE("the table names what it leaves out: unmatched runs, spec entries and reference rows", "[report]") {
+  const auto dir = test::fresh_dir("table-warnings");
+  Store s(test::make_report_db(dir + "/mini.sqlite"), /*read_only=*/true);
+  TableSpec spec = load_table_spec(std::string(ADAPTLAB_TESTS_DIR) + "/fixtures/report/table.yaml");
+  spec.study = "mini";
+  CHECK(build_table(s, spec).warnings.empty());  // the fixture spec places every run
+  spec.rows[2].label = "adaptr";                   // a typo: the Adapter row would show only dashes
+  spec.reference.values["LoRA r=16"] = {{"DTD", 70.0}};
+  spec.reference.values["Adapter"]["SVHN"] = 80.0;
+  const auto w = build_table(s, spec).warnings;
+  REQUIRE(w.size() == 4);
+  CHECK(w[0] == "9 finished run(s) match no row of the table spec and are left out; their automatic row labels: "
+                "'adapter'");
+  CHECK(w[1] == "row 'Adapter' (label 'adaptr') matches no finished run; the runs' automatic row labels: 'adapter', "
+                "'linear', 'lora'");
+  CHECK(w[2] == "reference column 'SVHN' (row 'Adapter') is not a column of the table (columns: 'CIFAR-100', 'DTD', "
+                "'EuroSAT')");
+  CHECK(w[3] == "reference row 'LoRA r=16' is not a row of the table (rows: 'Adapter', 'Linear probe', 'LoRA r=8')");
+}
+
+TEST_CASE("reference_style columns: paper and Δ in their own columns; LaTeX minus signs and source", "[report]") {
+  const auto dir = test::fresh_dir("table-refcols");
+  Store s(test::make_report_db(dir + "/mini.sqlite"), /*read_only=*/true);
+  TableSpec spec = load_table_spec(std::string(ADAPTLAB_TESTS_DIR) + "/fixtures/report/table.yaml");
+  spec.study = "mini";
+  spec.extras.clear();
+  spec.overall = false;
+  spec.reference_style = "columns";
+  const TableModel t = build_table(s, spec);
+  const std::string md = render_markdown(t);
+  // EuroSAT: LoRA 95.5 ± 0.7 (n=2) against the paper's 94.0; DTD 71.0 against 69.8; only columns
+  // with a reference get paper and Δ columns (all three here).
+  CHECK_THAT(md, Catch::StartsWith("| method | CIFAR-100 | paper | Δ | DTD | paper | Δ | EuroSAT | paper | Δ | "
+                                   "Natural mean | Specialized mean |\n"));
+  CHECK_THAT(md, Catch::Contains("| LoRA r=8 | 68.0 ± 2.0 | 67.1 | +0.9 | **71.0 ± 1.0** | 69.8 | +1.2 | **95.5 ± "
+                                 "0.7** (n=2) | 94.0 | +1.5 |"));
+  CHECK_THAT(md, Catch::Contains("| Adapter | **70.0 ± "));
+  CHECK_THAT(md, Catch::Contains(" | 69.2 | +0.8 | "));
+  spec.reference.values["Adapter"]["CIFAR-100"] = 71.5;  // ours is 1.5 below: a real minus in LaTeX
+  const std::string tex = render_latex(build_table(s, spec));
+  CHECK_THAT(tex, Catch::Contains("71.5 & $-$1.5"));
+  // The group header spans the value, paper and Δ columns of its members.
+  CHECK_THAT(tex, Catch::Contains("  & \\multicolumn{6}{c}{Natural} & \\multicolumn{3}{c}{Specialized} &  &  \\\\\n"
+                                  "\\cmidrule(lr){2-7}\\cmidrule(lr){8-10}\n"));
+  CHECK_THAT(tex, Catch::Contains("\\multicolumn{12}{l}{\\footnotesize paper: Made-up paper, Table 1 (test fixture)} \\\\\n"
+                                  "\\end{tabular}"));
+  spec.reference_style = "inline";
+  CHECK_THAT(render_latex(build_table(s, spec)), Catch::Contains("(paper 71.5, $\\Delta$ $-$1.5)"));
+}
