@@ -189,13 +189,13 @@ Loc loc_of(const YAML::Mark& m, const std::string& file) {
 // small file of nested aliases (a "billion laughs") would expand without bound. Every node copied
 // counts against a budget.
 struct Budget {
-  size_t left;
+  size_t limit, used = 0;
   const std::string& file;
   void take() {
-    if (left-- == 0)
+    if (used++ == limit)
       fail("{}: the YAML expands to more than {} nodes (nested aliases?); refusing to read it (set "
            "ADAPTLAB_MAX_YAML_NODES to allow more)",
-           file, max_yaml_nodes());
+           file, limit);
   }
 };
 
@@ -231,7 +231,7 @@ Node convert(const YAML::Node& y, const std::string& file, Budget& budget) {
 
 Node parse_string(const std::string& yaml, const std::string& origin) {
   try {
-    Budget budget{max_yaml_nodes(), origin};
+    Budget budget{max_yaml_nodes(), 0, origin};
     return convert(YAML::Load(yaml), origin, budget);
   } catch (const YAML::Exception& e) {
     fail("{}: invalid YAML: {}", loc_of(e.mark, origin).str(), e.msg);

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "framework/core/error.h"
+#include "framework/core/file_io.h"
 
 static_assert(std::endian::native == std::endian::little,
               "safetensors data is little-endian; this reader/writer does not byte-swap");
@@ -427,19 +428,6 @@ Prepared prepare(const std::vector<TensorView>& tensors, const std::map<std::str
   for (int i = 0; i < 8; ++i) out.prefix_and_header[i] = static_cast<char>((n >> (8 * i)) & 0xff);
   out.prefix_and_header += h;
   return out;
-}
-
-void write_all(int fd, const void* data, std::size_t size, const std::string& path) {
-  const char* p = static_cast<const char*>(data);
-  while (size > 0) {
-    const ssize_t k = ::write(fd, p, size);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      fail("{}: cannot write: {}", path, std::strerror(errno));
-    }
-    p += k;
-    size -= static_cast<std::size_t>(k);
-  }
 }
 
 }  // namespace

@@ -174,7 +174,6 @@ Summary execute_run(const RunConfig& config, const std::string& device_name, con
       }
       if (!variants.empty()) variants.front().second();
     }
-    return 0;
   });
   return s;
 }

@@ -1,8 +1,5 @@
 #include "framework/run/spec_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +9,7 @@
 
 #include "framework/config/node.h"
 #include "framework/core/error.h"
+#include "framework/core/file_io.h"
 #include "framework/run/resolve.h"
 
 namespace adaptlab {
@@ -23,19 +21,7 @@ void write_spec_file(const std::string& path, const RunSpec& spec) {
   nlohmann::json j = {{kMarker, 1}, {"id", spec.config.id}, {"config", spec.config.to_json()}};
   j["plugins"] = nlohmann::json::array();
   for (const auto& p : spec.plugins) j["plugins"].push_back({{"path", p.path}, {"hash", p.hash}});
-  const std::string tmp = path + ".tmp";
-  const std::string text = j.dump(2) + "\n";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  AL_CHECK(fd >= 0, "{}: cannot create the run spec: {}", tmp, std::strerror(errno));
-  const ssize_t n = ::write(fd, text.data(), text.size());
-  const int write_errno = errno;
-  const int closed = ::close(fd);
-  if (n != static_cast<ssize_t>(text.size()) || closed != 0) {
-    std::remove(tmp.c_str());
-    fail("{}: cannot write the run spec: {}", tmp, n < 0 ? std::strerror(write_errno) : closed != 0 ? std::strerror(errno) : "short write");
-  }
-  AL_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "{}: cannot move the run spec into place: {}", path,
-           std::strerror(errno));
+  write_file_atomic(path, j.dump(2) + "\n", "the run spec");
 }
 
 RunSpec read_spec_file(const std::string& path) {

@@ -21,6 +21,7 @@
 
 #include "framework/core/build_info.h"
 #include "framework/core/error.h"
+#include "framework/core/file_io.h"
 #include "framework/core/log.h"
 #include "framework/core/threads.h"
 #include "framework/registry/registries.h"
@@ -106,15 +107,7 @@ std::string self_executable() {
 }
 
 // Appends to a run's log, checking that it was written (a full disk shows here, not as an empty log).
-void append_log(const std::string& path, const std::string& text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  AL_CHECK(fd >= 0, "{}: cannot open the run log: {}", path, std::strerror(errno));
-  const ssize_t n = ::write(fd, text.data(), text.size());
-  const int e = errno;
-  ::close(fd);
-  AL_CHECK(n == static_cast<ssize_t>(text.size()), "{}: cannot write the run log: {}", path,
-           n < 0 ? std::strerror(e) : "short write");
-}
+void append_log(const std::string& path, const std::string& text) { append_file(path, text, "the run log"); }
 
 bool retryable(RunStatus s) { return s == RunStatus::failed || s == RunStatus::timed_out; }
 

@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "framework/core/error.h"
+#include "framework/core/file_io.h"
 
 namespace adaptlab {
 namespace fs = std::filesystem;
@@ -112,21 +113,9 @@ std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o) {
   for (const auto& a : job.sweep_args) f << " " << shell_quote(a);
   f << " --no-progress --shard \"$i/" << o.shards << "\" --db " << shell_quote(dir + "/shard-") << "\"$i\"'.sqlite'"
     << " --log-dir " << shell_quote(dir + "/logs") << "\n";
-  // Written whole to a temporary file, then moved into place: a failed write leaves no job.sh.
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << f.str();
-    out.close();
-    if (!out) {
-      const int e = errno;
-      std::remove(tmp.c_str());
-      fail("{}: cannot write the Slurm job script: {}", tmp, std::strerror(e));
-    }
-  }
-  fs::permissions(tmp, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
-  AL_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "{}: cannot move the job script into place: {}", path,
-           std::strerror(errno));
+  // Written whole, then moved into place: a failed write leaves no job.sh.
+  write_file_atomic(path, f.str(), "the Slurm job script");
+  fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
   return path;
 }
 

@@ -1,0 +1,75 @@
+#include "framework/core/file_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "framework/core/error.h"
+
+namespace adaptlab {
+namespace {
+
+std::string named(const std::string& what) { return what.empty() ? what : " " + what; }
+
+int open_or_fail(const std::string& path, int flags, mode_t mode, const char* verb, const std::string& what) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) fail("{}: cannot {}{}: {}", path, verb, named(what), std::strerror(errno));
+  return fd;
+}
+
+// Closes, failing when close reports an error (some file systems report a full disk only here).
+void close_or_fail(int fd, const std::string& path, const std::string& what) {
+  if (::close(fd) != 0) fail("{}: cannot write{}: {}", path, named(what), std::strerror(errno));
+}
+
+}  // namespace
+
+void write_all(int fd, const void* data, std::size_t size, const std::string& path, const std::string& what) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t k = ::write(fd, p, size);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      fail("{}: cannot write{}: {}", path, named(what), std::strerror(errno));
+    }
+    p += k;
+    size -= static_cast<std::size_t>(k);
+  }
+}
+
+void write_file_atomic(const std::string& path, const std::string& text, const std::string& what, mode_t mode) {
+  const std::string tmp = path + ".tmp";
+  const int fd = open_or_fail(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode, "create", what);
+  try {
+    try {
+      write_all(fd, text.data(), text.size(), tmp, what);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    close_or_fail(fd, tmp, what);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    ::unlink(tmp.c_str());
+    fail("{}: cannot move{} into place: {}", path, named(what), std::strerror(e));
+  }
+}
+
+void append_file(const std::string& path, const std::string& text, const std::string& what) {
+  const int fd = open_or_fail(path, O_WRONLY | O_CREAT | O_APPEND, 0644, "open", what);
+  try {
+    write_all(fd, text.data(), text.size(), path, what);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  close_or_fail(fd, path, what);
+}
+
+}  // namespace adaptlab

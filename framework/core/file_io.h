@@ -1,0 +1,22 @@
+// Writing files so that a failure is never silent: every write, close and rename is checked and the
+// error names the file, what it is ("the run spec") and why ("No space left on device").
+#pragma once
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string>
+
+namespace adaptlab {
+
+// Writes all `size` bytes to `fd` (through short writes and EINTR); fails with
+// "<path>: cannot write[ <what>]: <reason>".
+void write_all(int fd, const void* data, std::size_t size, const std::string& path, const std::string& what = "");
+
+// Writes `text` as the whole file at `path`: into <path>.tmp, then renamed into place, so that a
+// failed write leaves no partial file (and an older file at `path` stays as it was).
+void write_file_atomic(const std::string& path, const std::string& text, const std::string& what, mode_t mode = 0644);
+
+// Appends `text` to `path` (creating it), checking that all of it was written.
+void append_file(const std::string& path, const std::string& text, const std::string& what);
+
+}  // namespace adaptlab
