@@ -3,7 +3,9 @@
 #include <memory>
 
 #include "framework/cli/commands.h"
+#include "framework/config/options.h"
 #include "framework/registry/registries.h"
+#include "framework/train/options.h"
 
 namespace adaptlab::cli {
 namespace {
@@ -28,6 +30,8 @@ int cmd_list(const ListArgs& a) {
   if (a.what.empty() || a.what == "backbones") print(r.backbones, "backbones", a.verbose);
   if (a.what.empty() || a.what == "methods") print(r.methods, "methods", a.verbose);
   if (a.what.empty() || a.what == "datasets") print(r.datasets, "datasets", a.verbose);
+  if ((a.what.empty() && a.verbose) || a.what == "train")
+    fmt::print("train (the `train:` map of every run config):\n{}", cfg::format_doc(cfg::options_doc<TrainOptions>(), "    "));
   return 0;
 }
 
@@ -36,8 +40,9 @@ int cmd_list(const ListArgs& a) {
 void add_list(Command& root, const GlobalArgs&) {
   auto a = std::make_shared<ListArgs>();
   Command& c = root.sub("list", "list registered backbones, methods and datasets");
-  c.positional("what", a->what, "backbones | methods | datasets (default: all)").one_of({"backbones", "methods", "datasets"});
-  c.flag("-v,--verbose", a->verbose, "show every option with its default");
+  c.positional("what", a->what, "backbones | methods | datasets | train (default: all)")
+      .one_of({"backbones", "methods", "datasets", "train"});
+  c.flag("-v,--verbose", a->verbose, "show every option with its default, and the train: keys");
   c.on_run([a] { return cmd_list(*a); });
 }
 

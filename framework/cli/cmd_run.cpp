@@ -36,7 +36,18 @@ int cmd_run(const RunArgs& a) {
     }
     events.write(prov);
     const auto t0 = std::chrono::steady_clock::now();
-    Summary s = execute_run(spec.config, a.device, [&](const MetricEvent& e) { events.write(events::Metric{e}); });
+    std::fprintf(stderr, "[run] %s (%s): %d epochs of %s on %s\n", id.c_str(), spec.config.label().c_str(),
+                 spec.config.train.epochs, spec.config.backbone.name.c_str(), spec.config.dataset.name.c_str());
+    std::fflush(stderr);
+    // Progress goes to the driver (live display, the database) and to stderr, which is the run's log
+    // under a sweep: `tail -f results/<study>.logs/<id>.log` follows it.
+    const auto on_progress = [&](const RunProgress& p) {
+      events.write(events::Progress{p});
+      std::fprintf(stderr, "[progress] %s\n", describe(p).c_str());
+      std::fflush(stderr);
+    };
+    Summary s = execute_run(spec.config, a.device, [&](const MetricEvent& e) { events.write(events::Metric{e}); },
+                            on_progress);
     s["time.run_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     events.write(events::Final{id, s});
   } catch (const std::exception& e) {

@@ -25,6 +25,7 @@ struct SweepArgs {
   std::string db;       // default: results/<study>.sqlite
   bool dry_run = false;
   bool no_progress = false;
+  double progress_every = 30;
   std::string shard;    // "i/K": run only runs whose index % K == i
   std::string log_dir;  // per-run logs (default: next to the database)
   std::string launcher = "local";
@@ -89,6 +90,7 @@ int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
   o.retry_failed = a.launch.retry_failed;
   o.rerun = a.rerun;
   o.progress = !a.no_progress;
+  o.progress_period_s = a.progress_every;
   o.log_dir = a.log_dir;
   o.command_line = g.command_line;
   install_interrupt_handler();
@@ -124,7 +126,10 @@ void add_sweep(Command& root, const GlobalArgs& g) {
            "run finished runs again: 'all', a run id, or key=value[,key=value] over run columns (methods, backbone, "
            "dataset, seed) and dotted config keys (methods.0.rank=8); repeatable, a run matching any runs again; "
            "earlier attempts are kept in the run_history table");
-  c.flag("--no-progress", a->no_progress, "no progress line on stderr");
+  c.flag("--no-progress", a->no_progress, "no progress display on stderr");
+  c.option("--progress-every", a->progress_every,
+           "when stderr is not a terminal: seconds between the running runs' progress lines (default 30)")
+      .positive();
   c.option("--shard", a->shard, "i/K: run only shard i of K (run index modulo K); used by Slurm array tasks");
   c.option("--log-dir", a->log_dir, "per-run logs and spec files (default: results/<study>.logs)");
   c.option("--launcher", a->launcher, "local (this machine) or slurm (an sbatch --array job)").one_of({"local", "slurm"});

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -8,6 +9,7 @@
 #include "framework/cli/commands.h"
 #include "framework/core/error.h"
 #include "framework/core/log.h"
+#include "framework/core/suggest.h"
 #include "framework/report/table.h"
 #include "framework/store/store.h"
 
@@ -15,7 +17,21 @@ namespace adaptlab::cli {
 
 std::string db_path_of(const std::string& db, const std::string& study) {
   AL_CHECK(!db.empty() || !study.empty(), "give --db or --study");
-  return db.empty() ? default_db_path(study) : db;
+  if (!db.empty()) return db;
+  const std::string path = default_db_path(study);
+  if (!std::filesystem::exists(path)) {
+    // Say which studies there are (results/<study>.sqlite), the nearest first.
+    std::vector<std::string> studies;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path(), ec))
+      if (e.path().extension() == ".sqlite") studies.push_back(e.path().stem().string());
+    std::sort(studies.begin(), studies.end());
+    fail("{}: no such results database: study '{}' has not been run here{}; {}", path, study,
+         did_you_mean(study, studies),
+         studies.empty() ? std::string("results/ holds no study databases (run `adaptlab sweep` first, or give --db)")
+                         : fmt::format("studies in results/: {}", fmt::join(studies, ", ")));
+  }
+  return path;
 }
 
 std::string study_of(Store& store, const std::string& study) {

@@ -27,6 +27,8 @@ void add_query(Command& root, const GlobalArgs& g);
 void add_plot(Command& root, const GlobalArgs& g);
 void add_results(Command& root, const GlobalArgs& g);  // results merge | migrate
 void add_list(Command& root, const GlobalArgs& g);
+void add_status(Command& root, const GlobalArgs& g);
+void add_export(Command& root, const GlobalArgs& g);
 
 // results/<study>.sqlite
 std::string default_db_path(const std::string& study);

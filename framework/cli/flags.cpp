@@ -70,6 +70,7 @@ void Command::flag(const std::string& flags, bool& into, const std::string& help
 Command& Command::sub(const std::string& name, const std::string& help) {
   auto st = std::make_shared<State>();
   st->app = s_->app->add_subcommand(name, help);
+  st->app->fallthrough();  // a global flag after the subcommand (`sweep F --plugin x.so`) reaches the root
   st->chosen = s_->chosen;
   s_->app->require_subcommand(1);
   s_->children.push_back(Command(st));
@@ -97,12 +98,14 @@ Program::Program(const std::string& description) : impl_(std::make_unique<Impl>(
 }
 Program::~Program() = default;
 Command& Program::root() { return *impl_->root; }
+void Program::footer(const std::string& text) { impl_->app.footer(text); }
 
 int Program::run(int argc, char** argv, const std::function<void()>& before) {
   try {
     impl_->app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return impl_->app.exit(e);
+    const int rc = impl_->app.exit(e);  // prints the help, or the usage error
+    return rc == 0 ? 0 : kUsageExitCode;
   }
   try {
     if (before) before();

@@ -55,12 +55,17 @@ class Command {
   std::shared_ptr<State> s_;
 };
 
+// The exit code of a usage error (unknown flag, bad flag value, missing argument): sysexits' EX_USAGE.
+inline constexpr int kUsageExitCode = 64;
+
 // The program: the root command, parsing, and running the chosen command.
 class Program {
  public:
   explicit Program(const std::string& description);
   ~Program();
   Command& root();
+  // Text shown at the end of the root command's --help.
+  void footer(const std::string& text);
   // Parses argv (printing help or a usage error itself), calls `before` (global set-up), then the chosen
   // command. Errors (adaptlab::Error and others) print "adaptlab: error: ..." and exit 1.
   int run(int argc, char** argv, const std::function<void()>& before);

@@ -10,6 +10,11 @@ int main(int argc, char** argv) {
       "adaptlab: define experiments in YAML, run sweeps, store results in SQLite, print comparison tables.\n"
       "Backbones, methods and datasets come from named registries (see `adaptlab list`); more can be\n"
       "loaded from plugin shared objects with --plugin.");
+  program.footer(
+      "Global flags (--threads, --plugin, -q) may come before or after the subcommand.\n"
+      "Exit codes: 0 = success; 1 = an error (bad input, a missing file, a database problem: the message says "
+      "which); 2 = `sweep` finished but not every run is done (failed, timed out, cancelled or not started, now "
+      "or kept from an earlier sweep); 64 = a usage error (unknown flag, bad flag value, missing argument).");
   cli::GlobalArgs g;
   cli::Command& root = program.root();
   root.option("--threads", g.threads, "intra-op CPU threads (default: the CPUs this process may use)").non_negative();
@@ -29,6 +34,8 @@ int main(int argc, char** argv) {
   cli::add_plot(root, g);
   cli::add_results(root, g);
   cli::add_list(root, g);
+  cli::add_status(root, g);
+  cli::add_export(root, g);
   return program.run(argc, argv, [&] {
     if (g.quiet) log::set_level(log::Level::warn);
     configure_threads(g.threads);

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "framework/core/error.h"
+#include "framework/core/suggest.h"
 
 namespace adaptlab::cfg {
 
@@ -79,8 +80,8 @@ void Reader::finish() const {
     bool found = false;
     for (const auto& k : known_) found = found || k == e.key;
     if (!found)
-      fail("{}: unknown key '{}' in {}; expected one of: {}", e.key_loc.str(), e.key, what_,
-           fmt::join(known_, ", "));
+      fail("{}: unknown key '{}' in {}{}; expected one of: {}", e.key_loc.str(), e.key, what_,
+           did_you_mean(e.key, known_), fmt::join(known_, ", "));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/core/suggest.h"
 
 namespace adaptlab {
 
@@ -35,7 +36,7 @@ class Registry {
 
   const Entry& get(const std::string& name) const {
     auto it = entries_.find(name);
-    if (it == entries_.end()) fail("unknown {} '{}'; known {}s: {}", kind_, name, kind_, fmt::join(names(), ", "));
+    if (it == entries_.end()) throw Error(unknown_component_message(kind_, name, names()));
     return it->second;
   }
 

@@ -27,6 +27,10 @@ struct CurvesPlot {
   std::string study;
   std::string metric = "train.loss";   // split.name as stored in the metrics table
   std::vector<std::string> runs;       // run ids (prefixes allowed); default: every finished run
+  std::string x = "step";              // step (optimiser steps) | epoch
+  // label: one line per automatic row label (the table's), the mean over its runs (seeds) with a
+  // ± one sample-std band; run: one line per run.
+  std::string by = "label";
 };
 Chart curves_chart(Store& store, const CurvesPlot& p);
 

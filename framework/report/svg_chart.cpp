@@ -15,6 +15,12 @@ constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", 
                                     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 const auto esc = xml_escape;
 
+size_t utf8_length(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
 std::string tick_text(double v, double step) {
   if (v == 0) return "0";
   const double a = std::fabs(v);
@@ -82,15 +88,21 @@ std::vector<size_t> pareto_front(const std::vector<std::pair<double, double>>& p
 }
 
 std::string render_svg(const Chart& c) {
-  const double W = 720, H = 480, left = 80, right = 200, top = 50, bottom = 60;
+  // The legend's width follows its longest label (about 7 px a character at 12 px DejaVu Sans).
+  size_t longest = 12;
+  for (const auto& s : c.series) longest = std::max(longest, utf8_length(s.label));
+  const double right = std::clamp(50.0 + 7.0 * static_cast<double>(longest), 200.0, 560.0);
+  const double H = 480, left = 80, top = 50, bottom = 60, W = left + 560 + right;
   const double pw = W - left - right, ph = H - top - bottom;
   double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
   auto tx = [&](double x) { return c.log_x ? std::log10(x) : x; };
-  for (const auto& s : c.series)
+  for (const auto& s : c.series) {
     for (const auto& [x, y] : s.points) {
       AL_CHECK(!c.log_x || x > 0, "plot: a logarithmic x axis needs positive values (got {})", x);
       x0 = std::min(x0, tx(x)), x1 = std::max(x1, tx(x)), y0 = std::min(y0, y), y1 = std::max(y1, y);
     }
+    for (const auto& [x, lo, hi] : s.band) y0 = std::min(y0, lo), y1 = std::max(y1, hi);
+  }
   AL_CHECK(std::isfinite(x0) && std::isfinite(y0), "plot: nothing to draw (no points)");
   const auto xt = nice_ticks(x0, x1), yt = nice_ticks(y0, y1);
   x0 = std::min(x0, xt.front()), x1 = std::max(x1, xt.back());
@@ -137,7 +149,15 @@ std::string render_svg(const Chart& c) {
     const char* color = kPalette[s % 10];
     const int kind = static_cast<int>(s / 10);
     const auto& se = c.series[s];
-    o += fmt::format("<g class=\"series\" data-label=\"{}\">\n", esc(se.label));
+    o += fmt::format("<g class=\"series\" data-label=\"{}\" data-color=\"{}\">\n", esc(se.label), color);
+    if (se.band.size() > 1) {  // upper edge left to right, lower edge back
+      std::string pts;
+      for (const auto& [x, lo, hi] : se.band) pts += fmt::format("{:.2f},{:.2f} ", px(x), py(hi));
+      for (auto it = se.band.rbegin(); it != se.band.rend(); ++it)
+        pts += fmt::format("{:.2f},{:.2f} ", px(std::get<0>(*it)), py(std::get<1>(*it)));
+      o += fmt::format("<polygon class=\"band\" points=\"{}\" fill=\"{}\" fill-opacity=\"0.18\" stroke=\"none\"/>\n",
+                       pts, color);
+    }
     if (se.line && se.points.size() > 1) {
       std::string pts;
       for (const auto& [x, y] : se.points) pts += fmt::format("{:.2f},{:.2f} ", px(x), py(y));
@@ -153,8 +173,9 @@ std::string render_svg(const Chart& c) {
     const double y = top + 10 + s * 18;
     const char* color = kPalette[s % 10];
     if (c.series[s].line)
-      o += fmt::format("<line x1=\"{0}\" y1=\"{1:.2f}\" x2=\"{2}\" y2=\"{1:.2f}\" stroke=\"{3}\" stroke-width=\"2\"/>\n",
-                       left + pw + 14, y, left + pw + 30, y, color);
+      o += fmt::format("<line class=\"legend-key\" x1=\"{0}\" y1=\"{1:.2f}\" x2=\"{2}\" y2=\"{1:.2f}\" stroke=\"{3}\" "
+                       "stroke-width=\"2\"/>\n",
+                       left + pw + 14, y, left + pw + 30, color);
     else
       o += marker(static_cast<int>(s / 10), left + pw + 22, y, color) + "\n";
     o += fmt::format("<text class=\"legend\" x=\"{}\" y=\"{:.2f}\">{}</text>\n", left + pw + 36, y + 4,

@@ -3,6 +3,7 @@
 // fetched), so the file opens offline in any browser or LaTeX via svg/inkscape.
 #pragma once
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -12,6 +13,8 @@ struct ChartSeries {
   std::string label;
   std::vector<std::pair<double, double>> points;  // (x, y)
   bool line = false;                               // connect points in order (training curves)
+  // Optional shaded band around a line (e.g. mean ± std over seeds): (x, low, high), in x order.
+  std::vector<std::tuple<double, double, double>> band;
 };
 
 struct Chart {

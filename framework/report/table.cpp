@@ -13,67 +13,13 @@
 #include "framework/core/error.h"
 #include "framework/store/store.h"
 #include "framework/core/json_flat.h"
+#include "framework/core/suggest.h"
+#include "framework/store/labels.h"
 
 namespace adaptlab {
 namespace {
 
-std::string short_key(const std::string& key) {
-  const auto pos = key.rfind('.');  // "methods.0.rank" -> "rank"
-  return pos == std::string::npos ? key : key.substr(pos + 1);
-}
-
-std::string unquote(const std::string& v) {
-  return v.size() >= 2 && v.front() == '"' && v.back() == '"' ? v.substr(1, v.size() - 2) : v;
-}
-
 using Flat = std::map<std::string, std::string>;
-
-// Automatic labels: method stack + options that vary among that stack's runs; dataset + dataset
-// options that vary anywhere in the study.
-void auto_labels(const std::vector<RunRow>& runs, const std::vector<Flat>& flat, std::vector<std::string>& row_label,
-                 std::vector<std::string>& col_label) {
-  std::vector<std::string> group;
-  std::set<std::string> all_keys;
-  for (size_t i = 0; i < runs.size(); ++i) {
-    group.push_back(runs[i].methods);
-    for (const auto& kv : flat[i]) all_keys.insert(kv.first);
-  }
-  auto skipped = [](const std::string& k) {
-    return k == "seed" || k == "dataset.seed" || (k.size() >= 5 && k.substr(k.size() - 5) == ".name");
-  };
-  std::set<std::string> dataset_varying;
-  std::map<std::string, std::set<std::string>> row_varying;
-  // Views into `group` and `flat`, which outlive this loop (hashing beats ordered string compares
-  // here: 10,000 runs × ~15 keys).
-  static const std::string absent = "<absent>", dataset_group;
-  for (const auto& k : all_keys) {
-    if (skipped(k)) continue;
-    const bool is_dataset = k.starts_with("dataset.");
-    std::unordered_map<std::string_view, std::unordered_set<std::string_view>> values;
-    for (size_t i = 0; i < flat.size(); ++i) {
-      auto it = flat[i].find(k);
-      values[is_dataset ? std::string_view(dataset_group) : std::string_view(group[i])].insert(
-          it == flat[i].end() ? std::string_view(absent) : std::string_view(it->second));
-    }
-    for (const auto& [g, vs] : values) {
-      if (vs.size() < 2) continue;
-      if (g.empty()) dataset_varying.insert(k);
-      else row_varying[std::string(g)].insert(k);
-    }
-  }
-  for (size_t i = 0; i < runs.size(); ++i) {
-    std::string row = group[i], col = runs[i].config.at("dataset").at("name").get<std::string>();
-    std::vector<std::string> rx, cx;
-    for (const auto& [k, v] : flat[i]) {
-      if (dataset_varying.count(k)) cx.push_back(short_key(k) + "=" + unquote(v));
-      else if (row_varying[group[i]].count(k)) rx.push_back(short_key(k) + "=" + unquote(v));
-    }
-    if (!rx.empty()) row += fmt::format(" ({})", fmt::join(rx, ", "));
-    if (!cx.empty()) col += fmt::format(" ({})", fmt::join(cx, ", "));
-    row_label.push_back(row);
-    col_label.push_back(col);
-  }
-}
 
 bool spec_matches(const RowSpec& s, const std::string& label, const Flat& flat) {
   if (!s.label.empty()) return s.label == label;
@@ -286,6 +232,7 @@ TableInput read_table_input(Store& store, const TableSpec& spec) {
   std::vector<std::string> names = {spec.metric};
   for (const auto& e : spec.extras) names.push_back(e.metric);
   in.values = store.summaries(spec.study, names);
+  in.summary_names = store.summary_names(spec.study);
   return in;
 }
 
@@ -298,8 +245,9 @@ TableModel pivot_table(const TableInput& in, const TableSpec& spec) {
     for (auto& [k, v] : flatten_json(r.config)) m.emplace(std::move(k), std::move(v));
     flat.push_back(std::move(m));
   }
-  std::vector<std::string> row_label, col_label;
-  auto_labels(in.runs, flat, row_label, col_label);
+  const RunLabels labels = automatic_labels(in.runs, flat);
+  const std::vector<std::string>& row_label = labels.rows;
+  const std::vector<std::string>& col_label = labels.columns;
 
   TableModel t;
   t.study = spec.study;
@@ -321,6 +269,17 @@ TableModel pivot_table(const TableInput& in, const TableSpec& spec) {
     return std::any_of(r.cells.begin(), r.cells.end(), [](const TableCell& c) { return c.has; });
   });
   t.warnings = table_warnings(spec, row_label, col_label, ri, ci, row_names, t.columns);
+  const auto known = [&](const std::string& m) {
+    return in.summary_names.empty() ||
+           std::find(in.summary_names.begin(), in.summary_names.end(), m) != in.summary_names.end();
+  };
+  for (const auto& e : spec.extras)
+    if (!known(e.metric))
+      t.warnings.push_back(fmt::format("extra column '{}': no run of the study has the metric '{}'{}", e.name, e.metric,
+                                       did_you_mean(e.metric, in.summary_names)));
+  if (!any && !known(spec.metric))
+    fail("{}: no run of study '{}' has the metric '{}'{}; its metrics: {}", in.origin, spec.study, spec.metric,
+         did_you_mean(spec.metric, in.summary_names), fmt::join(in.summary_names, ", "));
   AL_CHECK(any, "{}: no finished run of study '{}' has the metric '{}'{}{}", in.origin, spec.study, spec.metric,
            t.warnings.empty() ? "" : " in a cell of the table: ", fmt::join(t.warnings, "; "));
   mark_bests(t, spec);

@@ -53,6 +53,7 @@ struct TableInput {
   std::string origin;                     // the database, for messages
   std::vector<RunRow> runs;               // done runs, in database order
   std::map<std::string, Summary> values;  // run id -> the spec's metric and extras
+  std::vector<std::string> summary_names; // every summary name the study's runs have (for suggestions)
 };
 TableInput read_table_input(Store& store, const TableSpec& spec);
 // The pivot alone (no database): rows × columns of aggregated cells, references, group means, bests.

@@ -5,6 +5,7 @@
 
 #include "framework/config/options.h"
 #include "framework/core/error.h"
+#include "framework/core/suggest.h"
 
 namespace adaptlab {
 namespace {
@@ -69,7 +70,8 @@ Reference load_reference(const std::string& path) {
         }
       }
     } else {
-      fail("{}: unknown key '{}' in reference file; expected one of: source, rows", e.key_loc.str(), e.key);
+      fail("{}: unknown key '{}' in reference file{}; expected one of: source, rows", e.key_loc.str(), e.key,
+           did_you_mean(e.key, {"source", "rows"}));
     }
   }
   return ref;

@@ -27,6 +27,12 @@ struct Encoder {
     if (m.metric.epoch >= 0) j["epoch"] = m.metric.epoch;
     return j;
   }
+  nlohmann::json operator()(const Progress& p) const {
+    const RunProgress& r = p.progress;
+    return {{"event", "progress"}, {"step", r.step},          {"total", r.total_steps}, {"epoch", r.epoch},
+            {"epochs", r.epochs},  {"loss", number(r.loss)},  {"rate", number(r.steps_per_s)},
+            {"val", r.val_metric}, {"val_value", number(r.val_value)}};
+  }
   nlohmann::json operator()(const Final& f) const {
     nlohmann::json s = nlohmann::json::object();
     for (const auto& [k, v] : f.summary) s[k] = number(v);
@@ -66,6 +72,18 @@ std::optional<Event> decode(std::string_view line) {
     if (ev == "metric")
       return Metric{{j.at("step").get<int64_t>(), j.at("split").get<std::string>(), j.at("name").get<std::string>(),
                      number_of(j.at("value")), j.value("epoch", -1.0)}};
+    if (ev == "progress") {
+      RunProgress r;
+      r.step = j.at("step").get<int64_t>();
+      r.total_steps = j.at("total").get<int64_t>();
+      r.epoch = j.at("epoch").get<double>();
+      r.epochs = j.at("epochs").get<int>();
+      r.loss = number_of(j.at("loss"));
+      r.steps_per_s = number_of(j.at("rate"));
+      r.val_metric = j.value("val", "");
+      r.val_value = number_of(j.value("val_value", nlohmann::json()));
+      return Progress{r};
+    }
     if (ev == "summary") {
       Final f{j.value("run", ""), {}};
       for (auto it = j.at("summary").begin(); it != j.at("summary").end(); ++it) f.summary[it.key()] = number_of(it.value());

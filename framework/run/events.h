@@ -4,6 +4,7 @@
 //   {"event":"status","run":ID,"status":"running","pid":N}     the child started run ID
 //   {"event":"provenance", KEY: VALUE, ...}                    LibTorch/CUDA/GPU/host/plugins
 //   {"event":"metric","step":S,"split":"train","name":"loss","value":V}
+//   {"event":"progress","step":S,"total":T,"epoch":E,"epochs":N,"loss":L,"rate":R,"val":NAME,"val_value":V}
 //   {"event":"summary","run":ID,"summary":{NAME: VALUE, ...}}  the final metrics (the run is done)
 //   {"event":"error","message":TEXT}                           why the run failed
 #pragma once
@@ -29,6 +30,9 @@ struct Provenance {
 struct Metric {
   MetricEvent metric;
 };
+struct Progress {
+  RunProgress progress;
+};
 struct Final {
   std::string run;
   Summary summary;
@@ -36,7 +40,7 @@ struct Final {
 struct Failure {
   std::string message;
 };
-using Event = std::variant<Status, Provenance, Metric, Final, Failure>;
+using Event = std::variant<Status, Provenance, Metric, Progress, Final, Failure>;
 
 // One line, ending in '\n'. Non-finite numbers are written as null.
 std::string encode(const Event& e);

@@ -135,7 +135,8 @@ auto in_phase(const std::string& what, F&& f) {
 
 }  // namespace
 
-Summary execute_run(const RunConfig& config, const std::string& device_name, const MetricSink& sink) {
+Summary execute_run(const RunConfig& config, const std::string& device_name, const MetricSink& sink,
+                    const ProgressSink& progress) {
   const c10::Device device(resolve_device(device_name));
   const std::string run = fmt::format("run {} ({}; {} on {})", config.id, config.label(),
                                       config.backbone.name, config.dataset.name);
@@ -145,7 +146,7 @@ Summary execute_run(const RunConfig& config, const std::string& device_name, con
 
   const auto t0 = std::chrono::steady_clock::now();
   const auto steps = in_phase("training " + run, [&] {
-    return fit(*b.backbone, b.ptrs, *b.data, config.train, static_cast<uint64_t>(config.seed), device, sink);
+    return fit(*b.backbone, b.ptrs, *b.data, config.train, static_cast<uint64_t>(config.seed), device, sink, progress);
   });
   s["train.steps"] = static_cast<double>(steps);
   s["time.train_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -14,7 +14,9 @@ struct RunConfig;
 // Summary keys: val.acc, val.loss, test.acc, test.loss, test.acc_inference (after
 // prepare_inference), inference.max_logit_diff, params.total, params.trainable, train.steps,
 // time.train_s, throughput.eval (examples/s, after prepare_inference).
-Summary execute_run(const RunConfig& config, const std::string& device, const MetricSink& sink);
+// `progress` gets where training stands at each log interval and evaluation.
+Summary execute_run(const RunConfig& config, const std::string& device, const MetricSink& sink,
+                    const ProgressSink& progress = {});
 
 // Where a run's numbers come from: LibTorch version, CUDA runtime, GPU name, device, host.
 std::map<std::string, std::string> runtime_provenance(const std::string& device);

@@ -6,6 +6,7 @@
 #include "framework/core/error.h"
 #include "framework/core/hash.h"
 #include "framework/core/json_flat.h"
+#include "framework/core/suggest.h"
 #include "framework/registry/registries.h"
 #include "framework/train/options.h"
 
@@ -26,8 +27,7 @@ ComponentConfig resolve_component(const cfg::Node& node, const std::string& key,
   std::string n;
   cfg::read_value(*name, "key 'name' in " + key, n);
   if (!reg.entries().has(n))
-    fail("{}: unknown {} '{}'; known {}s: {}", name->loc().str(), reg.kind(), n, reg.kind(),
-         fmt::join(reg.entries().names(), ", "));
+    fail("{}: {}", name->loc().str(), unknown_component_message(reg.kind(), n, reg.entries().names()));
   m.erase("name");
   return ComponentConfig{n, reg.resolve(n, m)};
 }
@@ -61,8 +61,8 @@ RunConfig resolve_run_config(const cfg::Node& run, const Registries& r) {
   for (const auto& e : run.entries()) {
     bool ok = false;
     for (const char* k : kKeys) ok = ok || e.key == k;
-    AL_CHECK(ok, "{}: unknown key '{}' in run configuration; expected one of: backbone, dataset, methods, train, seed",
-             e.key_loc.str(), e.key);
+    AL_CHECK(ok, "{}: unknown key '{}' in run configuration{}; expected one of: backbone, dataset, methods, train, seed",
+             e.key_loc.str(), e.key, did_you_mean(e.key, {"backbone", "dataset", "methods", "train", "seed"}));
   }
   auto required = [&](const char* key) -> const cfg::Node& {
     const cfg::Node* n = run.find(key);

@@ -90,6 +90,7 @@ pid_t spawn(const ChildSpec& spec, int pipe_write, std::string& error) {
 // Applies the child's events to the outcome as they arrive.
 struct EventReader {
   RunOutcome& out;
+  const std::function<void(const RunProgress&)>& on_progress;
   std::string reported_run, error_event, protocol_error;
   std::string buf;
 
@@ -119,6 +120,7 @@ struct EventReader {
     else if (auto* p = std::get_if<events::Provenance>(&*e)) out.provenance.insert(p->values.begin(), p->values.end());
     else if (auto* s = std::get_if<events::Status>(&*e)) reported_run = s->run;
     else if (auto* x = std::get_if<events::Failure>(&*e)) error_event = x->message;
+    else if (auto* g = std::get_if<events::Progress>(&*e); g && on_progress) on_progress(g->progress);
   }
 };
 
@@ -226,7 +228,8 @@ std::string tail_lines(const std::string& path, int n) {
 }
 
 ChildResult run_child(const ChildSpec& spec, const std::atomic<int>& cancel,
-                      const std::function<void(int pid)>& on_started) {
+                      const std::function<void(int pid)>& on_started,
+                      const std::function<void(const RunProgress&)>& on_progress) {
   ChildResult r;
   int fds[2];
   AL_CHECK(pipe2(fds, O_CLOEXEC) == 0, "cannot create a pipe: {}", std::strerror(errno));
@@ -242,7 +245,7 @@ ChildResult run_child(const ChildSpec& spec, const std::atomic<int>& cancel,
   }
   r.pid = pid;
   if (on_started) on_started(pid);
-  EventReader reader{r.outcome, {}, {}, {}, {}};
+  EventReader reader{r.outcome, on_progress, {}, {}, {}, {}};
   int status = 0;
   const Ending ending = wait_for(pid, fds[0], spec, cancel, reader, status, t0);
   while (pump(fds[0], reader, 0) == Pumped::data) {  // events written just before exit

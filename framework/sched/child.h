@@ -25,9 +25,11 @@ struct ChildResult {
   int pid = 0;
 };
 
-// Blocks until the child exits. `cancel` > 0 kills the child (status cancelled).
+// Blocks until the child exits. `cancel` > 0 kills the child (status cancelled). `on_progress` gets the
+// child's progress events as they arrive (on this thread).
 ChildResult run_child(const ChildSpec& spec, const std::atomic<int>& cancel,
-                      const std::function<void(int pid)>& on_started);
+                      const std::function<void(int pid)>& on_started,
+                      const std::function<void(const RunProgress&)>& on_progress = {});
 
 // The last `n` lines of a text file ("" if unreadable).
 std::string tail_lines(const std::string& path, int n);

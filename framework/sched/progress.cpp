@@ -3,59 +3,141 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
+#include "framework/sched/terminal.h"
+
 namespace adaptlab {
 
-std::string format_duration(double s) {
-  if (!std::isfinite(s) || s < 0) return "?";
-  const long t = std::lround(s);
-  if (t >= 3600) return fmt::format("{}h{:02}m{:02}s", t / 3600, (t / 60) % 60, t % 60);
-  if (t >= 60) return fmt::format("{}m{:02}s", t / 60, t % 60);
-  return fmt::format("{}s", t);
+Progress::Progress(size_t total, int slots, bool enabled, double period_s)
+    : total_(total),
+      slots_(std::max(1, slots)),
+      enabled_(enabled),
+      period_s_(period_s),
+      region_(enabled ? LiveRegion::open(2) : nullptr),
+      t0_(Clock::now()),
+      last_block_(Clock::now()) {}
+
+Progress::~Progress() = default;
+
+void Progress::started(size_t run, const std::string& label, const std::string& device) {
+  running_[run] = Running{label, device, Clock::now(), false, {}};
 }
 
-Progress::Progress(size_t total, int slots, bool enabled)
-    : total_(total), slots_(slots), enabled_(enabled), tty_(isatty(2)), t0_(std::chrono::steady_clock::now()) {}
+void Progress::progressed(size_t run, const RunProgress& p) {
+  auto it = running_.find(run);
+  if (it == running_.end()) return;
+  it->second.has = true;
+  it->second.p = p;
+}
 
-void Progress::started() { ++running_; }
 void Progress::skipped() { ++skipped_; }
-void Progress::finished(bool ok, double wall_s, bool final) {
-  if (running_ > 0) --running_;
+
+void Progress::finished(size_t run, bool ok, double wall_s, bool final) {
+  running_.erase(run);
   run_time_sum_ += wall_s;
   ++runs_timed_;
   if (!final) return;
   (ok ? done_ : failed_) += 1;
 }
 
-std::string Progress::line() const {
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
-  const size_t pending = total_ - done_ - failed_ - running_ - skipped_;
-  std::string eta = "?";
-  if (runs_timed_ > 0) {
-    const double mean = run_time_sum_ / runs_timed_;
-    eta = format_duration(mean * (pending + 0.5 * running_) / std::max(1, slots_));
+double Progress::expected_run_s() const {
+  if (runs_timed_ > 0) return run_time_sum_ / static_cast<double>(runs_timed_);
+  // Nothing finished yet: extrapolate the running runs' progress (elapsed / fraction done).
+  double sum = 0;
+  int n = 0;
+  const auto now = Clock::now();
+  for (const auto& [i, r] : running_) {
+    if (!r.has || r.p.total_steps <= 0 || r.p.step <= 0) continue;
+    const double f = static_cast<double>(r.p.step) / static_cast<double>(r.p.total_steps);
+    sum += std::chrono::duration<double>(now - r.t0).count() / f;
+    ++n;
   }
-  return fmt::format("[sweep] {} done · {} running · {} failed · {} pending · {} elapsed · ETA {}", done_, running_,
-                     failed_, pending, format_duration(elapsed), eta);
+  return n > 0 ? sum / n : NAN_VALUE;
+}
+
+double Progress::eta_seconds() const {
+  const double typical = expected_run_s();
+  if (!std::isfinite(typical)) return NAN_VALUE;
+  const auto now = Clock::now();
+  double left = 0;  // seconds of work left, summed over runs
+  for (const auto& [i, r] : running_) {
+    const double elapsed = std::chrono::duration<double>(now - r.t0).count();
+    double whole = typical;
+    if (r.has && r.p.total_steps > 0 && r.p.step > 0)  // this run's own pace
+      whole = elapsed / (static_cast<double>(r.p.step) / static_cast<double>(r.p.total_steps));
+    left += std::max(0.0, whole - elapsed);
+  }
+  const SweepCounts c = counts();
+  left += static_cast<double>(c.pending) * typical;
+  return left / slots_;
+}
+
+SweepCounts Progress::counts() const {
+  SweepCounts c;
+  c.total = static_cast<int64_t>(total_);
+  c.done = static_cast<int64_t>(done_);
+  c.failed = static_cast<int64_t>(failed_);
+  c.running = static_cast<int64_t>(running_.size());
+  c.pending = static_cast<int64_t>(total_) - c.done - c.failed - c.running - static_cast<int64_t>(skipped_);
+  return c;
+}
+
+SweepCounts Progress::snapshot() const {
+  SweepCounts c = counts();
+  c.eta_s = eta_seconds();
+  return c;
+}
+
+std::string Progress::line() const {
+  const double elapsed = std::chrono::duration<double>(Clock::now() - t0_).count();
+  const SweepCounts c = counts();
+  return fmt::format("[sweep] {} done · {} running · {} failed · {} pending · {} elapsed · ETA {}", c.done, c.running,
+                     c.failed, c.pending, format_duration(elapsed), format_duration(eta_seconds()));
+}
+
+std::vector<std::string> Progress::run_lines() const {
+  std::vector<std::string> out;
+  const auto now = Clock::now();
+  for (const auto& [i, r] : running_) {
+    const double elapsed = std::chrono::duration<double>(now - r.t0).count();
+    out.push_back(fmt::format("  {} [{}] {} · {}", r.label, r.device,
+                              r.has ? describe(r.p) : std::string("starting"), format_duration(elapsed)));
+  }
+  return out;
+}
+
+void Progress::suspend() {
+  if (region_) region_->clear();
 }
 
 void Progress::print(bool final_line) {
   if (!enabled_) return;
-  const auto now = std::chrono::steady_clock::now();
-  const std::string l = line();
-  if (tty_) {
+  const auto now = Clock::now();
+  if (region_) {
     if (!final_line && std::chrono::duration<double>(now - last_).count() < 0.5) return;
-    std::fprintf(stderr, "\r%s\033[K%s", l.c_str(), final_line ? "\n" : "");
+    std::vector<std::string> rows = {line()};
+    if (!final_line)
+      for (auto& l : run_lines()) rows.push_back(std::move(l));
+    region_->draw(rows);
   } else {
-    // In a file, one line per change of the counts (the elapsed time alone is no change).
-    const std::string counts = fmt::format("{} {} {} {}", done_, running_, failed_, skipped_);
-    if (counts == last_counts_) return;
-    last_counts_ = counts;
-    std::fprintf(stderr, "%s\n", l.c_str());
+    // In a file: the counts line when the counts change (elapsed time alone is no change), and the
+    // running runs' lines every period.
+    const SweepCounts c = counts();
+    const std::string key = fmt::format("{} {} {} {}", c.done, c.running, c.failed, skipped_);
+    const bool block = !running_.empty() && std::chrono::duration<double>(now - last_block_).count() >= period_s_;
+    if (key == last_counts_ && !block) return;
+    last_counts_ = key;
+    std::string out = line() + "\n";
+    if (block && !final_line) {
+      for (const auto& l : run_lines()) out += l + "\n";
+      last_block_ = now;
+    }
+    std::fputs(out.c_str(), stderr);
+    std::fflush(stderr);
   }
-  std::fflush(stderr);
   last_ = now;
 }
 

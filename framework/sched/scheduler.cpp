@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <chrono>
 #include <filesystem>
@@ -30,6 +31,7 @@
 #include "framework/sched/plan.h"
 #include "framework/sched/progress.h"
 #include "framework/sched/signals.h"
+#include "framework/store/labels.h"
 #include "framework/store/store.h"
 #include "framework/sweep/sweep.h"
 
@@ -45,11 +47,12 @@ struct Slot {
 
 // What a worker tells the driver thread (the database's only writer).
 struct Msg {
-  enum Kind { started, finished, not_started } kind = started;
+  enum Kind { started, finished, not_started, progress } kind = started;
   size_t run = 0;
   std::string device;
   ChildResult result;
   bool final = false;  // no further attempt follows
+  RunProgress progress_of;
 };
 
 // flock()s a lock file; released when destroyed.
@@ -124,6 +127,7 @@ class Launch {
     child_threads_ = std::max(1, total_threads / nslots_);
     exe_ = o.executable.empty() ? self_executable() : o.executable;
     write_specs();
+    label_runs();
   }
 
   void run(SweepReport& rep) {
@@ -134,7 +138,9 @@ class Launch {
     arena.execute([&] {
       for (size_t i : todo_) group.run([this, i] { worker(i); });
     });
-    Progress progress(todo_.size(), nslots_, o_.progress);
+    Progress progress(todo_.size(), nslots_, o_.progress, o_.progress_period_s);
+    store_.driver_started(sweep_.study, o_.command_line);
+    auto last_beat = std::chrono::steady_clock::now();
     size_t accounted = 0;
     int seen_interrupts = 0;
     while (accounted < todo_.size()) {
@@ -151,11 +157,17 @@ class Launch {
         accounted += handle(m, progress, rep);
       }
       progress.print();
+      const auto now = std::chrono::steady_clock::now();
+      if (db_lost_.empty() && now - last_beat > std::chrono::seconds(2)) {  // for `adaptlab status`
+        store_.driver_heartbeat(sweep_.study, progress.snapshot());
+        last_beat = now;
+      }
       if (!any) std::this_thread::sleep_for(std::chrono::milliseconds(30));
     }
     arena.execute([&] { group.wait(); });
     progress.print(/*final_line=*/true);
     if (!db_lost_.empty()) throw Error(db_lost_);
+    store_.driver_finished(sweep_.study, progress.snapshot());
   }
 
  private:
@@ -180,6 +192,25 @@ class Launch {
     }
   }
 
+  // What the live display calls each run: the table's automatic label among this sweep's runs (plus
+  // the dataset's when the sweep has several).
+  void label_runs() {
+    std::vector<RunRow> rows;
+    for (const auto& r : sweep_.runs) {
+      const RunRecord rec = run_record(sweep_.study, r.config);
+      RunRow row;
+      row.methods = rec.methods;
+      row.dataset = rec.dataset;
+      row.config = rec.config;
+      rows.push_back(std::move(row));
+    }
+    const RunLabels l = automatic_labels(rows);
+    const bool one_column = std::all_of(l.columns.begin(), l.columns.end(),
+                                        [&](const std::string& c) { return c == l.columns.front(); });
+    labels_.resize(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) labels_[i] = one_column ? l.rows[i] : l.rows[i] + " · " + l.columns[i];
+  }
+
   ChildSpec child_spec(size_t i, const Slot& slot) const {
     ChildSpec spec;
     spec.argv = {exe_, "--threads", std::to_string(child_threads_), "run", "--spec", spec_paths_[i], "--device",
@@ -199,7 +230,7 @@ class Launch {
     const Slot& slot = slots_[static_cast<size_t>(s)];
     if (stop_launching_.load() > 0) {
       free_slots_.push(s);
-      inbox_.push(Msg{Msg::not_started, i, "", {}, true});
+      inbox_.push(Msg{Msg::not_started, i, "", {}, true, {}});
       return;
     }
     const ChildSpec spec = child_spec(i, slot);
@@ -211,10 +242,16 @@ class Launch {
       } catch (const Error& e) {
         log::warn("{}", e.what());  // the child's own open of the log then fails the run, naming the file
       }
-      inbox_.push(Msg{Msg::started, i, slot.shown(), {}, false});
-      ChildResult res = run_child(spec, kill_running_, nullptr);
+      inbox_.push(Msg{Msg::started, i, slot.shown(), {}, false, {}});
+      ChildResult res = run_child(spec, kill_running_, nullptr, [this, i](const RunProgress& p) {
+        Msg m;
+        m.kind = Msg::progress;
+        m.run = i;
+        m.progress_of = p;
+        inbox_.push(std::move(m));
+      });
       const bool retry = retryable(res.outcome.status) && attempt < o_.retries && stop_launching_.load() == 0;
-      inbox_.push(Msg{Msg::finished, i, "", std::move(res), !retry});
+      inbox_.push(Msg{Msg::finished, i, "", std::move(res), !retry, {}});
       if (!retry) break;
     }
     free_slots_.push(s);
@@ -234,10 +271,22 @@ class Launch {
         kill_running_ = 1;
       }
     }
-    if (!db_lost_.empty()) return m.kind == Msg::started ? 0 : (m.kind == Msg::not_started || m.final ? 1 : 0);
+    if (!db_lost_.empty())
+      return m.kind == Msg::started || m.kind == Msg::progress ? 0 : (m.kind == Msg::not_started || m.final ? 1 : 0);
     if (m.kind == Msg::started) {
       store_.begin_run(run_record(sweep_.study, run.config), m.device, log_paths_[m.run]);
-      progress.started();
+      progress.started(m.run, labels_[m.run], m.device);
+      return 0;
+    }
+    if (m.kind == Msg::progress) {
+      progress.progressed(m.run, m.progress_of);
+      // At most one database write per run and second: `adaptlab status` reads these.
+      const auto now = std::chrono::steady_clock::now();
+      auto& last = progress_written_[m.run];
+      if (now - last >= std::chrono::seconds(1)) {
+        store_.record_progress(sweep_.study, run.id(), m.progress_of);
+        last = now;
+      }
       return 0;
     }
     if (m.kind == Msg::not_started) {
@@ -251,10 +300,12 @@ class Launch {
     out.provenance["adaptlab.git_dirty"] = build_info().git_dirty ? "true" : "false";
     out.provenance["driver.command_line"] = o_.command_line;
     store_.finish_run(sweep_.study, run.id(), out);
+    refresh_labels_now_and_then();
     const RunStatus st = out.status;
+    progress.suspend();  // warnings below go above the live block
     if (!m.final) {
       log::warn("run {} {} (attempt failed; retrying): {}", run.id(), to_string(st), out.error.substr(0, 200));
-      progress.finished(false, m.result.wall_s, /*final=*/false);
+      progress.finished(m.run, false, m.result.wall_s, /*final=*/false);
       return 0;
     }
     switch (st) {
@@ -264,7 +315,7 @@ class Launch {
       default: ++rep.failed; break;
     }
     if (st != RunStatus::done) log::warn("run {} {}: {}", run.id(), to_string(st), out.error.substr(0, out.error.find('\n')));
-    progress.finished(st == RunStatus::done, m.result.wall_s, true);
+    progress.finished(m.run, st == RunStatus::done, m.result.wall_s, true);
     return 1;
   }
 
@@ -275,11 +326,25 @@ class Launch {
   std::vector<Slot> slots_;
   int nslots_ = 1, child_threads_ = 1;
   std::string exe_;
-  std::vector<std::string> spec_paths_, log_paths_;
+  std::vector<std::string> spec_paths_, log_paths_, labels_;
   tbb::concurrent_bounded_queue<int> free_slots_;
   tbb::concurrent_queue<Msg> inbox_;
   std::atomic<int> stop_launching_{0}, kill_running_{0};
   std::string db_lost_;  // why the database can no longer be written (deleted or replaced)
+  std::map<size_t, std::chrono::steady_clock::time_point> progress_written_;
+  std::chrono::steady_clock::time_point labels_due_{};
+  double labels_cost_s_ = 0;
+
+  // runs.label depends on every run of the study, so it is recomputed as runs finish: right away while
+  // that is cheap, else at most once per 20 times what it took (a study of many thousand runs).
+  void refresh_labels_now_and_then() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < labels_due_) return;
+    store_.refresh_labels(sweep_.study);
+    labels_cost_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - now).count();
+    labels_due_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(20 * labels_cost_s_));
+  }
 };
 
 }  // namespace
@@ -316,8 +381,10 @@ SweepReport run_sweep(const Sweep& sweep, Store& store, const SchedulerOptions& 
     store.check_file_unchanged();
     return rep;
   }
+  store.refresh_labels(sweep.study);
   Launch(sweep, store, o, plan.todo).run(rep);
   store.check_file_unchanged();
+  store.refresh_labels(sweep.study);
   return rep;
 }
 

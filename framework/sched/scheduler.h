@@ -20,7 +20,8 @@ struct SchedulerOptions {
   std::vector<std::string> rerun;  // --rerun values (see RerunFilter in plan.h): finished runs to run again
   std::string executable;          // the adaptlab binary children run (default: this process's)
   std::string log_dir;             // per-run logs (default: <db without .sqlite>.logs)
-  bool progress = true;            // progress line on stderr
+  bool progress = true;            // progress display on stderr
+  double progress_period_s = 30;   // not a terminal: how often the running runs' lines are written
   std::string command_line;        // the driver's command line, stored as provenance
 };
 

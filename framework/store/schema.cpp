@@ -75,6 +75,21 @@ CREATE TABLE run_history (
 ALTER TABLE metrics ADD COLUMN epoch REAL;
 CREATE VIEW run_params AS SELECT study, run_id, key, json_extract(value, '$') AS value, value AS value_json FROM params;
 )sql";
+    case 4:  // v5: the table's automatic row label per run; live progress of running runs; the sweep driver.
+      return R"sql(
+ALTER TABLE runs ADD COLUMN label TEXT;
+CREATE TABLE run_progress (
+  study TEXT NOT NULL, run_id TEXT NOT NULL,
+  step INTEGER, total_steps INTEGER, epoch REAL, epochs INTEGER, loss REAL, steps_per_s REAL,
+  val_metric TEXT, val_value REAL, updated_at TEXT NOT NULL,
+  PRIMARY KEY (study, run_id)
+);
+CREATE TABLE sweep_driver (
+  study TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, command_line TEXT,
+  started_at TEXT NOT NULL, heartbeat_at TEXT NOT NULL, finished_at TEXT,
+  total INTEGER, done INTEGER, failed INTEGER, running INTEGER, pending INTEGER, eta_s REAL
+);
+)sql";
   }
   fail("no schema migration from version {}", from);
 }

@@ -89,6 +89,10 @@ Store::Store(const std::string& path, bool read_only) {
     for (int64_t v = version; v < kSchemaVersion; ++v) db_->exec(schema_migration(static_cast<int>(v)));
     db_->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
     tx.commit();
+    if (version < 5) {  // runs.label is new: fill it in
+      check_tables();
+      for (const auto& s : studies()) refresh_labels(s);
+    }
   }
   check_tables();
   if (!read_only) db_->exec("PRAGMA foreign_keys = ON");
@@ -96,7 +100,8 @@ Store::Store(const std::string& path, bool read_only) {
 
 void Store::check_tables() const {
   std::vector<std::string> missing;
-  for (const char* t : {"meta", "metrics", "params", "provenance", "run_history", "runs", "studies", "summary"}) {
+  for (const char* t : {"meta", "metrics", "params", "provenance", "run_history", "run_progress", "runs", "studies",
+                        "summary", "sweep_driver"}) {
     sql::Stmt st(*db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
     st.bind(1, t);
     if (st.step() && st.integer(0) == 0) missing.push_back(t);
@@ -165,7 +170,7 @@ void Store::begin_run(const RunRecord& r, const std::string& device, const std::
                  " WHERE s.study = r.study AND s.run_id = r.id), ?3 "
                  "FROM runs r WHERE r.study = ?1 AND r.id = ?2");
   keep.bind(1, study).bind(2, id).bind(3, now_utc()).run();
-  for (const char* table : {"metrics", "summary", "params", "provenance"}) {
+  for (const char* table : {"metrics", "summary", "params", "provenance", "run_progress"}) {
     sql::Stmt del(*db_, fmt::format("DELETE FROM {} WHERE study = ?1 AND run_id = ?2", table));
     del.bind(1, study).bind(2, id).run();
   }
@@ -245,7 +250,8 @@ std::vector<RunRow> Store::runs(const std::string& study, std::optional<RunStatu
   sql::Stmt st(*db_,
                "SELECT study, id, status, attempt, backbone, methods, dataset, seed, config_json, "
                "coalesce(started_at,''), coalesce(finished_at,''), coalesce(host,''), coalesce(device,''), "
-               "coalesce(error,''), coalesce(log_path,''), coalesce(exit_code, -1), coalesce(exit_signal, 0) FROM runs WHERE study = ?1 AND (?2 = '' OR status = ?2) ORDER BY rowid");
+               "coalesce(error,''), coalesce(log_path,''), coalesce(exit_code, -1), coalesce(exit_signal, 0), coalesce(label, '') "
+               "FROM runs WHERE study = ?1 AND (?2 = '' OR status = ?2) ORDER BY rowid");
   st.bind(1, study).bind(2, status_filter ? to_string(*status_filter) : "");
   std::vector<RunRow> out;
   while (st.step()) {
@@ -267,6 +273,7 @@ std::vector<RunRow> Store::runs(const std::string& study, std::optional<RunStatu
     r.log_path = st.text(14);
     r.exit_code = static_cast<int>(st.integer(15));
     r.exit_signal = static_cast<int>(st.integer(16));
+    r.label = st.text(17);
     out.push_back(std::move(r));
   }
   return out;
@@ -339,7 +346,7 @@ int Store::rekey_runs(const std::function<std::string(const RunRow&)>& new_id) {
       const std::string to = pass == 0 ? "rekey:" + old_id : id;
       sql::Stmt u(*db_, "UPDATE runs SET id = ?3 WHERE study = ?1 AND id = ?2");
       u.bind(1, study).bind(2, from).bind(3, to).run();
-      for (const char* table : {"params", "metrics", "summary", "provenance"}) {
+      for (const char* table : {"params", "metrics", "summary", "provenance", "run_history", "run_progress"}) {
         sql::Stmt t(*db_, fmt::format("UPDATE {} SET run_id = ?3 WHERE study = ?1 AND run_id = ?2", table));
         t.bind(1, study).bind(2, from).bind(3, to).run();
       }

@@ -43,6 +43,24 @@ struct RunRow {
   nlohmann::json config;
   std::string started_at, finished_at, host, device, error, log_path;
   int exit_code = -1, exit_signal = 0;
+  std::string label;  // the table's automatic row label (runs.label; "" until the driver computed it)
+};
+
+// The driver of a study's latest sweep.
+struct DriverRow {
+  int64_t pid = 0;
+  std::string host, command_line, started_at, heartbeat_at, finished_at;  // finished_at "" while it runs
+  double heartbeat_age_s = 0;  // seconds since its last heartbeat
+  SweepCounts counts;
+};
+
+// A running run with its latest progress (table run_progress).
+struct LiveRun {
+  RunRow run;
+  bool has_progress = false;
+  RunProgress progress;
+  double running_s = 0;     // since it started
+  double updated_age_s = 0; // since its progress was recorded
 };
 
 class Store {
@@ -63,6 +81,24 @@ class Store {
   void finish_run(const std::string& study, const std::string& id, const RunOutcome& outcome);
   void finish_run(const std::string& study, const std::string& id, RunStatus status,
                   const std::vector<MetricEvent>& metrics, const Summary& summary, const std::string& error);
+
+  // ---- live state (written by the sweep driver, read by `adaptlab status`) ----
+  // Records where a running run stands (replacing its earlier progress; begin_run clears it).
+  void record_progress(const std::string& study, const std::string& id, const RunProgress& p);
+  // The driver of a sweep on `study`: started (this process), alive with counts, finished.
+  void driver_started(const std::string& study, const std::string& command_line);
+  void driver_heartbeat(const std::string& study, const SweepCounts& counts);
+  void driver_finished(const std::string& study, const SweepCounts& counts);
+  std::optional<DriverRow> driver(const std::string& study);
+  // Runs with status 'running', oldest first, with their progress.
+  std::vector<LiveRun> live_runs(const std::string& study);
+  // Recomputes runs.label for every run of the study (the table's automatic labels: done runs among
+  // the done ones, as the table computes them; others among all runs).
+  void refresh_labels(const std::string& study);
+  // Distinct summary names of the study's runs, sorted.
+  std::vector<std::string> summary_names(const std::string& study);
+  // Distinct "split.name" of the study's metric series, sorted.
+  std::vector<std::string> metric_names(const std::string& study);
 
   // How the run ids in this database were computed (kIdScheme for a database this build made).
   int id_scheme();

@@ -10,6 +10,7 @@
 #include "framework/config/node.h"
 #include "framework/config/options.h"
 #include "framework/core/error.h"
+#include "framework/core/suggest.h"
 #include "framework/core/log.h"
 #include "framework/run/resolve.h"
 
@@ -197,8 +198,8 @@ SweepFile parse_sweep(const std::string& path) {
   for (const auto& e : root.entries()) {
     static const std::set<std::string> known = {"study", "include", "run",  "grid",
                                                 "zip",   "exclude", "seeds", "cost", "max_runs"};
-    AL_CHECK(known.count(e.key), "{}: unknown key '{}' in sweep file; expected one of: {}", e.key_loc.str(), e.key,
-             kSweepKeys);
+    AL_CHECK(known.count(e.key), "{}: unknown key '{}' in sweep file{}; expected one of: {}", e.key_loc.str(), e.key,
+             did_you_mean(e.key, {known.begin(), known.end()}), kSweepKeys);
   }
   // Study name: explicit, or the folder holding the sweep file.
   sw.study = fs::absolute(path).parent_path().filename().string();

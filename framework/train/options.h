@@ -16,6 +16,7 @@ struct TrainOptions {
   double grad_clip = 0.0;          // max global gradient norm; 0 = no clipping
   int eval_batch_size = 256;       // examples per evaluation batch
   int eval_every = 1;              // evaluate on val every N epochs (and always after the last)
+  int log_every = 25;              // read the losses back from the device and report progress every N steps
 
   template <class V>
   void visit(V& v) {
@@ -30,6 +31,9 @@ struct TrainOptions {
     v("grad_clip", grad_clip, "max global gradient norm (0 = off)");
     v("eval_batch_size", eval_batch_size, "examples per evaluation batch");
     v("eval_every", eval_every, "validate every N epochs");
+    v("log_every", log_every,
+      "report losses and progress every N optimiser steps (losses stay on the device in between: no per-step "
+      "synchronisation; every step's loss is still recorded)");
     v.check(epochs > 0, "epochs", "must be > 0");
     v.check(batch_size > 0, "batch_size", "must be > 0");
     v.check(lr > 0, "lr", "must be > 0");
@@ -39,6 +43,7 @@ struct TrainOptions {
     v.check(grad_clip >= 0, "grad_clip", "must be >= 0");
     v.check(eval_batch_size > 0, "eval_batch_size", "must be > 0");
     v.check(eval_every > 0, "eval_every", "must be > 0");
+    v.check(log_every > 0, "log_every", "must be > 0");
   }
 };
 

@@ -7,6 +7,7 @@
 #include <torch/optim/adamw.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <set>
 
@@ -106,19 +107,41 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(Backbone& backbone, const st
   return std::make_unique<torch::optim::AdamW>(std::move(groups), base);
 }
 
+// One step's loss, kept on the device until the next report (no per-step host synchronisation).
+struct PendingLoss {
+  int64_t step;
+  int epoch;
+  int64_t batch;
+  double lr;
+  at::Tensor loss;  // 0-d, detached
+};
+
 struct Loop {
   Backbone& backbone;
   const std::vector<Method*>& methods;
   const TrainOptions& o;
   c10::Device device;
   const MetricSink& sink;
+  const ProgressSink& progress;
   torch::optim::AdamW& opt;
   std::vector<double> peak;
   std::vector<at::Tensor> trainable;
   int64_t step = 0, total = 0, warmup = 0;
+  std::vector<PendingLoss> pending;
+  std::vector<double> epoch_sum;  // Σ loss·batch per epoch, from the reported losses
+  // Progress since the last report.
+  std::chrono::steady_clock::time_point window_t0 = std::chrono::steady_clock::now();
+  int64_t window_steps = 0;
+  double window_loss = 0.0;
+  int64_t window_n = 0;
+  RunProgress last;
 
-  // One optimiser step on the examples `idx`; returns the loss.
-  double train_step(const at::Tensor& x, const at::Tensor& y, const at::Tensor& idx, int epoch) {
+  double epoch_at(int64_t s) const {
+    return static_cast<double>(s) * o.epochs / static_cast<double>(std::max<int64_t>(total, 1));
+  }
+
+  // One optimiser step on the examples `idx`.
+  void train_step(const at::Tensor& x, const at::Tensor& y, const at::Tensor& idx, int epoch) {
     const double lr = lr_at(o, static_cast<long>(step), static_cast<long>(warmup), static_cast<long>(total));
     for (size_t g = 0; g < opt.param_groups().size(); ++g)  // each group follows the schedule from its own peak
       static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[g].options()).lr(peak[g] * lr / o.lr);
@@ -132,45 +155,85 @@ struct Loop {
     if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(trainable, o.grad_clip);
     opt.step();
     ++step;
-    const double lv = loss.item<double>();
-    AL_CHECK(std::isfinite(lv), "training diverged: loss is {} at step {} (epoch {})", lv, step, epoch);
-    const double ep = static_cast<double>(step) * o.epochs / static_cast<double>(std::max<int64_t>(total, 1));
-    sink({step, "train", "loss", lv, ep});
-    sink({step, "train", "lr", lr, ep});
+    pending.push_back({step, epoch, idx.size(0), lr, loss.detach()});
     TrainState st{step, total, epoch};
     for (Method* m : methods) m->on_step(backbone, st);
-    return lv;
+    if (step % o.log_every == 0) report();
+  }
+
+  // Reads the pending losses back (one synchronisation), emits them, checks them, reports progress.
+  void report() {
+    if (pending.empty()) return;
+    std::vector<at::Tensor> ls;
+    ls.reserve(pending.size());
+    for (const auto& p : pending) ls.push_back(p.loss);
+    const at::Tensor host = at::stack(ls).to(at::kCPU, at::kDouble);
+    const double* v = host.data_ptr<double>();
+    for (size_t i = 0; i < pending.size(); ++i) {
+      const PendingLoss& p = pending[i];
+      AL_CHECK(std::isfinite(v[i]), "training diverged: loss is {} at step {} (epoch {})", v[i], p.step, p.epoch);
+      const double ep = epoch_at(p.step);
+      sink({p.step, "train", "loss", v[i], ep});
+      sink({p.step, "train", "lr", p.lr, ep});
+      if (static_cast<size_t>(p.epoch) >= epoch_sum.size()) epoch_sum.resize(p.epoch + 1, 0.0);
+      epoch_sum[p.epoch] += v[i] * static_cast<double>(p.batch);
+      window_loss += v[i];
+      ++window_n;
+    }
+    window_steps += static_cast<int64_t>(pending.size());
+    pending.clear();
+    const auto now = std::chrono::steady_clock::now();
+    const double dt = std::chrono::duration<double>(now - window_t0).count();
+    last.step = step;
+    last.total_steps = total;
+    last.epoch = epoch_at(step);
+    last.epochs = o.epochs;
+    last.loss = window_n > 0 ? window_loss / static_cast<double>(window_n) : NAN_VALUE;
+    if (dt > 0 && window_steps > 0) last.steps_per_s = static_cast<double>(window_steps) / dt;
+    window_t0 = now;
+    window_steps = 0;
+    window_loss = 0.0;
+    window_n = 0;
+    if (progress) progress(last);
+  }
+
+  void validated(const std::string& name, double value) {
+    last.val_metric = name;
+    last.val_value = value;
+    if (progress) progress(last);
   }
 };
 
 }  // namespace
 
 int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
-            uint64_t seed, c10::Device device, const MetricSink& sink) {
+            uint64_t seed, c10::Device device, const MetricSink& sink, const ProgressSink& progress) {
   std::vector<double> peak;
   auto opt = make_optimizer(backbone, methods, o, peak);
   const auto& x = data.inputs(Split::train);
   const auto& y = data.labels(Split::train);
   const int64_t n = y.size(0);
   const int64_t steps_per_epoch = (n + o.batch_size - 1) / o.batch_size;
-  Loop loop{backbone, methods, o, device, sink, *opt, std::move(peak), {}, 0, steps_per_epoch * o.epochs,
-            static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch))};
+  Loop loop{backbone, methods, o, device, sink, progress, *opt, std::move(peak), {}, 0, steps_per_epoch * o.epochs,
+            static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch)), {}, {}, std::chrono::steady_clock::now(),
+            0, 0.0, 0, {}};
   for (auto& p : backbone.parameters())
     if (p.requires_grad()) loop.trainable.push_back(p);
   at::Generator gen = at::detail::createCPUGenerator(seed);
   backbone.train();
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     auto perm = at::randperm(n, gen, at::kLong);
-    double epoch_loss = 0.0;
     for (int64_t i = 0; i < n; i += o.batch_size) {
       const auto idx = perm.narrow(0, i, std::min<int64_t>(o.batch_size, n - i));
-      epoch_loss += loop.train_step(x, y, idx, epoch) * idx.size(0);
+      loop.train_step(x, y, idx, epoch);
     }
-    sink({loop.step, "train", "epoch_loss", epoch_loss / n, epoch + 1.0});
+    loop.report();  // every loss of the epoch is on the host now
+    sink({loop.step, "train", "epoch_loss", loop.epoch_sum.at(epoch) / n, epoch + 1.0});
     if ((epoch + 1) % o.eval_every == 0 || epoch + 1 == o.epochs) {
       const EvalResult r = evaluate(backbone, data, Split::val, o.eval_batch_size, device);
       sink({loop.step, "val", "loss", r.loss, epoch + 1.0});
       sink({loop.step, "val", "acc", r.acc, epoch + 1.0});
+      loop.validated("val.acc", r.acc);
     }
   }
   return loop.step;

@@ -36,9 +36,10 @@ void check_method_stack(const std::vector<Method*>& methods, const std::vector<s
 
 EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int batch_size, c10::Device device);
 
-// Trains with the options; `seed` fixes the shuffling. Emits train loss/lr per step, val loss/acc
-// per evaluation. Returns the number of optimiser steps taken.
+// Trains with the options; `seed` fixes the shuffling. Emits train loss/lr per step (read back from the
+// device every train.log_every steps, not at each step), val loss/acc per evaluation, and progress at
+// each of those reports. Returns the number of optimiser steps taken.
 int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
-            uint64_t seed, c10::Device device, const MetricSink& sink);
+            uint64_t seed, c10::Device device, const MetricSink& sink, const ProgressSink& progress = {});
 
 }  // namespace adaptlab

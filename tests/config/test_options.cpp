@@ -38,7 +38,7 @@ TEST_CASE("strict reader: exact error messages with file, line and key", "[confi
   SECTION("unknown key") {
     const auto p = test::write_file(dir, "u.yaml", "name: x\ncuont: 3\n");
     REQUIRE_THROWS_WITH(cfg::read_options<Demo>(cfg::load_file(p), "demo options"),
-                        p + ":2:1: unknown key 'cuont' in demo options; expected one of: name, count, rate, tags");
+                        p + ":2:1: unknown key 'cuont' in demo options (did you mean 'count'?); expected one of: name, count, rate, tags");
   }
   SECTION("wrong type") {
     const auto p = test::write_file(dir, "t.yaml", "name: x\ncount: three\n");

@@ -87,6 +87,7 @@ TEST_CASE("curves plot: one line per run from the metrics table", "[report]") {
   Store s(test::make_report_db(dir + "/mini.sqlite"), /*read_only=*/true);
   CurvesPlot p;
   p.study = "mini";
+  p.by = "run";
   Chart c = curves_chart(s, p);
   CHECK(c.series.size() == 26);  // every finished run
   p.runs = {"lora-cifar-0", "adapter-dtd"};
@@ -102,5 +103,62 @@ TEST_CASE("curves plot: one line per run from the metrics table", "[report]") {
   REQUIRE_THROWS_WITH(curves_chart(s, p), "plot: study 'mini' has no run whose id starts with 'nope'");
   p.runs = {};
   p.metric = "val.acc";
-  REQUIRE_THROWS_WITH(curves_chart(s, p), "plot: no selected run of study 'mini' logged the metric 'val.acc'");
+  REQUIRE_THROWS_WITH(curves_chart(s, p), "plot: no selected run of study 'mini' logged the metric 'val.acc'; its "
+                                          "metrics: train.loss");
+  p.metric = "train.los";
+  REQUIRE_THROWS_WITH(curves_chart(s, p), Catch::Contains("'train.los' (did you mean 'train.loss'?)"));
+}
+
+TEST_CASE("curves plot by label: mean over seeds with a ± sample-std band, step or epoch on x", "[report]") {
+  const auto dir = test::fresh_dir("curves-label");
+  Store s(test::make_report_db(dir + "/mini.sqlite"), /*read_only=*/true);
+  CurvesPlot p;
+  p.study = "mini";
+  const Chart c = curves_chart(s, p);
+  // 3 methods × 3 datasets, each a line over its seeds (LoRA on EuroSAT: seed 2 failed, n=2).
+  REQUIRE(c.series.size() == 9);
+  CHECK(c.series[0].label == "linear · cifar (n=3)");
+  const auto& lora_cifar = c.series[3];
+  REQUIRE(lora_cifar.label == "lora · cifar (n=3)");
+  CHECK(c.series[5].label == "lora · eurosat (n=2)");
+  // train.loss = 2 / (1 + step·0.05) + 0.01·seed on cifar, seeds 0, 1, 2: mean +0.01, sample std 0.01.
+  REQUIRE(lora_cifar.points.size() == 5);
+  CHECK(lora_cifar.points[1].first == 10.0);
+  CHECK(lora_cifar.points[1].second == Approx(2.0 / 1.5 + 0.01));
+  REQUIRE(lora_cifar.band.size() == 5);
+  CHECK(std::get<1>(lora_cifar.band[1]) == Approx(2.0 / 1.5));
+  CHECK(std::get<2>(lora_cifar.band[1]) == Approx(2.0 / 1.5 + 0.02));
+  const std::string svg = render_svg(c);
+  CHECK(count(svg, "<polygon class=\"band\"") == 9);
+  // Epochs on x need the metrics' epoch column; this database's runs logged none.
+  p.x = "epoch";
+  REQUIRE_THROWS_WITH(curves_chart(s, p), Catch::Contains("has no epoch on its 'train.loss' values") &&
+                                              Catch::Contains("use --x step"));
+}
+
+TEST_CASE("plot legend: each entry's key has its series' colour", "[report]") {
+  Chart c;
+  c.title = "t";
+  for (int i = 0; i < 12; ++i)
+    c.series.push_back({"run " + std::to_string(i), {{0.0, 1.0 * i}, {1.0, 2.0 * i}}, true, {}});
+  const std::string svg = render_svg(c);
+  // Series colours in drawing order, then legend keys' strokes in legend order: the same list.
+  std::vector<std::string> series_colors, legend_colors;
+  const std::regex series_re("<g class=\"series\" data-label=\"[^\"]*\" data-color=\"(#[0-9a-f]{6})\">");
+  const std::regex key_re("<line class=\"legend-key\"[^>]* stroke=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), series_re); it != std::sregex_iterator(); ++it)
+    series_colors.push_back((*it)[1]);
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), key_re); it != std::sregex_iterator(); ++it)
+    legend_colors.push_back((*it)[1]);
+  REQUIRE(series_colors.size() == 12);
+  CHECK(legend_colors == series_colors);
+  CHECK(series_colors[0] == "#1f77b4");
+  CHECK(series_colors[1] == "#ff7f0e");
+  CHECK(series_colors[10] == "#1f77b4");  // the palette repeats after ten
+  // Each polyline is drawn in its series' colour too.
+  const std::regex line_re("<polyline points=\"[^\"]*\" fill=\"none\" stroke=\"(#[0-9a-f]{6})\"");
+  std::vector<std::string> line_colors;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), line_re); it != std::sregex_iterator(); ++it)
+    line_colors.push_back((*it)[1]);
+  CHECK(line_colors == series_colors);
 }

@@ -66,7 +66,7 @@ TEST_CASE("markdown table: rows by method (+ varying options), columns by datase
       "| lora (rank=8) | **92.0 ± 1.4** | — |\n";
   CHECK(markdown_table(s, spec_of("t", "test.acc", 100.0, 1)) == expected);
   REQUIRE_THROWS_WITH(markdown_table(s, spec_of("t", "nope", 1.0, 1)),
-                      Catch::EndsWith("no finished run of study 't' has the metric 'nope'"));
+                      Catch::EndsWith("no run of study 't' has the metric 'nope'; its metrics: test.acc"));
   REQUIRE_THROWS_WITH(markdown_table(s, spec_of("zz", "test.acc", 1.0, 1)),
                       Catch::EndsWith("study 'zz' has no finished runs"));
 }

@@ -6,6 +6,8 @@ set -uo pipefail
 CLI=$1 FIX=$2 TMP=$3 README=$4 PY=$5
 rm -rf "$TMP" && mkdir -p "$TMP"
 export DB="$TMP/examples.sqlite"
+# The examples call `adaptlab` and `python3` as a user would: this build's, and the venv's (with pandas).
+export PATH="$(cd "$(dirname "$CLI")" && pwd):$(cd "$(dirname "$PY")" && pwd):$PATH"
 "$CLI" sweep --db "$DB" --no-progress "$FIX/rerun_sweep.yaml" >/dev/null 2>&1 || { echo "FAIL: the example study"; exit 1; }
 "$CLI" sweep --db "$DB" --no-progress --rerun methods=lora "$FIX/rerun_sweep.yaml" >/dev/null 2>&1 || { echo "FAIL: rerun"; exit 1; }
 "$PY" - "$README" "$TMP" <<'PYEOF'

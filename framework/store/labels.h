@@ -1,0 +1,22 @@
+// Automatic labels of runs: what `adaptlab table` calls a run's row and column when no spec names
+// them, and what the database stores as runs.label.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "framework/store/store.h"
+
+namespace adaptlab {
+
+struct RunLabels {
+  std::vector<std::string> rows;     // per run: method stack + the options that vary among that stack's runs
+  std::vector<std::string> columns;  // per run: dataset + the dataset options that vary anywhere
+};
+
+// Labels of `runs` relative to each other (a run's label depends on which options vary among the
+// others). `flat`: each run's flattened config (flatten_json), as maps.
+RunLabels automatic_labels(const std::vector<RunRow>& runs, const std::vector<std::map<std::string, std::string>>& flat);
+RunLabels automatic_labels(const std::vector<RunRow>& runs);
+
+}  // namespace adaptlab
