@@ -6,6 +6,7 @@
 #include "framework/cli/commands.h"
 #include "framework/core/error.h"
 #include "framework/registry/registries.h"
+#include "framework/sched/measure_stage.h"
 #include "framework/sched/plan.h"
 #include "framework/store/merge.h"
 #include "framework/store/schema.h"
@@ -33,9 +34,22 @@ int cmd_merge(const std::string& into, const std::vector<std::string>& shards) {
   return 0;
 }
 
+int cmd_gc(const std::string& db, bool dry_run) {
+  AL_CHECK(std::filesystem::exists(db), "{}: no such results database", db);
+  Store store(db);
+  const GcReport r = collect_artifacts(store, dry_run);
+  for (const auto& d : r.removed) fmt::print("{} {}\n", dry_run ? "would remove" : "removed", d);
+  for (const auto& m : r.missing) fmt::print("missing (on record, not on disk): {}\n", m);
+  fmt::print("{}: {} artifact folder(s) of runs no longer in the database {} ({:.1f} MiB); {} kept\n", db,
+             r.removed.size(), dry_run ? "would be removed" : "removed", static_cast<double>(r.bytes) / (1 << 20),
+             r.kept);
+  return 0;
+}
+
 struct ResultsArgs {
   std::string into, db;
   std::vector<std::string> shards;
+  bool dry_run = false;
 };
 
 }  // namespace
@@ -53,6 +67,11 @@ void add_results(Command& root, const GlobalArgs&) {
                                         "studies that used plugins)");
   migrate.option("--db", a->db, "the database").required();
   migrate.on_run([a] { return cmd_migrate(a->db); });
+  Command& gc = res.sub("gc", "remove the saved tensors (results/<study>.artifacts/<id>) of runs the database no "
+                              "longer has; list artifact files on record that are gone");
+  gc.option("--db", a->db, "the database").required();
+  gc.flag("--dry-run", a->dry_run, "only list what would be removed");
+  gc.on_run([a] { return cmd_gc(a->db, a->dry_run); });
 }
 
 }  // namespace adaptlab::cli

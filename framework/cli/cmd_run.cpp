@@ -17,6 +17,8 @@ struct RunArgs {
   std::string spec;
   std::string device = "auto";
   int events_fd = 1;  // where JSON-lines events go (1 = stdout)
+  std::string phase = "train";  // train | measure
+  std::string artifacts;        // folder for (train) / of (measure) the run's saved tensors
 };
 
 int cmd_run(const RunArgs& a) {
@@ -36,6 +38,19 @@ int cmd_run(const RunArgs& a) {
     }
     events.write(prov);
     const auto t0 = std::chrono::steady_clock::now();
+    if (a.phase == "measure") {
+      AL_CHECK(!a.artifacts.empty(), "run --phase measure needs --artifacts DIR (the folder holding the run's "
+               "trained.safetensors)");
+      std::fprintf(stderr, "[measure] %s (%s): measuring from %s\n", id.c_str(), spec.config.label().c_str(),
+                   a.artifacts.c_str());
+      std::fflush(stderr);
+      events::Provenance mp;
+      Summary s = measure_run(spec.config, a.device, a.artifacts, mp.values);
+      events.write(mp);
+      s["time.measure_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      events.write(events::Final{id, s});
+      return 0;
+    }
     std::fprintf(stderr, "[run] %s (%s): %d epochs of %s on %s\n", id.c_str(), spec.config.label().c_str(),
                  spec.config.train.epochs, spec.config.backbone.name.c_str(), spec.config.dataset.name.c_str());
     std::fflush(stderr);
@@ -46,8 +61,10 @@ int cmd_run(const RunArgs& a) {
       std::fprintf(stderr, "[progress] %s\n", describe(p).c_str());
       std::fflush(stderr);
     };
+    std::vector<ArtifactRecord> saved;
     Summary s = execute_run(spec.config, a.device, [&](const MetricEvent& e) { events.write(events::Metric{e}); },
-                            on_progress);
+                            on_progress, a.artifacts, &saved);
+    for (const auto& r : saved) events.write(events::Artifact{r});
     s["time.run_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     events.write(events::Final{id, s});
   } catch (const std::exception& e) {
@@ -68,6 +85,11 @@ void add_run(Command& root, const GlobalArgs&) {
   c.option("--spec", a->spec, "run spec or run configuration file").required();
   c.option("--device", a->device, "auto | cpu | cuda | cuda:N");
   c.option("--events-fd", a->events_fd, "file descriptor for the JSON-lines events (the sweep driver's pipe)");
+  c.option("--phase", a->phase,
+           "train (default: train, evaluate, save the trained tensors when --artifacts is given) or measure (load them "
+           "from --artifacts and measure speed, FLOPs and memory)")
+      .one_of({"train", "measure"});
+  c.option("--artifacts", a->artifacts, "the run's artifact folder (results/<study>.artifacts/<id>)");
   c.on_run([a] { return cmd_run(*a); });
 }
 

@@ -97,6 +97,9 @@ int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
   const SweepReport r = run_sweep(sw, store, o);
   log::info("study {}: {} run, {} skipped, {} failed, {} timed out, {} cancelled, {} not started; results in {}",
             sw.study, r.done, r.skipped, r.failed, r.timed_out, r.cancelled, r.not_started, db);
+  if (r.measured + r.measure_failed + r.measure_not_started > 0)
+    log::info("study {}: {} run(s) measured, {} measurement(s) failed, {} not measured", sw.study, r.measured,
+              r.measure_failed, r.measure_not_started);
   if (r.failed_kept > 0)
     log::warn("study {}: {} done, {} failed earlier and kept (not re-run; --retry-failed runs them again)", sw.study,
               r.skipped - r.failed_kept + r.done, r.failed_kept);

@@ -29,6 +29,7 @@ void add_results(Command& root, const GlobalArgs& g);  // results merge | migrat
 void add_list(Command& root, const GlobalArgs& g);
 void add_status(Command& root, const GlobalArgs& g);
 void add_export(Command& root, const GlobalArgs& g);
+void add_measure(Command& root, const GlobalArgs& g);
 
 // results/<study>.sqlite
 std::string default_db_path(const std::string& study);

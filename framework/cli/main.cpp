@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   cli::add_list(root, g);
   cli::add_status(root, g);
   cli::add_export(root, g);
+  cli::add_measure(root, g);
   return program.run(argc, argv, [&] {
     if (g.quiet) log::set_level(log::Level::warn);
     configure_threads(g.threads);

@@ -57,6 +57,14 @@ struct SweepCounts {
 // Final metrics of a run, e.g. "test.acc", "params.trainable", "throughput.eval".
 using Summary = std::map<std::string, double>;
 
+// A file a run saved (results/<study>.artifacts/<run id>/<name>.safetensors): what it trained.
+struct ArtifactRecord {
+  std::string name;   // "trained"
+  std::string path;   // absolute
+  int64_t bytes = 0;
+  std::string hash;   // XXH3-128 of the file, 32 hex digits
+};
+
 // How a run ended, as the driver saw it.
 struct RunOutcome {
   RunStatus status = RunStatus::failed;
@@ -66,6 +74,7 @@ struct RunOutcome {
   int exit_code = -1;    // -1: unknown / not exited normally
   int exit_signal = 0;   // 0: not killed by a signal
   std::map<std::string, std::string> provenance;  // git commit, LibTorch/CUDA versions, GPU, command line
+  std::vector<ArtifactRecord> artifacts;          // files it saved
 };
 
 }  // namespace adaptlab

@@ -33,6 +33,10 @@ struct Encoder {
             {"epochs", r.epochs},  {"loss", number(r.loss)},  {"rate", number(r.steps_per_s)},
             {"val", r.val_metric}, {"val_value", number(r.val_value)}};
   }
+  nlohmann::json operator()(const Artifact& a) const {
+    return {{"event", "artifact"}, {"name", a.artifact.name}, {"path", a.artifact.path}, {"bytes", a.artifact.bytes},
+            {"hash", a.artifact.hash}};
+  }
   nlohmann::json operator()(const Final& f) const {
     nlohmann::json s = nlohmann::json::object();
     for (const auto& [k, v] : f.summary) s[k] = number(v);
@@ -84,6 +88,9 @@ std::optional<Event> decode(std::string_view line) {
       r.val_value = number_of(j.value("val_value", nlohmann::json()));
       return Progress{r};
     }
+    if (ev == "artifact")
+      return Artifact{{j.at("name").get<std::string>(), j.at("path").get<std::string>(), j.at("bytes").get<int64_t>(),
+                       j.at("hash").get<std::string>()}};
     if (ev == "summary") {
       Final f{j.value("run", ""), {}};
       for (auto it = j.at("summary").begin(); it != j.at("summary").end(); ++it) f.summary[it.key()] = number_of(it.value());

@@ -5,6 +5,7 @@
 //   {"event":"provenance", KEY: VALUE, ...}                    LibTorch/CUDA/GPU/host/plugins
 //   {"event":"metric","step":S,"split":"train","name":"loss","value":V}
 //   {"event":"progress","step":S,"total":T,"epoch":E,"epochs":N,"loss":L,"rate":R,"val":NAME,"val_value":V}
+//   {"event":"artifact","name":"trained","path":P,"bytes":N,"hash":H}   a file the run saved
 //   {"event":"summary","run":ID,"summary":{NAME: VALUE, ...}}  the final metrics (the run is done)
 //   {"event":"error","message":TEXT}                           why the run failed
 #pragma once
@@ -33,6 +34,9 @@ struct Metric {
 struct Progress {
   RunProgress progress;
 };
+struct Artifact {
+  ArtifactRecord artifact;
+};
 struct Final {
   std::string run;
   Summary summary;
@@ -40,7 +44,7 @@ struct Final {
 struct Failure {
   std::string message;
 };
-using Event = std::variant<Status, Provenance, Metric, Progress, Final, Failure>;
+using Event = std::variant<Status, Provenance, Metric, Progress, Artifact, Final, Failure>;
 
 // One line, ending in '\n'. Non-finite numbers are written as null.
 std::string encode(const Event& e);

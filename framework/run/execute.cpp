@@ -1,6 +1,7 @@
 #include "framework/run/execute.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -16,7 +17,10 @@
 #include "framework/run/run_config.h"
 #include "framework/core/error.h"
 #include "framework/data/dataset.h"
+#include "framework/measure/measure.h"
+#include "framework/measure/memory.h"
 #include "framework/measure/params.h"
+#include "framework/run/artifacts.h"
 #include "framework/model/backbone.h"
 #include "framework/model/method.h"
 #include "framework/registry/registries.h"
@@ -112,14 +116,6 @@ void prepare_inference(Built& b, c10::Device device, Summary& s) {
   s["inference.max_logit_diff"] = (b.backbone->forward(probe) - before).abs().max().item<double>();
 }
 
-// Evaluates the test split timed: (result, examples per second).
-std::pair<EvalResult, double> timed_test(Built& b, int batch_size, c10::Device device) {
-  const auto t = std::chrono::steady_clock::now();
-  const EvalResult r = evaluate(*b.backbone, *b.data, Split::test, batch_size, device);
-  const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-  return {r, sec > 0 ? static_cast<double>(r.n) / sec : 0.0};
-}
-
 // Runs one phase of a run; a LibTorch error (its C++ stack trace dropped) or an allocation failure
 // comes out as an Error that says what was being done.
 template <class F>
@@ -133,13 +129,17 @@ auto in_phase(const std::string& what, F&& f) {
   }
 }
 
+std::string describe_run(const RunConfig& config) {
+  return fmt::format("run {} ({}; {} on {})", config.id, config.label(), config.backbone.name, config.dataset.name);
+}
+
 }  // namespace
 
 Summary execute_run(const RunConfig& config, const std::string& device_name, const MetricSink& sink,
-                    const ProgressSink& progress) {
+                    const ProgressSink& progress, const std::string& artifacts_dir,
+                    std::vector<ArtifactRecord>* artifacts) {
   const c10::Device device(resolve_device(device_name));
-  const std::string run = fmt::format("run {} ({}; {} on {})", config.id, config.label(),
-                                      config.backbone.name, config.dataset.name);
+  const std::string run = describe_run(config);
   Built b = in_phase("building " + run, [&] { return build(config, device); });
   Summary s;
   count_parameters(b, s);
@@ -150,32 +150,67 @@ Summary execute_run(const RunConfig& config, const std::string& device_name, con
   });
   s["train.steps"] = static_cast<double>(steps);
   s["time.train_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!artifacts_dir.empty()) {
+    const ArtifactRecord a = in_phase("saving the trained tensors of " + run,
+                                      [&] { return save_trained(*b.backbone, artifacts_dir, config.id); });
+    if (artifacts) artifacts->push_back(a);
+  }
 
   in_phase("evaluating " + run, [&] {
     const int eval_bs = config.train.eval_batch_size;
-    const EvalResult val = evaluate(*b.backbone, *b.data, Split::val, eval_bs, device);
-    const EvalResult test = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device);
+    const Precision precision = parse_precision(config.train.precision);
+    const EvalResult val = evaluate(*b.backbone, *b.data, Split::val, eval_bs, device, precision);
+    const EvalResult test = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision);
     s["val.acc"] = val.acc;
     s["val.loss"] = val.loss;
     s["test.acc"] = test.acc;
     s["test.loss"] = test.loss;
 
     prepare_inference(b, device, s);
-    const auto [inf, rate] = timed_test(b, eval_bs, device);
-    s["test.acc_inference"] = inf.acc;
-    s["throughput.eval"] = rate;
+    s["test.acc_inference"] = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision).acc;
     // Inference configurations a method offers (e.g. Variator's rates): each evaluated on the test split.
     for (Method* m : b.ptrs) {
       const auto variants = m->variants();
       for (const auto& [name, apply] : variants) {
         apply();
-        const auto [r, vrate] = timed_test(b, eval_bs, device);
-        s["test.acc." + name] = r.acc;
-        s["throughput.eval." + name] = vrate;
+        s["test.acc." + name] = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision).acc;
       }
       if (!variants.empty()) variants.front().second();
     }
   });
+  return s;
+}
+
+Summary measure_run(const RunConfig& config, const std::string& device_name, const std::string& artifacts_dir,
+                    std::map<std::string, std::string>& provenance) {
+  const c10::Device device(resolve_device(device_name));
+  const std::string run = describe_run(config);
+  const std::string file = trained_path(artifacts_dir);
+  Built b = in_phase("building " + run + " to measure it", [&] { return build(config, device); });
+  const MeasureInputs in{*b.backbone, b.ptrs, *b.data, config.train, config.measure, device};
+  Summary s;
+  in_phase("measuring the training step of " + run, [&] {
+    load_trained(*b.backbone, file, config.id);
+    measure_training(in, s);
+  });
+  in_phase("measuring inference of " + run, [&] {
+    load_trained(*b.backbone, file, config.id);  // the timed steps changed the weights
+    b.backbone->eval();
+    for (Method* m : b.ptrs) m->prepare_inference(*b.backbone);
+    measure_inference(in, "", s);
+    for (Method* m : b.ptrs) {
+      const auto variants = m->variants();
+      for (const auto& [name, apply] : variants) {
+        apply();
+        measure_inference(in, "." + name, s);
+      }
+      if (!variants.empty()) variants.front().second();
+    }
+  });
+  provenance["measure.precision"] = to_string(measure_precision(config.train, config.measure));
+  provenance["measure.threads"] = std::to_string(at::get_num_threads());
+  provenance["measure.device"] = device.str();
+  provenance["measure.memory_peak_reset"] = device.is_cuda() || PeakMemory(device).was_reset() ? "true" : "false";
   return s;
 }
 

@@ -1,5 +1,6 @@
 #include "framework/run/resolve.h"
 
+#include <algorithm>
 #include <map>
 
 #include "framework/config/options.h"
@@ -57,13 +58,11 @@ nlohmann::json component_id_form(const nlohmann::json& c, const Reg& reg, const 
 
 RunConfig resolve_run_config(const cfg::Node& run, const Registries& r) {
   AL_CHECK(run.is_map(), "{}: a run configuration must be a map, got {}", run.loc().str(), run.kind_name());
-  static const char* kKeys[] = {"backbone", "dataset", "methods", "train", "seed"};
-  for (const auto& e : run.entries()) {
-    bool ok = false;
-    for (const char* k : kKeys) ok = ok || e.key == k;
-    AL_CHECK(ok, "{}: unknown key '{}' in run configuration{}; expected one of: backbone, dataset, methods, train, seed",
-             e.key_loc.str(), e.key, did_you_mean(e.key, {"backbone", "dataset", "methods", "train", "seed"}));
-  }
+  static const std::vector<std::string> kKeys = {"backbone", "dataset", "methods", "train", "measure", "seed"};
+  for (const auto& e : run.entries())
+    AL_CHECK(std::find(kKeys.begin(), kKeys.end(), e.key) != kKeys.end(),
+             "{}: unknown key '{}' in run configuration{}; expected one of: {}", e.key_loc.str(), e.key,
+             did_you_mean(e.key, kKeys), fmt::join(kKeys, ", "));
   auto required = [&](const char* key) -> const cfg::Node& {
     const cfg::Node* n = run.find(key);
     AL_CHECK(n != nullptr, "{}: missing required key '{}' in run configuration", run.loc().str(), key);
@@ -81,6 +80,8 @@ RunConfig resolve_run_config(const cfg::Node& run, const Registries& r) {
 
   const cfg::Node* train = run.find("train");
   out.train = cfg::read_options<TrainOptions>(train ? *train : cfg::Node{}, "train options");
+  const cfg::Node* measure = run.find("measure");
+  out.measure = cfg::read_options<MeasureOptions>(measure ? *measure : cfg::Node{}, "measure options");
   if (const cfg::Node* s = run.find("seed")) cfg::read_value(*s, "key 'seed'", out.seed);
   out.id = stable_run_id(out.to_json(), r);
   return out;

@@ -33,6 +33,7 @@ nlohmann::json RunConfig::to_json() const {
   out["methods"] = nlohmann::json::array();
   for (const auto& m : methods) out["methods"].push_back(component_json(m));
   out["train"] = cfg::options_json(train);
+  out["measure"] = cfg::options_json(measure);
   out["seed"] = seed;
   return out;
 }
@@ -49,6 +50,9 @@ RunConfig RunConfig::from_json(const nlohmann::json& j, const std::string& origi
     c.methods.push_back(component_of(j.at("methods")[i], "methods item " + std::to_string(i), origin));
   c.train = cfg::read_options<TrainOptions>(cfg::Node::from_json(j.at("train"), cfg::Loc{origin, 0, 0}),
                                             "train options");
+  if (j.contains("measure"))  // configs stored before the measurement phase existed have none
+    c.measure = cfg::read_options<MeasureOptions>(cfg::Node::from_json(j.at("measure"), cfg::Loc{origin, 0, 0}),
+                                                  "measure options");
   AL_CHECK(j.at("seed").is_number_integer(), "{}: 'seed' must be an integer", origin);
   c.seed = j.at("seed").get<int>();
   return c;

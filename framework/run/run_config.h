@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "framework/measure/options.h"
 #include "framework/train/options.h"
 
 namespace adaptlab {
@@ -23,10 +24,11 @@ struct RunConfig {
   ComponentConfig dataset;
   std::vector<ComponentConfig> methods;  // applied in order
   TrainOptions train;
+  MeasureOptions measure;  // how costs are measured; not part of the id
   int seed = 0;
   std::string id;  // stable run id (see resolve.h)
 
-  // Canonical JSON: {backbone: {name, ...}, dataset: {...}, methods: [...], train: {...}, seed} with
+  // Canonical JSON: {backbone: {name, ...}, dataset: {...}, methods: [...], train: {...}, measure: {...}, seed} with
   // sorted keys; what the database stores as the run's config.
   nlohmann::json to_json() const;
   // The inverse, for a resolved config (a spec file, the database); `origin` names it in errors. The

@@ -121,6 +121,7 @@ struct EventReader {
     else if (auto* s = std::get_if<events::Status>(&*e)) reported_run = s->run;
     else if (auto* x = std::get_if<events::Failure>(&*e)) error_event = x->message;
     else if (auto* g = std::get_if<events::Progress>(&*e); g && on_progress) on_progress(g->progress);
+    else if (auto* a = std::get_if<events::Artifact>(&*e)) out.artifacts.push_back(a->artifact);
   }
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -88,6 +89,9 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter 
   Plan plan;
   std::map<std::string, RunRow> stored;
   for (auto& r : store.runs(sweep.study)) stored.emplace(r.id, std::move(r));
+  std::set<std::string> saved;  // runs with their trained tensors on record
+  for (const auto& [study, id, a] : store.all_artifacts())
+    if (study == sweep.study && a.name == "trained") saved.insert(id);
   int drifted = 0;
   for (size_t i = 0; i < sweep.runs.size(); ++i) {
     const auto it = stored.find(sweep.runs[i].id());
@@ -104,7 +108,15 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter 
     if (st == RunStatus::done || (ended_without_result(st) && !retry_failed)) {
       ++plan.skipped;
       plan.failed_kept += ended_without_result(st);
-      const auto drift = config_drift(it->second.config, sweep.runs[i].config.to_json());
+      const std::string& ms = it->second.measure_status;
+      if (st == RunStatus::done && sweep.runs[i].config.measure.enabled && saved.count(it->first) &&
+          (ms.empty() || (ms != "done" && retry_failed)))
+        plan.measure.push_back(i);
+      // How a run is measured is not what it trained: measure options never count as drift.
+      nlohmann::json stored_cfg = it->second.config, now_cfg = sweep.runs[i].config.to_json();
+      stored_cfg.erase("measure");
+      now_cfg.erase("measure");
+      const auto drift = config_drift(stored_cfg, now_cfg);
       if (!drift.empty() && drifted++ < 5)
         log::warn("run {} was made when {}; a default changed since. Its result is kept (re-run it to redo it)",
                   it->first, fmt::join(drift, ", "));
@@ -117,6 +129,8 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter 
   for (const auto& v : rerun.unmatched())
     log::warn("--rerun '{}' matches no finished run of study {}; nothing re-run for it", v, sweep.study);
   if (plan.rerun > 0) log::info("{} finished run(s) run again (--rerun); earlier attempts kept in run_history", plan.rerun);
+  if (!plan.measure.empty())
+    log::info("{} finished run(s) not measured yet; they are measured after the training runs", plan.measure.size());
   if (plan.stale > 0) log::warn("{} run(s) were left 'running' by a driver that stopped; they run again", plan.stale);
   std::stable_sort(plan.todo.begin(), plan.todo.end(),
                    [&](size_t a, size_t b) { return sweep.runs[a].cost > sweep.runs[b].cost; });

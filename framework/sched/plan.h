@@ -41,6 +41,9 @@ struct Plan {
   int failed_kept = 0;       // of those, ended without a result
   int stale = 0;             // left 'running' by a driver that died; they run again
   int rerun = 0;             // done (or failed) runs that --rerun sends again
+  // Done runs (not trained again) still to measure: never measured (the driver stopped between training
+  // and measuring), or whose measurement failed (with retry_failed); only runs that saved their tensors.
+  std::vector<size_t> measure;
 };
 
 // Runs not done yet (failed ones only with `retry_failed`), longest first; warns about done runs whose

@@ -28,6 +28,8 @@
 #include "framework/registry/registries.h"
 #include "framework/run/spec_file.h"
 #include "framework/sched/child.h"
+#include "framework/sched/driver_lock.h"
+#include "framework/sched/measure_stage.h"
 #include "framework/sched/plan.h"
 #include "framework/sched/progress.h"
 #include "framework/sched/signals.h"
@@ -55,53 +57,6 @@ struct Msg {
   RunProgress progress_of;
 };
 
-// flock()s a lock file; released when destroyed.
-class FileLock {
- public:
-  FileLock(const std::string& path, const std::string& db) : path_(path) {
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0666);
-    AL_CHECK(fd_ >= 0, "{}: cannot create the driver lock file: {}", path_, std::strerror(errno));
-    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      fail("{}: another adaptlab sweep is running on this database (it holds {})", db, path_);
-    }
-  }
-  ~FileLock() {
-    flock(fd_, LOCK_UN);
-    ::close(fd_);
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
-
-// One driver writes a study database at a time, and any run found 'running' while we hold the lock
-// was left so by a driver that died. The lock is keyed by the database file itself, not the path it
-// was named by: <real path>.lock beside it (symlinks, '..'), and one per device and inode in the
-// machine's temporary folder (hard links). SQLite's own locks on the file are left alone (a second
-// descriptor on the database file would drop them when closed).
-class DriverLock {
- public:
-  explicit DriverLock(const Store& store) {
-    const std::string db = store.path();
-    std::error_code ec;
-    const fs::path real = fs::weakly_canonical(db, ec);
-    by_path_.emplace((ec ? fs::path(db) : real).string() + ".lock", db);
-    if (store.file()) {
-      const fs::path dir = fs::temp_directory_path() / "adaptlab-locks";
-      fs::create_directories(dir, ec);
-      ::chmod(dir.c_str(), 01777);  // shared by every user, like /tmp
-      by_inode_.emplace((dir / fmt::format("{}-{}.lock", store.file()->device, store.file()->inode)).string(), db);
-    }
-  }
-
- private:
-  std::optional<FileLock> by_path_, by_inode_;
-};
-
 std::string self_executable() {
   std::error_code ec;
   auto p = fs::read_symlink("/proc/self/exe", ec);
@@ -118,11 +73,12 @@ bool retryable(RunStatus s) { return s == RunStatus::failed || s == RunStatus::t
 // messages and writes the database.
 class Launch {
  public:
-  Launch(const Sweep& sweep, Store& store, const SchedulerOptions& o, const std::vector<size_t>& todo)
-      : sweep_(sweep), store_(store), o_(o), todo_(todo) {
+  Launch(const Sweep& sweep, Store& store, const SchedulerOptions& o, const std::vector<size_t>& todo,
+         const std::vector<size_t>& measure_only)
+      : sweep_(sweep), store_(store), o_(o), todo_(todo), measure_(measure_only) {
     for (const auto& d : o.devices)
       for (int k = 0; k < o.per_device; ++k) slots_.push_back(d == "cpu" ? Slot{"cpu", ""} : Slot{"cuda:0", d});
-    nslots_ = static_cast<int>(std::min(slots_.size(), todo.size()));
+    nslots_ = static_cast<int>(std::max<size_t>(1, std::min(slots_.size(), todo.size())));
     const int total_threads = o.threads > 0 ? o.threads : available_cpus();
     child_threads_ = std::max(1, total_threads / nslots_);
     exe_ = o.executable.empty() ? self_executable() : o.executable;
@@ -167,7 +123,44 @@ class Launch {
     arena.execute([&] { group.wait(); });
     progress.print(/*final_line=*/true);
     if (!db_lost_.empty()) throw Error(db_lost_);
+    measure(rep, [&] {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_beat > std::chrono::seconds(2)) {
+        store_.driver_heartbeat(sweep_.study, progress.snapshot());
+        last_beat = now;
+      }
+      const int n = interrupt_count().load();
+      if (n >= 1) stop_launching_ = 1;
+      if (n >= 2) kill_running_ = 1;
+    });
     store_.driver_finished(sweep_.study, progress.snapshot());
+  }
+
+  // The measurement stage: every run trained here (done), and the done runs still unmeasured, each
+  // alone on its device now that training is over.
+  void measure(SweepReport& rep, const std::function<void()>& tick) {
+    std::vector<MeasureJob> jobs;
+    for (size_t i : measure_) {
+      const auto& r = sweep_.runs[i];
+      jobs.push_back({sweep_.study, r.id(), labels_[i], spec_paths_[i], artifacts_dir_of(store_.path(), r.id()),
+                      log_paths_[i]});
+    }
+    if (jobs.empty()) return;
+    if (stop_launching_.load() > 0) {
+      rep.measure_not_started += static_cast<int>(jobs.size());
+      log::warn("{} run(s) not measured (interrupted); the next sweep measures them", jobs.size());
+      return;
+    }
+    log::info("measuring {} run(s), one at a time per device", jobs.size());
+    MeasureStageOptions mo;
+    mo.devices = o_.devices;
+    mo.threads = o_.threads;
+    mo.timeout_s = o_.timeout_s;
+    mo.executable = exe_;
+    const MeasureReport m = run_measurements(jobs, store_, mo, stop_launching_, kill_running_, tick);
+    rep.measured += m.done;
+    rep.measure_failed += m.failed;
+    rep.measure_not_started += m.not_started;
   }
 
  private:
@@ -182,7 +175,9 @@ class Launch {
     AL_CHECK(!ec, "{}: cannot create the log folder: {}", dir, ec.message());
     spec_paths_.resize(sweep_.runs.size());
     log_paths_.resize(sweep_.runs.size());
-    for (size_t i : todo_) {
+    std::vector<size_t> all = todo_;
+    all.insert(all.end(), measure_.begin(), measure_.end());
+    for (size_t i : all) {
       const auto& r = sweep_.runs[i];
       spec_paths_[i] = (fs::path(dir) / (r.id() + ".spec.json")).string();
       log_paths_[i] = (fs::path(dir) / (r.id() + ".log")).string();
@@ -213,8 +208,9 @@ class Launch {
 
   ChildSpec child_spec(size_t i, const Slot& slot) const {
     ChildSpec spec;
-    spec.argv = {exe_, "--threads", std::to_string(child_threads_), "run", "--spec", spec_paths_[i], "--device",
-                 slot.device, "--events-fd", "3"};
+    spec.argv = {exe_,          "--threads", std::to_string(child_threads_), "run",
+                 "--spec",      spec_paths_[i], "--device", slot.device,
+                 "--artifacts", artifacts_dir_of(store_.path(), sweep_.runs[i].id()), "--events-fd", "3"};
     spec.env = {"OMP_NUM_THREADS=" + std::to_string(child_threads_), "MKL_NUM_THREADS=" + std::to_string(child_threads_)};
     if (!slot.visible.empty()) spec.env.push_back("CUDA_VISIBLE_DEVICES=" + slot.visible);
     spec.log_path = log_paths_[i];
@@ -308,6 +304,7 @@ class Launch {
       progress.finished(m.run, false, m.result.wall_s, /*final=*/false);
       return 0;
     }
+    if (st == RunStatus::done && run.config.measure.enabled) measure_.push_back(m.run);
     switch (st) {
       case RunStatus::done: ++rep.done; break;
       case RunStatus::timed_out: ++rep.timed_out; break;
@@ -323,6 +320,7 @@ class Launch {
   Store& store_;
   const SchedulerOptions& o_;
   const std::vector<size_t>& todo_;
+  std::vector<size_t> measure_;  // runs to measure after training (done ones are added as they finish)
   std::vector<Slot> slots_;
   int nslots_ = 1, child_threads_ = 1;
   std::string exe_;
@@ -376,13 +374,13 @@ SweepReport run_sweep(const Sweep& sweep, Store& store, const SchedulerOptions& 
   rep.skipped = plan.skipped;
   rep.stale = plan.stale;
   rep.failed_kept = plan.failed_kept;
-  if (plan.todo.empty()) {
+  if (plan.todo.empty() && plan.measure.empty()) {
     if (plan.failed_kept == 0) log::info("study {}: all {} runs already done", sweep.study, sweep.runs.size());
     store.check_file_unchanged();
     return rep;
   }
   store.refresh_labels(sweep.study);
-  Launch(sweep, store, o, plan.todo).run(rep);
+  Launch(sweep, store, o, plan.todo, plan.measure).run(rep);
   store.check_file_unchanged();
   store.refresh_labels(sweep.study);
   return rep;

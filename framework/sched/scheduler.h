@@ -29,8 +29,12 @@ struct SweepReport {
   int done = 0, failed = 0, timed_out = 0, cancelled = 0, skipped = 0, not_started = 0;
   int stale = 0;  // runs found 'running' from a driver that died; they ran again
   int failed_kept = 0;  // of the skipped: failed, timed out or cancelled before, not retried (no --retry-failed)
-  // Every run of the sweep is done (none failed now or kept failed from before).
-  bool ok() const { return failed == 0 && timed_out == 0 && cancelled == 0 && not_started == 0 && failed_kept == 0; }
+  int measured = 0, measure_failed = 0, measure_not_started = 0;  // the measurement stage
+  // Every run of the sweep is done (none failed now or kept failed from before) and measured.
+  bool ok() const {
+    return failed == 0 && timed_out == 0 && cancelled == 0 && not_started == 0 && failed_kept == 0 &&
+           measure_failed == 0 && measure_not_started == 0;
+  }
 };
 
 SweepReport run_sweep(const Sweep& sweep, Store& store, const SchedulerOptions& options);

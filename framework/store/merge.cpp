@@ -30,7 +30,7 @@ MergeReport merge_shard(Store& target, const std::string& shard_path) {
       WHERE t.id IS NULL
          OR (t.status <> 'done' AND (s.status = 'done' OR coalesce(s.finished_at, '') > coalesce(t.finished_at, '')))
     )sql");
-    for (const char* table : {"metrics", "params", "summary"}) {
+    for (const char* table : {"metrics", "params", "summary", "provenance", "artifacts"}) {
       db.exec(fmt::format("DELETE FROM main.{0} WHERE (study, run_id) IN (SELECT study, id FROM temp.take)", table));
       db.exec(fmt::format("INSERT INTO main.{0} SELECT * FROM shard.{0} WHERE (study, run_id) IN "
                           "(SELECT study, id FROM temp.take)",

@@ -90,6 +90,16 @@ CREATE TABLE sweep_driver (
   total INTEGER, done INTEGER, failed INTEGER, running INTEGER, pending INTEGER, eta_s REAL
 );
 )sql";
+    case 5:  // v6: files a run saved (its trained tensors), and the measurement phase's state per run.
+      return R"sql(
+ALTER TABLE runs ADD COLUMN measure_status TEXT;
+ALTER TABLE runs ADD COLUMN measure_error TEXT;
+CREATE TABLE artifacts (
+  study TEXT NOT NULL, run_id TEXT NOT NULL, name TEXT NOT NULL,
+  path TEXT NOT NULL, bytes INTEGER NOT NULL, hash TEXT NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (study, run_id, name)
+);
+)sql";
   }
   fail("no schema migration from version {}", from);
 }

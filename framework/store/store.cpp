@@ -100,8 +100,8 @@ Store::Store(const std::string& path, bool read_only) {
 
 void Store::check_tables() const {
   std::vector<std::string> missing;
-  for (const char* t : {"meta", "metrics", "params", "provenance", "run_history", "run_progress", "runs", "studies",
-                        "summary", "sweep_driver"}) {
+  for (const char* t : {"artifacts", "meta", "metrics", "params", "provenance", "run_history", "run_progress", "runs",
+                        "studies", "summary", "sweep_driver"}) {
     sql::Stmt st(*db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
     st.bind(1, t);
     if (st.step() && st.integer(0) == 0) missing.push_back(t);
@@ -170,7 +170,7 @@ void Store::begin_run(const RunRecord& r, const std::string& device, const std::
                  " WHERE s.study = r.study AND s.run_id = r.id), ?3 "
                  "FROM runs r WHERE r.study = ?1 AND r.id = ?2");
   keep.bind(1, study).bind(2, id).bind(3, now_utc()).run();
-  for (const char* table : {"metrics", "summary", "params", "provenance", "run_progress"}) {
+  for (const char* table : {"metrics", "summary", "params", "provenance", "run_progress", "artifacts"}) {
     sql::Stmt del(*db_, fmt::format("DELETE FROM {} WHERE study = ?1 AND run_id = ?2", table));
     del.bind(1, study).bind(2, id).run();
   }
@@ -180,7 +180,8 @@ void Store::begin_run(const RunRecord& r, const std::string& device, const std::
                "VALUES (?1, ?2, 'running', 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
                "ON CONFLICT(study, id) DO UPDATE SET status = 'running', attempt = attempt + 1, "
                "started_at = excluded.started_at, finished_at = NULL, host = excluded.host, "
-               "device = excluded.device, git_sha = excluded.git_sha, log_path = excluded.log_path, error = NULL");
+               "device = excluded.device, git_sha = excluded.git_sha, log_path = excluded.log_path, error = NULL, "
+               "measure_status = NULL, measure_error = NULL");
   up.bind(1, study)
       .bind(2, id)
       .bind(3, r.backbone)
@@ -226,6 +227,10 @@ void Store::finish_run(const std::string& study, const std::string& id, const Ru
   }
   sql::Stmt p(*db_, "INSERT OR REPLACE INTO provenance(study, run_id, key, value) VALUES (?1, ?2, ?3, ?4)");
   for (const auto& [k, v] : o.provenance) p.bind(1, study).bind(2, id).bind(3, k).bind(4, v).run();
+  sql::Stmt a(*db_, "INSERT OR REPLACE INTO artifacts(study, run_id, name, path, bytes, hash, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  for (const auto& r : o.artifacts)
+    a.bind(1, study).bind(2, id).bind(3, r.name).bind(4, r.path).bind(5, r.bytes).bind(6, r.hash).bind(7, now_utc()).run();
   sql::Stmt u(*db_,
               "UPDATE runs SET status = ?3, finished_at = ?4, error = ?5, exit_code = ?6, exit_signal = ?7 "
               "WHERE study = ?1 AND id = ?2");
@@ -250,7 +255,8 @@ std::vector<RunRow> Store::runs(const std::string& study, std::optional<RunStatu
   sql::Stmt st(*db_,
                "SELECT study, id, status, attempt, backbone, methods, dataset, seed, config_json, "
                "coalesce(started_at,''), coalesce(finished_at,''), coalesce(host,''), coalesce(device,''), "
-               "coalesce(error,''), coalesce(log_path,''), coalesce(exit_code, -1), coalesce(exit_signal, 0), coalesce(label, '') "
+               "coalesce(error,''), coalesce(log_path,''), coalesce(exit_code, -1), coalesce(exit_signal, 0), coalesce(label, ''), "
+               "coalesce(measure_status, ''), coalesce(measure_error, '') "
                "FROM runs WHERE study = ?1 AND (?2 = '' OR status = ?2) ORDER BY rowid");
   st.bind(1, study).bind(2, status_filter ? to_string(*status_filter) : "");
   std::vector<RunRow> out;
@@ -274,6 +280,8 @@ std::vector<RunRow> Store::runs(const std::string& study, std::optional<RunStatu
     r.exit_code = static_cast<int>(st.integer(15));
     r.exit_signal = static_cast<int>(st.integer(16));
     r.label = st.text(17);
+    r.measure_status = st.text(18);
+    r.measure_error = st.text(19);
     out.push_back(std::move(r));
   }
   return out;
@@ -346,7 +354,7 @@ int Store::rekey_runs(const std::function<std::string(const RunRow&)>& new_id) {
       const std::string to = pass == 0 ? "rekey:" + old_id : id;
       sql::Stmt u(*db_, "UPDATE runs SET id = ?3 WHERE study = ?1 AND id = ?2");
       u.bind(1, study).bind(2, from).bind(3, to).run();
-      for (const char* table : {"params", "metrics", "summary", "provenance", "run_history", "run_progress"}) {
+      for (const char* table : {"params", "metrics", "summary", "provenance", "run_history", "run_progress", "artifacts"}) {
         sql::Stmt t(*db_, fmt::format("UPDATE {} SET run_id = ?3 WHERE study = ?1 AND run_id = ?2", table));
         t.bind(1, study).bind(2, from).bind(3, to).run();
       }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -44,6 +45,8 @@ struct RunRow {
   std::string started_at, finished_at, host, device, error, log_path;
   int exit_code = -1, exit_signal = 0;
   std::string label;  // the table's automatic row label (runs.label; "" until the driver computed it)
+  std::string measure_status;  // "" (not measured), done, failed, timed-out, cancelled
+  std::string measure_error;
 };
 
 // The driver of a study's latest sweep.
@@ -81,6 +84,14 @@ class Store {
   void finish_run(const std::string& study, const std::string& id, const RunOutcome& outcome);
   void finish_run(const std::string& study, const std::string& id, RunStatus status,
                   const std::vector<MetricEvent>& metrics, const Summary& summary, const std::string& error);
+
+  // ---- the measurement phase and artifacts ----
+  // Writes a measurement of a done run: its summary values and provenance (replacing earlier ones of
+  // the same names) and measure_status done; or, when it did not end done, measure_status and the error.
+  void record_measurement(const std::string& study, const std::string& id, const RunOutcome& outcome);
+  std::vector<ArtifactRecord> artifacts(const std::string& study, const std::string& id);
+  // Every artifact row of the database: (study, run id, record).
+  std::vector<std::tuple<std::string, std::string, ArtifactRecord>> all_artifacts();
 
   // ---- live state (written by the sweep driver, read by `adaptlab status`) ----
   // Records where a running run stands (replacing its earlier progress; begin_run clears it).

@@ -146,3 +146,43 @@ std::vector<std::string> Store::metric_names(const std::string& study) {
 }
 
 }  // namespace adaptlab
+
+namespace adaptlab {
+
+void Store::record_measurement(const std::string& study, const std::string& id, const RunOutcome& o) {
+  sql::Transaction tx(*db_);
+  if (o.status == RunStatus::done) {
+    sql::Stmt s(*db_, "INSERT OR REPLACE INTO summary(study, run_id, name, value) VALUES (?1, ?2, ?3, ?4)");
+    for (const auto& [k, v] : o.summary) {
+      s.bind(1, study).bind(2, id).bind(3, k);
+      bind_number(s, 4, v);
+      s.run();
+    }
+    sql::Stmt p(*db_, "INSERT OR REPLACE INTO provenance(study, run_id, key, value) VALUES (?1, ?2, ?3, ?4)");
+    for (const auto& [k, v] : o.provenance) p.bind(1, study).bind(2, id).bind(3, k).bind(4, v).run();
+  }
+  sql::Stmt u(*db_, "UPDATE runs SET measure_status = ?3, measure_error = ?4 WHERE study = ?1 AND id = ?2");
+  u.bind(1, study).bind(2, id).bind(3, to_string(o.status));
+  if (o.error.empty()) u.bind_null(4);
+  else u.bind(4, o.error);
+  u.run();
+  AL_CHECK(sqlite3_changes(db_->handle()) == 1, "{}: no run {}/{} to record a measurement of", path(), study, id);
+  tx.commit();
+}
+
+std::vector<ArtifactRecord> Store::artifacts(const std::string& study, const std::string& id) {
+  sql::Stmt st(*db_, "SELECT name, path, bytes, hash FROM artifacts WHERE study = ?1 AND run_id = ?2 ORDER BY name");
+  st.bind(1, study).bind(2, id);
+  std::vector<ArtifactRecord> out;
+  while (st.step()) out.push_back({st.text(0), st.text(1), st.integer(2), st.text(3)});
+  return out;
+}
+
+std::vector<std::tuple<std::string, std::string, ArtifactRecord>> Store::all_artifacts() {
+  sql::Stmt st(*db_, "SELECT study, run_id, name, path, bytes, hash FROM artifacts ORDER BY study, run_id, name");
+  std::vector<std::tuple<std::string, std::string, ArtifactRecord>> out;
+  while (st.step()) out.emplace_back(st.text(0), st.text(1), ArtifactRecord{st.text(2), st.text(3), st.integer(4), st.text(5)});
+  return out;
+}
+
+}  // namespace adaptlab

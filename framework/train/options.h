@@ -17,6 +17,7 @@ struct TrainOptions {
   int eval_batch_size = 256;       // examples per evaluation batch
   int eval_every = 1;              // evaluate on val every N epochs (and always after the last)
   int log_every = 25;              // read the losses back from the device and report progress every N steps
+  std::string precision = "fp32";  // fp32 | bf16 | fp16 (autocast; loss scaling for fp16), training and evaluation
 
   template <class V>
   void visit(V& v) {
@@ -44,6 +45,11 @@ struct TrainOptions {
     v.check(eval_batch_size > 0, "eval_batch_size", "must be > 0");
     v.check(eval_every > 0, "eval_every", "must be > 0");
     v.check(log_every > 0, "log_every", "must be > 0");
+    v("precision", precision,
+      "fp32 | bf16 | fp16: autocast for training and evaluation (matrix products in the low precision; softmax, "
+      "norms, losses in fp32); fp16 adds dynamic loss scaling");
+    v.check(precision == "fp32" || precision == "bf16" || precision == "fp16", "precision",
+            "must be fp32, bf16 or fp16");
   }
 };
 

@@ -8,12 +8,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <cmath>
 #include <set>
 
 #include "framework/core/error.h"
 #include "framework/model/backbone.h"
 #include "framework/model/method.h"
+#include "framework/train/precision.h"
 
 namespace adaptlab {
 
@@ -53,8 +55,10 @@ void check_method_stack(const std::vector<Method*>& methods, const std::vector<s
   }
 }
 
-EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int batch_size, c10::Device device) {
+EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int batch_size, c10::Device device,
+                    Precision precision) {
   at::NoGradGuard no_grad;
+  AutocastGuard autocast(precision, device);
   const bool was_training = backbone.is_training();
   backbone.eval();
   const auto& x = data.inputs(split);
@@ -107,6 +111,67 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(Backbone& backbone, const st
   return std::make_unique<torch::optim::AdamW>(std::move(groups), base);
 }
 
+}  // namespace
+
+struct Stepper::Impl {
+  Backbone& backbone;
+  const std::vector<Method*>& methods;
+  TrainOptions o;
+  c10::Device device;
+  Precision precision;
+  std::vector<double> peak;
+  std::unique_ptr<torch::optim::AdamW> opt;
+  std::vector<at::Tensor> trainable;
+  std::optional<GradScaler> scaler;
+  int64_t step = 0, total = 0, warmup = 0;
+  double last_lr = 0;
+};
+
+Stepper::Stepper(Backbone& backbone, const std::vector<Method*>& methods, const TrainOptions& o, c10::Device device,
+                 int64_t total_steps, int64_t warmup_steps)
+    : impl_(new Impl{backbone, methods, o, device, parse_precision(o.precision), {}, nullptr, {}, std::nullopt, 0,
+                     total_steps, warmup_steps}) {
+  impl_->opt = make_optimizer(backbone, methods, o, impl_->peak);
+  for (auto& p : backbone.parameters())
+    if (p.requires_grad()) impl_->trainable.push_back(p);
+  if (impl_->precision == Precision::fp16) impl_->scaler.emplace(device);
+}
+
+Stepper::~Stepper() = default;
+
+at::Tensor Stepper::step(const at::Tensor& xb, const at::Tensor& yb) {
+  Impl& s = *impl_;
+  const double lr = lr_at(s.o, static_cast<long>(s.step), static_cast<long>(s.warmup), static_cast<long>(s.total));
+  for (size_t g = 0; g < s.opt->param_groups().size(); ++g)  // each group follows the schedule from its own peak
+    static_cast<torch::optim::AdamWOptions&>(s.opt->param_groups()[g].options()).lr(s.peak[g] * lr / s.o.lr);
+  s.opt->zero_grad();
+  at::Tensor loss;
+  {
+    AutocastGuard autocast(s.precision, s.device);
+    loss = at::cross_entropy_loss(s.backbone.forward(xb).to(at::kFloat), yb);
+    for (Method* m : s.methods)  // e.g. distillation losses
+      if (auto aux = m->auxiliary_loss(s.backbone, xb); aux.defined()) loss = loss + aux.to(at::kFloat);
+  }
+  bool finite_grads = true;
+  if (s.scaler) {
+    s.scaler->scale(loss).backward();
+    finite_grads = s.scaler->unscale(s.trainable);
+  } else {
+    loss.backward();
+  }
+  if (s.o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(s.trainable, s.o.grad_clip);
+  if (finite_grads) s.opt->step();  // an fp16 overflow skips the update (and shrinks the scale)
+  if (s.scaler) s.scaler->update();
+  ++s.step;
+  s.last_lr = lr;
+  return loss.detach();
+}
+
+int64_t Stepper::steps() const { return impl_->step; }
+double Stepper::lr() const { return impl_->last_lr; }
+
+namespace {
+
 // One step's loss, kept on the device until the next report (no per-step host synchronisation).
 struct PendingLoss {
   int64_t step;
@@ -123,10 +188,8 @@ struct Loop {
   c10::Device device;
   const MetricSink& sink;
   const ProgressSink& progress;
-  torch::optim::AdamW& opt;
-  std::vector<double> peak;
-  std::vector<at::Tensor> trainable;
-  int64_t step = 0, total = 0, warmup = 0;
+  Stepper& stepper;
+  int64_t total = 0;
   std::vector<PendingLoss> pending;
   std::vector<double> epoch_sum;  // Σ loss·batch per epoch, from the reported losses
   // Progress since the last report.
@@ -142,20 +205,11 @@ struct Loop {
 
   // One optimiser step on the examples `idx`.
   void train_step(const at::Tensor& x, const at::Tensor& y, const at::Tensor& idx, int epoch) {
-    const double lr = lr_at(o, static_cast<long>(step), static_cast<long>(warmup), static_cast<long>(total));
-    for (size_t g = 0; g < opt.param_groups().size(); ++g)  // each group follows the schedule from its own peak
-      static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[g].options()).lr(peak[g] * lr / o.lr);
     auto xb = x.index_select(0, idx).to(device);
     auto yb = y.index_select(0, idx).to(device);
-    opt.zero_grad();
-    auto loss = at::cross_entropy_loss(backbone.forward(xb).to(at::kFloat), yb);
-    for (Method* m : methods)  // e.g. distillation losses
-      if (auto aux = m->auxiliary_loss(backbone, xb); aux.defined()) loss = loss + aux.to(at::kFloat);
-    loss.backward();
-    if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(trainable, o.grad_clip);
-    opt.step();
-    ++step;
-    pending.push_back({step, epoch, idx.size(0), lr, loss.detach()});
+    at::Tensor loss = stepper.step(xb, yb);
+    const int64_t step = stepper.steps();
+    pending.push_back({step, epoch, idx.size(0), stepper.lr(), loss});
     TrainState st{step, total, epoch};
     for (Method* m : methods) m->on_step(backbone, st);
     if (step % o.log_every == 0) report();
@@ -184,9 +238,9 @@ struct Loop {
     pending.clear();
     const auto now = std::chrono::steady_clock::now();
     const double dt = std::chrono::duration<double>(now - window_t0).count();
-    last.step = step;
+    last.step = stepper.steps();
     last.total_steps = total;
-    last.epoch = epoch_at(step);
+    last.epoch = epoch_at(last.step);
     last.epochs = o.epochs;
     last.loss = window_n > 0 ? window_loss / static_cast<double>(window_n) : NAN_VALUE;
     if (dt > 0 && window_steps > 0) last.steps_per_s = static_cast<double>(window_steps) / dt;
@@ -208,18 +262,15 @@ struct Loop {
 
 int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
             uint64_t seed, c10::Device device, const MetricSink& sink, const ProgressSink& progress) {
-  std::vector<double> peak;
-  auto opt = make_optimizer(backbone, methods, o, peak);
   const auto& x = data.inputs(Split::train);
   const auto& y = data.labels(Split::train);
   const int64_t n = y.size(0);
   const int64_t steps_per_epoch = (n + o.batch_size - 1) / o.batch_size;
-  Loop loop{backbone, methods, o, device, sink, progress, *opt, std::move(peak), {}, 0, steps_per_epoch * o.epochs,
-            static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch)), {}, {}, std::chrono::steady_clock::now(),
-            0, 0.0, 0, {}};
-  for (auto& p : backbone.parameters())
-    if (p.requires_grad()) loop.trainable.push_back(p);
+  const int64_t total = steps_per_epoch * o.epochs;
+  Stepper stepper(backbone, methods, o, device, total, static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch)));
+  Loop loop{backbone, methods, o, device, sink, progress, stepper, total, {}, {}, std::chrono::steady_clock::now(), 0, 0.0, 0, {}};
   at::Generator gen = at::detail::createCPUGenerator(seed);
+  const Precision precision = parse_precision(o.precision);
   backbone.train();
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     auto perm = at::randperm(n, gen, at::kLong);
@@ -228,15 +279,15 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
       loop.train_step(x, y, idx, epoch);
     }
     loop.report();  // every loss of the epoch is on the host now
-    sink({loop.step, "train", "epoch_loss", loop.epoch_sum.at(epoch) / n, epoch + 1.0});
+    sink({stepper.steps(), "train", "epoch_loss", loop.epoch_sum.at(epoch) / n, epoch + 1.0});
     if ((epoch + 1) % o.eval_every == 0 || epoch + 1 == o.epochs) {
-      const EvalResult r = evaluate(backbone, data, Split::val, o.eval_batch_size, device);
-      sink({loop.step, "val", "loss", r.loss, epoch + 1.0});
-      sink({loop.step, "val", "acc", r.acc, epoch + 1.0});
+      const EvalResult r = evaluate(backbone, data, Split::val, o.eval_batch_size, device, precision);
+      sink({stepper.steps(), "val", "loss", r.loss, epoch + 1.0});
+      sink({stepper.steps(), "val", "acc", r.acc, epoch + 1.0});
       loop.validated("val.acc", r.acc);
     }
   }
-  return loop.step;
+  return stepper.steps();
 }
 
 }  // namespace adaptlab

@@ -4,12 +4,14 @@
 #include <c10/core/Device.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "framework/data/dataset.h"
 #include "framework/train/events.h"
 #include "framework/train/options.h"
+#include "framework/train/precision.h"
 
 namespace adaptlab {
 
@@ -34,7 +36,29 @@ std::map<std::string, int> trainable_owners(Backbone& backbone, const std::vecto
 // come before it (prompts must exist when merging plans its token counts). `names`: the methods' names.
 void check_method_stack(const std::vector<Method*>& methods, const std::vector<std::string>& names);
 
-EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int batch_size, c10::Device device);
+// Loss and accuracy of a split, in batches, without gradients, under `precision` (autocast).
+EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int batch_size, c10::Device device,
+                    Precision precision = Precision::fp32);
+
+// Optimiser steps one at a time with the run's optimiser groups (per method lr / weight decay), its
+// warm-up + cosine schedule over `total_steps`, precision (autocast; loss scaling for fp16) and
+// gradient clipping. fit() trains with it; the measurement phase times it.
+class Stepper {
+ public:
+  Stepper(Backbone& backbone, const std::vector<Method*>& methods, const TrainOptions& o, c10::Device device,
+          int64_t total_steps, int64_t warmup_steps);
+  ~Stepper();
+  // Forward, the task loss plus the methods' auxiliary losses, backward, clipping, AdamW, on a batch
+  // already on the device. Returns the loss, detached, still on the device (no host synchronisation;
+  // fp16 reads one flag back to skip a step whose gradients overflowed).
+  at::Tensor step(const at::Tensor& inputs, const at::Tensor& labels);
+  int64_t steps() const;  // steps taken
+  double lr() const;      // the base learning rate of the last step
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Trains with the options; `seed` fixes the shuffling. Emits train loss/lr per step (read back from the
 // device every train.log_every steps, not at each step), val loss/acc per evaluation, and progress at

@@ -1,0 +1,113 @@
+#include "framework/measure/measure.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+#include "framework/core/error.h"
+#include "framework/data/dataset.h"
+#include "framework/measure/flops.h"
+#include "framework/measure/memory.h"
+#include "framework/measure/timing.h"
+#include "framework/model/backbone.h"
+#include "framework/train/trainer.h"
+
+namespace adaptlab {
+namespace {
+
+// `n` examples of a split starting at `from`, wrapping around when the split is shorter.
+at::Tensor take(const at::Tensor& all, int64_t from, int64_t n) {
+  const int64_t size = all.size(0);
+  AL_CHECK(size > 0, "the split to measure on is empty");
+  const auto idx = at::remainder(at::arange(from, from + n, at::kLong), size);
+  return all.index_select(0, idx);
+}
+
+void finite(const Summary& s, const std::string& name) {
+  const auto it = s.find(name);
+  AL_CHECK(it != s.end() && std::isfinite(it->second) && it->second > 0, "measurement: '{}' came out as {}: no "
+           "figure was measured", name, it == s.end() ? std::string("nothing") : fmt::format("{}", it->second));
+}
+
+}  // namespace
+
+Precision measure_precision(const TrainOptions& train, const MeasureOptions& m) {
+  return parse_precision(m.precision.empty() ? train.precision : m.precision);
+}
+
+double forward_flops(Backbone& backbone, const at::Tensor& inputs) {
+  at::NoGradGuard g;
+  const bool was_training = backbone.is_training();
+  backbone.eval();
+  int64_t total = 0;
+  {
+    FlopCounter counter;
+    backbone.forward(inputs);
+    total = counter.total();
+  }
+  backbone.train(was_training);
+  AL_CHECK(total > 0, "measurement: the forward pass ran no matrix product that could be counted");
+  return static_cast<double>(total) / static_cast<double>(inputs.size(0));
+}
+
+void measure_training(const MeasureInputs& in, Summary& s) {
+  TrainOptions o = in.train;
+  if (!in.options.precision.empty()) o.precision = in.options.precision;
+  const int64_t bs = o.batch_size;
+  const int nb = 4;  // distinct fixed batches, cycled
+  std::vector<std::pair<at::Tensor, at::Tensor>> batches;
+  for (int b = 0; b < nb; ++b)
+    batches.emplace_back(take(in.data.inputs(Split::train), b * bs, bs).to(in.device),
+                         take(in.data.labels(Split::train), b * bs, bs).to(in.device));
+  const int total = in.options.train_warmup + in.options.train_steps;
+  Stepper stepper(in.backbone, in.methods, o, in.device, total, 0);
+  in.backbone.train();
+  int k = 0;
+  synchronize(in.device);
+  PeakMemory peak(in.device);
+  const auto times = time_calls(
+      [&] {
+        const auto& [x, y] = batches[static_cast<size_t>(k++ % nb)];
+        stepper.step(x, y);
+      },
+      in.options.train_warmup, in.options.train_steps, in.device, "timing training steps");
+  s["memory.peak.train"] = static_cast<double>(peak.peak_bytes());
+  const TimeStats t = time_stats(times);
+  s["time.step.train"] = t.median;
+  s["throughput.train"] = static_cast<double>(bs) / t.median;
+  in.backbone.zero_grad();
+  for (const char* name : {"time.step.train", "throughput.train", "memory.peak.train"}) finite(s, name);
+}
+
+void measure_inference(const MeasureInputs& in, const std::string& suffix, Summary& s) {
+  const MeasureOptions& m = in.options;
+  const int64_t bs = m.batch_size > 0 ? m.batch_size : in.train.eval_batch_size;
+  const Precision precision = measure_precision(in.train, m);
+  std::vector<at::Tensor> batches;
+  for (int b = 0; b < m.batches; ++b) batches.push_back(take(in.data.inputs(Split::test), b * bs, bs).to(in.device));
+  const at::Tensor one = take(in.data.inputs(Split::test), 0, 1).to(in.device);
+  at::NoGradGuard g;
+  in.backbone.eval();
+  AutocastGuard autocast(precision, in.device);
+  s["flops.forward" + suffix] = forward_flops(in.backbone, batches.front());
+  synchronize(in.device);
+  PeakMemory peak(in.device);
+  const auto passes = time_calls(
+      [&] {
+        for (const auto& x : batches) in.backbone.forward(x);
+      },
+      m.warmup, m.repeats, in.device, "timing evaluation passes");
+  s["memory.peak.eval" + suffix] = static_cast<double>(peak.peak_bytes());
+  const double n = static_cast<double>(bs) * m.batches;
+  const TimeStats t = time_stats(passes);
+  s["throughput.eval" + suffix] = n / t.median;
+  s["throughput.eval.min" + suffix] = n / t.max;
+  s["throughput.eval.max" + suffix] = n / t.min;
+  const auto lat = time_calls([&] { in.backbone.forward(one); }, 3, m.latency_repeats, in.device, "timing batch-1 latency");
+  s["latency.b1" + suffix] = time_stats(lat).median;
+  for (const char* name : {"flops.forward", "memory.peak.eval", "throughput.eval", "throughput.eval.min",
+                           "throughput.eval.max", "latency.b1"})
+    finite(s, name + suffix);
+}
+
+}  // namespace adaptlab

@@ -1,0 +1,66 @@
+#include "framework/run/artifacts.h"
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+
+#include "framework/core/error.h"
+#include "framework/io/safetensors_torch.h"
+#include "framework/model/backbone.h"
+#include "framework/registry/registries.h"
+
+namespace adaptlab {
+
+namespace {
+std::string describe(const at::Tensor& t) {
+  return fmt::format("{} [{}]", c10::toString(t.scalar_type()), fmt::join(t.sizes(), ", "));
+}
+}  // namespace
+
+std::string trained_path(const std::string& dir) { return (std::filesystem::path(dir) / "trained.safetensors").string(); }
+
+ArtifactRecord save_trained(Backbone& backbone, const std::string& dir, const std::string& run_id) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  AL_CHECK(!ec, "{}: cannot create the run's artifact folder: {}", dir, ec.message());
+  std::map<std::string, at::Tensor> tensors;
+  for (const auto& p : backbone.named_parameters())
+    if (p.value().requires_grad()) tensors.emplace(p.key(), p.value().detach());
+  for (const auto& b : backbone.named_buffers()) tensors.emplace(b.key(), b.value().detach());
+  const std::string path = std::filesystem::absolute(trained_path(dir)).string();
+  io::save_safetensors(path, tensors, {{"adaptlab.run_id", run_id}, {"adaptlab.kind", kTrainedArtifact}});
+  return ArtifactRecord{kTrainedArtifact, path, static_cast<int64_t>(std::filesystem::file_size(path)), file_hash(path)};
+}
+
+void load_trained(Backbone& backbone, const std::string& path, const std::string& run_id) {
+  AL_CHECK(std::filesystem::is_regular_file(path), "{}: no saved tensors of run {} (was it trained by an adaptlab "
+           "that saved them, and not deleted by `adaptlab results gc`?)", path, run_id);
+  std::map<std::string, std::string> meta;
+  const auto tensors = io::load_safetensors(path, meta);
+  if (!run_id.empty()) {
+    const auto it = meta.find("adaptlab.run_id");
+    AL_CHECK(it != meta.end() && it->second == run_id, "{}: holds the tensors of run {}, not of run {}", path,
+             it == meta.end() ? std::string("?") : it->second, run_id);
+  }
+  auto params = backbone.named_parameters();
+  auto buffers = backbone.named_buffers();
+  std::vector<std::string> problems;
+  at::NoGradGuard g;
+  for (const auto& [name, t] : tensors) {
+    at::Tensor* dst = params.find(name);
+    if (!dst) dst = buffers.find(name);
+    if (!dst) {
+      problems.push_back(fmt::format("'{}' is not a tensor of this model", name));
+      continue;
+    }
+    if (dst->sizes() != t.sizes() || dst->scalar_type() != t.scalar_type()) {
+      problems.push_back(fmt::format("'{}' is {} here but {} in the file", name, describe(*dst), describe(t)));
+      continue;
+    }
+    dst->copy_(t);
+  }
+  AL_CHECK(problems.empty(), "{}: the saved tensors do not fit the model built from the run's config: {}", path,
+           fmt::join(problems, "; "));
+}
+
+}  // namespace adaptlab

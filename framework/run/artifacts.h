@@ -1,0 +1,26 @@
+// What a finished run saves beside its database so that it can be measured, evaluated or built on
+// later without training again: every tensor it trained (requires_grad; the whole backbone when the
+// method trains all of it) and every buffer, by state-dict name, as
+// results/<study>.artifacts/<run id>/trained.safetensors. The database records path, size and hash.
+#pragma once
+#include <string>
+
+#include "framework/core/records.h"
+
+namespace adaptlab {
+
+class Backbone;
+
+inline constexpr const char* kTrainedArtifact = "trained";
+
+// Saves the trained tensors (before prepare_inference) into `dir` (created); metadata: run id, kind.
+ArtifactRecord save_trained(Backbone& backbone, const std::string& dir, const std::string& run_id);
+
+// Loads a saved file back into a backbone built the same way (methods attached): every saved tensor
+// must exist there with the same shape and dtype; the file's run id must be `run_id` ("" = any).
+void load_trained(Backbone& backbone, const std::string& path, const std::string& run_id);
+
+// <dir>/trained.safetensors
+std::string trained_path(const std::string& dir);
+
+}  // namespace adaptlab
