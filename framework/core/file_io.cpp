@@ -1,6 +1,8 @@
 #include "framework/core/file_io.h"
 
 #include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +11,25 @@
 #include "framework/core/error.h"
 
 namespace adaptlab {
+
+namespace {
+thread_local std::string t_remove_error;  // what stopped remove_tree (nftw's callback cannot throw)
+int remove_entry(const char* path, const struct stat*, int, struct FTW*) {
+  if (::remove(path) == 0) return 0;
+  t_remove_error = fmt::format("{}: cannot remove: {}", path, std::strerror(errno));
+  return 1;  // stops the walk
+}
+}  // namespace
+
+void remove_tree(const std::string& path) {
+  struct stat st{};
+  if (::lstat(path.c_str(), &st) != 0) return;  // nothing there
+  t_remove_error.clear();
+  // Depth first (contents before their folder), not following links, staying on one file system.
+  const int rc = nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  if (!t_remove_error.empty()) throw Error(t_remove_error);
+  if (rc != 0) fail("{}: cannot remove the folder: {}", path, std::strerror(errno));
+}
 namespace {
 
 std::string named(const std::string& what) { return what.empty() ? what : " " + what; }

@@ -19,4 +19,9 @@ void write_file_atomic(const std::string& path, const std::string& text, const s
 // Appends `text` to `path` (creating it), checking that all of it was written.
 void append_file(const std::string& path, const std::string& text, const std::string& what);
 
+// Removes a folder and everything in it (symbolic links removed, not followed); an error names the
+// entry that could not be removed. (Not std::filesystem::remove_all: the LibTorch wheel exports an
+// older copy of it that crashes when it is bound in its place.)
+void remove_tree(const std::string& path);
+
 }  // namespace adaptlab

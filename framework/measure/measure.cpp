@@ -23,13 +23,13 @@ at::Tensor take(const at::Tensor& all, int64_t from, int64_t n) {
   return all.index_select(0, idx);
 }
 
-void finite(const Summary& s, const std::string& name) {
+}  // namespace
+
+void require_measured(const Summary& s, const std::string& name) {
   const auto it = s.find(name);
   AL_CHECK(it != s.end() && std::isfinite(it->second) && it->second > 0, "measurement: '{}' came out as {}: no "
            "figure was measured", name, it == s.end() ? std::string("nothing") : fmt::format("{}", it->second));
 }
-
-}  // namespace
 
 Precision measure_precision(const TrainOptions& train, const MeasureOptions& m) {
   return parse_precision(m.precision.empty() ? train.precision : m.precision);
@@ -76,7 +76,7 @@ void measure_training(const MeasureInputs& in, Summary& s) {
   s["time.step.train"] = t.median;
   s["throughput.train"] = static_cast<double>(bs) / t.median;
   in.backbone.zero_grad();
-  for (const char* name : {"time.step.train", "throughput.train", "memory.peak.train"}) finite(s, name);
+  for (const char* name : {"time.step.train", "throughput.train", "memory.peak.train"}) require_measured(s, name);
 }
 
 void measure_inference(const MeasureInputs& in, const std::string& suffix, Summary& s) {
@@ -107,7 +107,7 @@ void measure_inference(const MeasureInputs& in, const std::string& suffix, Summa
   s["latency.b1" + suffix] = time_stats(lat).median;
   for (const char* name : {"flops.forward", "memory.peak.eval", "throughput.eval", "throughput.eval.min",
                            "throughput.eval.max", "latency.b1"})
-    finite(s, name + suffix);
+    require_measured(s, name + suffix);
 }
 
 }  // namespace adaptlab

@@ -45,6 +45,10 @@ void measure_training(const MeasureInputs& in, Summary& s);
 // Inference cost of the model as it is now (after prepare_inference); names get `suffix` (".k4").
 void measure_inference(const MeasureInputs& in, const std::string& suffix, Summary& s);
 
+// A measured figure must be there, finite and positive; otherwise an error naming it (a measurement
+// that timed nothing is not a number).
+void require_measured(const Summary& s, const std::string& name);
+
 // FLOPs per sample of one forward of `inputs` (a batch already on the device), under no-grad eval.
 double forward_flops(Backbone& backbone, const at::Tensor& inputs);
 

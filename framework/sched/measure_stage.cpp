@@ -14,6 +14,7 @@
 
 #include "framework/core/build_info.h"
 #include "framework/core/error.h"
+#include "framework/core/file_io.h"
 #include "framework/core/log.h"
 #include "framework/core/threads.h"
 #include "framework/config/node.h"
@@ -205,7 +206,7 @@ GcReport collect_artifacts(Store& store, bool dry_run) {
     for (const auto& f : fs::recursive_directory_iterator(e.path()))
       if (f.is_regular_file()) rep.bytes += static_cast<int64_t>(f.file_size());
     rep.removed.push_back(dir);
-    if (!dry_run) fs::remove_all(e.path());
+    if (!dry_run) remove_tree(dir);
   }
   std::sort(rep.removed.begin(), rep.removed.end());
   return rep;

@@ -115,7 +115,7 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(Backbone& backbone, const st
 
 struct Stepper::Impl {
   Backbone& backbone;
-  const std::vector<Method*>& methods;
+  std::vector<Method*> methods;
   TrainOptions o;
   c10::Device device;
   Precision precision;

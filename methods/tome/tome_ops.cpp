@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
+#include "framework/model/autocast.h"
 
 namespace adaptlab::tome {
 
@@ -25,7 +26,11 @@ Matching bipartite_soft_matching(const at::Tensor& metric, int64_t r, int64_t pr
     return m;
   }
   at::NoGradGuard no_grad;
-  const auto unit = metric / metric.norm(2, -1, true);
+  // Matching in float32 at least (float64 stays): under bf16 autocast, cosine scores rounded to 8
+  // mantissa bits tie and reorder, and which tokens merge would change with the precision.
+  FullPrecisionGuard full;
+  const auto metric32 = at_least_float32(metric);
+  const auto unit = metric32 / metric32.norm(2, -1, true);
   const auto a = unit.index({Slice(), Slice(0, None, 2), Slice()});
   const auto b = unit.index({Slice(), Slice(1, None, 2), Slice()});
   auto scores = at::matmul(a, b.transpose(-1, -2));  // [B, N_A, N_B]

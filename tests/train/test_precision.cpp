@@ -1,0 +1,88 @@
+// Mixed precision: every registered method runs under bf16 autocast with logits within 1e-2 (relative to
+// the largest) of float32 on a tiny ViT; fp16 loss scaling skips an overflowing step and backs off.
+#include <catch2/catch.hpp>
+
+#include <ATen/ATen.h>
+
+#include "framework/config/node.h"
+#include "framework/data/dataset.h"
+#include "framework/model/autocast.h"
+#include "framework/model/backbone.h"
+#include "framework/model/method.h"
+#include "framework/registry/registries.h"
+#include "framework/train/precision.h"
+#include "framework/train/trainer.h"
+#include "support/compare.h"
+
+using namespace adaptlab;
+
+TEST_CASE("every registered method works under bf16 autocast: logits within 1e-2 of float32", "[train][precision]") {
+  // The contract test's tiny ViT, a little wider so that the class tokens are not all alike.
+  const auto opts = cfg::parse_string("{img_size: 8, patch_size: 2, embed_dim: 32, num_heads: 2, depth: 2}", "t");
+  for (const auto& name : registries().methods.entries().names()) {
+    INFO("method " << name);
+    at::manual_seed(3);
+    auto b = registries().backbones.create("vit", opts, DataInfo{5, {3, 8, 8}});
+    const std::string ex = registries().methods.item(name).meta.example_options;
+    auto m = registries().methods.create(name, cfg::parse_string(ex.empty() ? "{}" : ex, name));
+    m->attach(*b);
+    const auto trainable = set_trainable(*b, {m.get()});
+    {  // method tensors off their initial values (a zero LoRA B would hide a precision problem)
+      at::NoGradGuard g;
+      for (auto& p : b->named_parameters())
+        if (std::find(trainable.begin(), trainable.end(), p.key()) != trainable.end())
+          p.value().add_(0.05 * at::randn_like(p.value()));
+    }
+    b->eval();
+    at::manual_seed(11);
+    const auto x = at::randn({6, 3, 8, 8});
+    at::NoGradGuard g;
+    const at::Tensor full = b->forward(x);
+    at::Tensor low;
+    {
+      AutocastGuard bf16(Precision::bf16, at::kCPU);
+      low = b->forward(x);
+    }
+    CHECK(low.scalar_type() == at::kBFloat16);  // the head's matrix product ran in bf16
+    const double err = test::rel_err(low.to(at::kFloat), full);
+    CHECK(err > 0);  // it did run in another precision
+    CHECK(err <= 1e-2);
+    // And a training step runs in bf16 (gradients reach the trainable tensors, all finite).
+    if (!trainable.empty()) {
+      at::GradMode::set_enabled(true);
+      TrainOptions o;
+      o.precision = "bf16";
+      b->train();
+      Stepper st(*b, {m.get()}, o, at::kCPU, 1, 0);
+      const at::Tensor loss = st.step(x, at::tensor({0, 1, 2, 3, 4, 0}, at::kLong));
+      CHECK(std::isfinite(loss.item<double>()));
+      at::GradMode::set_enabled(false);
+    }
+  }
+}
+
+TEST_CASE("fp16 loss scaling: an overflow skips the update and halves the scale", "[train][precision]") {
+  GradScaler scaler(at::kCPU, 1024.0, 2.0, 0.5, 2);
+  auto p = at::ones({3}).requires_grad_(true);
+  p.mutable_grad() = at::tensor({2048.0f, 1024.0f, 0.0f});
+  CHECK(scaler.unscale({p}));  // finite: gradients divided by the scale
+  CHECK(at::equal(p.grad(), at::tensor({2.0f, 1.0f, 0.0f})));
+  scaler.update();
+  CHECK(scaler.current_scale() == 1024.0);  // one clean step of the two needed to grow
+  p.mutable_grad() = at::tensor({INFINITY, 1.0f, 0.0f});
+  CHECK_FALSE(scaler.unscale({p}));
+  scaler.update();
+  CHECK(scaler.current_scale() == 512.0);
+  p.mutable_grad() = at::tensor({1.0f, 1.0f, 1.0f});
+  CHECK(scaler.unscale({p}));
+  scaler.update();
+  CHECK(scaler.unscale({p}));
+  scaler.update();
+  CHECK(scaler.current_scale() == 1024.0);  // two clean steps: grown again
+}
+
+TEST_CASE("precision names", "[train][precision]") {
+  CHECK(parse_precision("bf16") == Precision::bf16);
+  CHECK(std::string(to_string(Precision::fp16)) == "fp16");
+  REQUIRE_THROWS_WITH(parse_precision("fp8"), "unknown precision 'fp8'; expected fp32, bf16 or fp16");
+}
