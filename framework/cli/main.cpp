@@ -6,6 +6,7 @@
 
 int main(int argc, char** argv) {
   using namespace adaptlab;
+  configure_allocator();
   cli::Program program(
       "adaptlab: define experiments in YAML, run sweeps, store results in SQLite, print comparison tables.\n"
       "Backbones, methods and datasets come from named registries (see `adaptlab list`); more can be\n"

@@ -1,7 +1,10 @@
 #include "framework/core/threads.h"
 
 #include <ATen/Parallel.h>
+#include <malloc.h>
 #include <sched.h>
+
+#include <cstdlib>
 
 #include <thread>
 
@@ -16,6 +19,12 @@ int available_cpus() {
   }
   const unsigned hc = std::thread::hardware_concurrency();
   return hc > 0 ? static_cast<int>(hc) : 1;
+}
+
+void configure_allocator() {
+  const int limit = 1 << 30;
+  if (!std::getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, limit);
+  if (!std::getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, limit);
 }
 
 int configure_threads(int threads) {

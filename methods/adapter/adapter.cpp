@@ -30,13 +30,13 @@ class AdapterBranch : public BranchOp {
     }
   }
   at::Tensor forward(const at::Tensor& h) override {
-    auto z = down->forward(h);
+    auto z = at::linear(h, down->weight, down->bias);  // one addmm (nn::Linear's forward: matmul + add)
     if (o_.activation == "gelu") z = at::gelu(z);
     else if (o_.activation == "quick_gelu") z = z * at::sigmoid(1.702 * z);
     else if (o_.activation == "relu") z = at::relu(z);
     else z = at::tanh(z);
     z = at::dropout(z, o_.dropout, is_training());
-    const auto out = up->forward(z) * o_.scale;
+    const auto out = at::linear(z, up->weight, up->bias) * o_.scale;
     return residual_ ? h + out : out;
   }
   torch::nn::Linear down{nullptr}, up{nullptr};

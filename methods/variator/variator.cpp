@@ -46,7 +46,7 @@ at::Tensor VariatorWrap::forward(const at::Tensor& u, const at::Tensor& mask,
     const auto cls = u.narrow(1, 0, 1);
     const auto rest = u.narrow(1, 1, M);
     const auto groups = at::constant_pad_nd(rest, {0, 0, 0, pad}).reshape({B, G, k, d});
-    auto logits = p.gate->forward(groups.reshape({B, G, k * d}));  // [B, G, k]
+    auto logits = at::linear(groups.reshape({B, G, k * d}), p.gate->weight, p.gate->bias);  // [B, G, k]
     // Padding (beyond the sequence, or text padding) gets no weight unless the whole group is padding.
     auto valid = at::ones({B, M}, u.options().dtype(at::kBool));
     if (mask.defined()) valid = mask.narrow(1, 1, M);
@@ -57,7 +57,8 @@ at::Tensor VariatorWrap::forward(const at::Tensor& u, const at::Tensor& mask,
     const auto f = ffn(at::cat({cls, comp}, 1));                     // the frozen FFN on 1 + G vectors
     last_ffn_tokens = 1 + G;
     const auto rep = f.narrow(1, 1, G).repeat_interleave(k, 1).narrow(1, 0, M);  // each output k times
-    const auto adapter = p.up->forward(at::tanh(p.down->forward(at::cat({rep, rest}, -1))));
+    const auto adapter =
+        at::linear(at::tanh(at::linear(at::cat({rep, rest}, -1), p.down->weight, p.down->bias)), p.up->weight, p.up->bias);
     out = at::cat({f.narrow(1, 0, 1), rep + adapter}, 1);
   }
   if (record) last_out = out;
