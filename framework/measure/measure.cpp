@@ -50,7 +50,7 @@ double forward_flops(Backbone& backbone, const at::Tensor& inputs) {
   return static_cast<double>(total) / static_cast<double>(inputs.size(0));
 }
 
-void measure_training(const MeasureInputs& in, Summary& s) {
+void measure_training(const MeasureInputs& in, Summary& s, const std::string& suffix) {
   TrainOptions o = in.train;
   if (!in.options.precision.empty()) o.precision = in.options.precision;
   const int64_t bs = o.batch_size;
@@ -71,12 +71,12 @@ void measure_training(const MeasureInputs& in, Summary& s) {
         stepper.step(x, y);
       },
       in.options.train_warmup, in.options.train_steps, in.device, "timing training steps");
-  s["memory.peak.train"] = static_cast<double>(peak.peak_bytes());
+  s["memory.peak.train" + suffix] = static_cast<double>(peak.peak_bytes());
   const TimeStats t = time_stats(times);
-  s["time.step.train"] = t.median;
-  s["throughput.train"] = static_cast<double>(bs) / t.median;
+  s["time.step.train" + suffix] = t.median;
+  s["throughput.train" + suffix] = static_cast<double>(bs) / t.median;
   in.backbone.zero_grad();
-  for (const char* name : {"time.step.train", "throughput.train", "memory.peak.train"}) require_measured(s, name);
+  for (const char* name : {"time.step.train", "throughput.train", "memory.peak.train"}) require_measured(s, name + suffix);
 }
 
 void measure_inference(const MeasureInputs& in, const std::string& suffix, Summary& s) {

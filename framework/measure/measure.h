@@ -40,7 +40,7 @@ Precision measure_precision(const TrainOptions& train, const MeasureOptions& m);
 
 // Training cost: a fresh optimiser over the trainable tensors, `train_warmup` + `train_steps` steps on
 // fixed train batches (weights change: measure training before inference, or reload them).
-void measure_training(const MeasureInputs& in, Summary& s);
+void measure_training(const MeasureInputs& in, Summary& s, const std::string& suffix = "");
 
 // Inference cost of the model as it is now (after prepare_inference); names get `suffix` (".k4").
 void measure_inference(const MeasureInputs& in, const std::string& suffix, Summary& s);

@@ -1,6 +1,8 @@
 #include "framework/model/attachable_linear.h"
 
 #include <ATen/ATen.h>
+
+#include <algorithm>
 #include <torch/nn/functional/linear.h>
 #include <torch/nn/init.h>
 
@@ -37,12 +39,16 @@ torch::Tensor AttachableLinear::forward(const torch::Tensor& x) {
   // + a separate bias pass; at::linear folds it into one addmm (measured: the ViT-B/16 LoRA step 4 %
   // faster on CPU).
   torch::Tensor y = at::linear(x, weight, bias);
+  std::vector<torch::Tensor> observed;
+  const torch::Tensor base = observer_ ? y : torch::Tensor();
   for (auto& d : deltas_) {
     auto dy = d.module->delta(x);
+    if (observer_) observed.push_back(dy);
     if (!d.range.whole())  // zero-pad the slice's delta to every output row
       dy = at::constant_pad_nd(dy, {d.range.start, out_features - d.range.start - d.range.length});
     y = y + dy;
   }
+  if (observer_) observer_(x, base, observed);
   for (auto& op : output_ops_) {
     if (op.range.whole()) {
       y = op.module->apply(y);
@@ -105,9 +111,48 @@ int AttachableLinear::merge_output_ops() {
   return merged;
 }
 
+void AttachableLinear::remove_delta(const std::string& name) {
+  const auto it = std::find_if(deltas_.begin(), deltas_.end(), [&](const auto& d) { return d.name == name; });
+  AL_CHECK(it != deltas_.end(), "this layer has no delta named '{}'", name);
+  unregister_module(name);
+  deltas_.erase(it);
+}
+
+namespace {
+// The kept rows inside `r` (relative to its start) and the range they form after pruning.
+template <class Attached>
+std::vector<int64_t> rows_within(const Attached& a, const std::vector<int64_t>& rows, OutputRange& now) {
+  if (a.range.whole()) {
+    now = OutputRange{};
+    return rows;
+  }
+  std::vector<int64_t> local;
+  int64_t before = 0;
+  for (int64_t r : rows) {
+    if (r < a.range.start) ++before;
+    else if (r < a.range.start + a.range.length) local.push_back(r - a.range.start);
+  }
+  now = OutputRange{before, static_cast<int64_t>(local.size())};
+  return local;
+}
+}  // namespace
+
 void AttachableLinear::keep_outputs(const std::vector<int64_t>& rows) {
-  AL_CHECK(plain(), "cannot prune the outputs of a layer with attached deltas or output ops");
   torch::NoGradGuard g;
+  for (auto& d : deltas_) {
+    OutputRange now;
+    const auto local = rows_within(d, rows, now);
+    AL_CHECK(d.module->slice_outputs(local), "cannot prune the outputs of this layer: its delta '{}' cannot be sliced",
+             d.name);
+    d.range = now;
+  }
+  for (auto& o : output_ops_) {
+    OutputRange now;
+    const auto local = rows_within(o, rows, now);
+    AL_CHECK(o.module->slice_outputs(local), "cannot prune the outputs of this layer: its output op '{}' cannot be "
+             "sliced", o.name);
+    o.range = now;
+  }
   const auto idx = at::tensor(rows, at::TensorOptions().dtype(at::kLong)).to(weight.device());
   weight.set_data(weight.index_select(0, idx).contiguous());
   if (bias.defined()) bias.set_data(bias.index_select(0, idx).contiguous());
@@ -115,8 +160,10 @@ void AttachableLinear::keep_outputs(const std::vector<int64_t>& rows) {
 }
 
 void AttachableLinear::keep_inputs(const std::vector<int64_t>& cols) {
-  AL_CHECK(plain(), "cannot prune the inputs of a layer with attached deltas or output ops");
   torch::NoGradGuard g;
+  for (auto& d : deltas_)
+    AL_CHECK(d.module->slice_inputs(cols), "cannot prune the inputs of this layer: its delta '{}' cannot be sliced",
+             d.name);
   const auto idx = at::tensor(cols, at::TensorOptions().dtype(at::kLong)).to(weight.device());
   weight.set_data(weight.index_select(1, idx).contiguous());
   in_features = static_cast<int64_t>(cols.size());

@@ -9,6 +9,7 @@
 #pragma once
 #include <torch/nn/module.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -30,6 +31,10 @@ class LinearDelta : public torch::nn::Module {
   // Folds the delta into the layer's rows (weight [rows, in], bias [rows] or undefined: views of the
   // layer's tensors, changed in place) when it is linear in x at inference time. False: not mergeable.
   virtual bool merge_into(torch::Tensor& /*weight*/, torch::Tensor& /*bias*/) { return false; }
+  // Structured pruning of its layer: keep these of its output rows (relative to its range) / these
+  // input columns. False: it cannot follow (the layer then refuses to be pruned).
+  virtual bool slice_outputs(const std::vector<int64_t>& /*rows*/) { return false; }
+  virtual bool slice_inputs(const std::vector<int64_t>& /*cols*/) { return false; }
 };
 
 // A function applied to (a range of) the layer's output after the deltas, e.g. y ← l ⊙ y.
@@ -39,7 +44,14 @@ class LinearOutputOp : public torch::nn::Module {
   // Folds the op into the rows' weight and bias (views, changed in place) when the op is affine and the
   // layer has no unmerged delta. False: not mergeable.
   virtual bool merge_into(torch::Tensor& /*weight*/, torch::Tensor& /*bias*/) { return false; }
+  // Structured pruning of its layer: keep these of its rows (relative to its range). False: cannot.
+  virtual bool slice_outputs(const std::vector<int64_t>& /*rows*/) { return false; }
 };
+
+// Sees every forward of a layer (e.g. to score its deltas): the input, the base output x Wᵀ + b and each
+// delta's output (in `deltas()` order, over its range's rows).
+using LinearObserver =
+    std::function<void(const torch::Tensor& x, const torch::Tensor& base, const std::vector<torch::Tensor>& deltas)>;
 
 class AttachableLinear : public torch::nn::Module {
  public:
@@ -51,6 +63,10 @@ class AttachableLinear : public torch::nn::Module {
   void add_delta(const std::string& name, std::shared_ptr<LinearDelta> delta, OutputRange range = {});
   // Adds an output op registered as child module `name` on the rows of `range`.
   void add_output_op(const std::string& name, std::shared_ptr<LinearOutputOp> op, OutputRange range = {});
+  // Removes a delta (e.g. a pruned PEFT module); an unknown name is an error.
+  void remove_delta(const std::string& name);
+  // Calls `observer` on every forward while set (empty: none).
+  void set_observer(LinearObserver observer) { observer_ = std::move(observer); }
   // Merges every mergeable delta into weight/bias and removes it; returns how many were merged.
   int merge_deltas();
   // Merges every mergeable output op (only once no delta is left); returns how many were merged.
@@ -67,7 +83,8 @@ class AttachableLinear : public torch::nn::Module {
   bool plain() const { return deltas_.empty() && output_ops_.empty(); }
 
   // Keeps only the given output rows (sorted, unique) or input columns, slicing weight and bias
-  // (structured pruning); refused while deltas or output ops are attached.
+  // (structured pruning). Attached deltas and output ops are sliced with them (their ranges follow);
+  // one that cannot be sliced makes it an error.
   void keep_outputs(const std::vector<int64_t>& rows);
   void keep_inputs(const std::vector<int64_t>& cols);
 
@@ -77,6 +94,7 @@ class AttachableLinear : public torch::nn::Module {
  private:
   std::vector<Attached<LinearDelta>> deltas_;
   std::vector<Attached<LinearOutputOp>> output_ops_;
+  LinearObserver observer_;
 };
 
 }  // namespace adaptlab

@@ -158,8 +158,18 @@ at::Tensor TransformerBlock::ffn(const at::Tensor& u) {
   return fc2_->forward(h);
 }
 
+namespace {
+thread_local at::Tensor t_token_mask;
+}  // namespace
+
+const at::Tensor& current_token_mask() { return t_token_mask; }
+TokenMaskScope::TokenMaskScope(const at::Tensor& mask) : previous_(t_token_mask) { t_token_mask = mask; }
+TokenMaskScope::~TokenMaskScope() { t_token_mask = previous_; }
+void TokenMaskScope::set(const at::Tensor& mask) { t_token_mask = mask; }
+
 void TransformerBlock::forward(TokenState& s) {
   for (auto& op : before_block_) op->apply(s);
+  TokenMaskScope mask_scope(s.mask);
   const bool train = is_training();
   at::Tensor keys;
   auto a = attention(spec_.pre_norm ? layer_norm(s.x, norm_attn_) : s.x, s, after_attn_.empty() ? nullptr : &keys);
@@ -169,6 +179,7 @@ void TransformerBlock::forward(TokenState& s) {
     s.keys = keys;
     for (auto& op : after_attn_) op->apply(s);
     s.keys = at::Tensor();
+    mask_scope.set(s.mask);
   }
   const auto u = s.x;
   const auto f_in = spec_.pre_norm ? layer_norm(u, norm_ffn_) : u;

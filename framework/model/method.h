@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <utility>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct TrainState {
   int64_t step = 0;         // optimiser steps taken so far
   int64_t total_steps = 0;  // planned optimiser steps
   int epoch = 0;
+  // A method that changed which tensors exist or train (e.g. pruning sliced them) calls this from
+  // on_step: the trainer then marks the trainable tensors again and builds a fresh optimiser.
+  std::function<void()> structure_changed;
 };
 
 // Per-method optimiser settings, read from every method's options (keys lr, weight_decay, decay_1d)
@@ -56,6 +60,26 @@ class Method {
   virtual std::vector<std::string> trainable(Backbone& backbone) = 0;
   // Called after every optimiser step.
   virtual void on_step(Backbone& /*backbone*/, const TrainState& /*state*/) {}
+  // Called after each backward pass, before the optimiser step (the gradients are there): e.g.
+  // first-order importance scores. `state.step` is the step being taken (1-based).
+  virtual void after_backward(Backbone& /*backbone*/, const TrainState& /*state*/) {}
+  // State-dict names of tensors that need gradients without being optimised (e.g. gates whose
+  // gradients score heads); they get requires_grad but no optimiser group.
+  virtual std::vector<std::string> observed(Backbone& /*backbone*/) { return {}; }
+  // Whether the method changes the model's structure during training (pruning): the measurement phase
+  // then also measures the model as built, before it (names with ".before_prune").
+  virtual bool prunes() const { return false; }
+  // What a run's saved tensors need beside them to be loaded again (e.g. which heads, units, modules and
+  // ranks pruning kept), stored in the artifact file's metadata under "<method index>.<key>".
+  virtual std::map<std::string, std::string> artifact_metadata() { return {}; }
+  // Before saved tensors are loaded into a freshly built model: bring it to the saved structure
+  // (replay the pruning) from the metadata artifact_metadata() gave.
+  virtual void restore_structure(Backbone& /*backbone*/, const std::map<std::string, std::string>& /*metadata*/) {}
+  // After they were loaded (e.g. re-apply weight masks to frozen weights the file does not hold).
+  virtual void after_load(Backbone& /*backbone*/) {}
+  // Facts about what the method did, added to the run's summary after training (e.g. how much pruning
+  // kept: "prune.heads_kept").
+  virtual std::map<std::string, double> run_summary() { return {}; }
   // Make inference cheap without changing outputs (merge LoRA, drop pruned heads, ...).
   virtual void prepare_inference(Backbone& /*backbone*/) {}
   // What the method does to the token sequence, for stacking checks.

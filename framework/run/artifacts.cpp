@@ -7,6 +7,7 @@
 #include "framework/core/error.h"
 #include "framework/io/safetensors_torch.h"
 #include "framework/model/backbone.h"
+#include "framework/model/method.h"
 #include "framework/registry/registries.h"
 
 namespace adaptlab {
@@ -19,7 +20,8 @@ std::string describe(const at::Tensor& t) {
 
 std::string trained_path(const std::string& dir) { return (std::filesystem::path(dir) / "trained.safetensors").string(); }
 
-ArtifactRecord save_trained(Backbone& backbone, const std::string& dir, const std::string& run_id) {
+ArtifactRecord save_trained(Backbone& backbone, const std::vector<Method*>& methods, const std::string& dir,
+                            const std::string& run_id) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   AL_CHECK(!ec, "{}: cannot create the run's artifact folder: {}", dir, ec.message());
@@ -28,11 +30,15 @@ ArtifactRecord save_trained(Backbone& backbone, const std::string& dir, const st
     if (p.value().requires_grad()) tensors.emplace(p.key(), p.value().detach());
   for (const auto& b : backbone.named_buffers()) tensors.emplace(b.key(), b.value().detach());
   const std::string path = std::filesystem::absolute(trained_path(dir)).string();
-  io::save_safetensors(path, tensors, {{"adaptlab.run_id", run_id}, {"adaptlab.kind", kTrainedArtifact}});
+  std::map<std::string, std::string> meta = {{"adaptlab.run_id", run_id}, {"adaptlab.kind", kTrainedArtifact}};
+  for (size_t i = 0; i < methods.size(); ++i)
+    for (const auto& [k, v] : methods[i]->artifact_metadata()) meta[fmt::format("method.{}.{}", i, k)] = v;
+  io::save_safetensors(path, tensors, meta);
   return ArtifactRecord{kTrainedArtifact, path, static_cast<int64_t>(std::filesystem::file_size(path)), file_hash(path)};
 }
 
-void load_trained(Backbone& backbone, const std::string& path, const std::string& run_id) {
+void load_trained(Backbone& backbone, const std::vector<Method*>& methods, const std::string& path,
+                  const std::string& run_id) {
   AL_CHECK(std::filesystem::is_regular_file(path), "{}: no saved tensors of run {} (was it trained by an adaptlab "
            "that saved them, and not deleted by `adaptlab results gc`?)", path, run_id);
   std::map<std::string, std::string> meta;
@@ -41,6 +47,13 @@ void load_trained(Backbone& backbone, const std::string& path, const std::string
     const auto it = meta.find("adaptlab.run_id");
     AL_CHECK(it != meta.end() && it->second == run_id, "{}: holds the tensors of run {}, not of run {}", path,
              it == meta.end() ? std::string("?") : it->second, run_id);
+  }
+  for (size_t i = 0; i < methods.size(); ++i) {
+    const std::string prefix = fmt::format("method.{}.", i);
+    std::map<std::string, std::string> own;
+    for (const auto& [k, v] : meta)
+      if (k.rfind(prefix, 0) == 0) own[k.substr(prefix.size())] = v;
+    methods[i]->restore_structure(backbone, own);
   }
   auto params = backbone.named_parameters();
   auto buffers = backbone.named_buffers();
@@ -61,6 +74,7 @@ void load_trained(Backbone& backbone, const std::string& path, const std::string
   }
   AL_CHECK(problems.empty(), "{}: the saved tensors do not fit the model built from the run's config: {}", path,
            fmt::join(problems, "; "));
+  for (Method* m : methods) m->after_load(backbone);
 }
 
 }  // namespace adaptlab

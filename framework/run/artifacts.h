@@ -4,21 +4,28 @@
 // results/<study>.artifacts/<run id>/trained.safetensors. The database records path, size and hash.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "framework/core/records.h"
 
 namespace adaptlab {
 
 class Backbone;
+class Method;
 
 inline constexpr const char* kTrainedArtifact = "trained";
 
-// Saves the trained tensors (before prepare_inference) into `dir` (created); metadata: run id, kind.
-ArtifactRecord save_trained(Backbone& backbone, const std::string& dir, const std::string& run_id);
+// Saves the trained tensors (before prepare_inference) into `dir` (created); metadata: run id, kind, and
+// what each method needs to rebuild the structure (Method::artifact_metadata, keys "method.<i>.<key>").
+ArtifactRecord save_trained(Backbone& backbone, const std::vector<Method*>& methods, const std::string& dir,
+                            const std::string& run_id);
 
-// Loads a saved file back into a backbone built the same way (methods attached): every saved tensor
-// must exist there with the same shape and dtype; the file's run id must be `run_id` ("" = any).
-void load_trained(Backbone& backbone, const std::string& path, const std::string& run_id);
+// Loads a saved file back into a backbone built the same way (methods attached): the methods first
+// replay their structural changes (Method::restore_structure: pruning), then every saved tensor must
+// exist with the same shape and dtype, then Method::after_load. The file's run id must be `run_id`
+// ("" = any).
+void load_trained(Backbone& backbone, const std::vector<Method*>& methods, const std::string& path,
+                  const std::string& run_id);
 
 // <dir>/trained.safetensors
 std::string trained_path(const std::string& dir);

@@ -92,10 +92,11 @@ Built build(const RunConfig& config, c10::Device device) {
 
 // params.total, params.trainable and, per method (the first method naming a tensor owns it),
 // params.trainable.<name>[.<index> when the name repeats].
-void count_parameters(Built& b, Summary& s) {
+void count_parameters(Built& b, Summary& s, const std::string& suffix = "") {
   const ParamCounts pc = count_params(*b.backbone);
-  s["params.total"] = static_cast<double>(pc.total);
-  s["params.trainable"] = static_cast<double>(pc.trainable);
+  s["params.total" + suffix] = static_cast<double>(pc.total);
+  s["params.trainable" + suffix] = static_cast<double>(pc.trainable);
+  if (!suffix.empty()) return;
   std::vector<double> per(b.ptrs.size(), 0.0);
   auto params = b.backbone->named_parameters();
   for (const auto& [name, k] : trainable_owners(*b.backbone, b.ptrs)) per[k] += params[name].numel();
@@ -142,17 +143,21 @@ Summary execute_run(const RunConfig& config, const std::string& device_name, con
   const std::string run = describe_run(config);
   Built b = in_phase("building " + run, [&] { return build(config, device); });
   Summary s;
-  count_parameters(b, s);
+  const bool prunes = std::any_of(b.ptrs.begin(), b.ptrs.end(), [](Method* m) { return m->prunes(); });
+  if (prunes) count_parameters(b, s, ".before_prune");
 
   const auto t0 = std::chrono::steady_clock::now();
   const auto steps = in_phase("training " + run, [&] {
     return fit(*b.backbone, b.ptrs, *b.data, config.train, static_cast<uint64_t>(config.seed), device, sink, progress);
   });
   s["train.steps"] = static_cast<double>(steps);
+  count_parameters(b, s);  // after training: what pruning left
+  for (Method* m : b.ptrs)
+    for (const auto& [k, v] : m->run_summary()) s[k] = v;
   s["time.train_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!artifacts_dir.empty()) {
     const ArtifactRecord a = in_phase("saving the trained tensors of " + run,
-                                      [&] { return save_trained(*b.backbone, artifacts_dir, config.id); });
+                                      [&] { return save_trained(*b.backbone, b.ptrs, artifacts_dir, config.id); });
     if (artifacts) artifacts->push_back(a);
   }
 
@@ -186,19 +191,35 @@ Summary measure_run(const RunConfig& config, const std::string& device_name, con
   const c10::Device device(resolve_device(device_name));
   const std::string run = describe_run(config);
   const std::string file = trained_path(artifacts_dir);
-  Built b = in_phase("building " + run + " to measure it", [&] { return build(config, device); });
-  const MeasureInputs in{*b.backbone, b.ptrs, *b.data, config.train, config.measure, device};
   Summary s;
+  // A pruning run is also measured as built, before its pruning step (".before_prune"): the model the
+  // estimation stage trained.
+  Built b0 = in_phase("building " + run + " to measure it", [&] { return build(config, device); });
+  if (std::any_of(b0.ptrs.begin(), b0.ptrs.end(), [](Method* m) { return m->prunes(); })) {
+    in_phase("measuring " + run + " before its pruning", [&] {
+      const MeasureInputs in{*b0.backbone, b0.ptrs, *b0.data, config.train, config.measure, device};
+      measure_training(in, s, ".before_prune");
+      b0.backbone->eval();
+      for (Method* m : b0.ptrs) m->prepare_inference(*b0.backbone);
+      measure_inference(in, ".before_prune", s);
+    });
+    b0 = in_phase("building " + run + " to measure it", [&] { return build(config, device); });
+  }
+  Built& b = b0;
   in_phase("measuring the training step of " + run, [&] {
-    load_trained(*b.backbone, file, config.id);
-    measure_training(in, s);
+    load_trained(*b.backbone, b.ptrs, file, config.id);
+    measure_training(MeasureInputs{*b.backbone, b.ptrs, *b.data, config.train, config.measure, device}, s);
   });
+  // A fresh build for inference (the timed steps changed the weights; loading replays any pruning once).
+  Built bi = in_phase("building " + run + " to measure it", [&] { return build(config, device); });
   in_phase("measuring inference of " + run, [&] {
-    load_trained(*b.backbone, file, config.id);  // the timed steps changed the weights
-    b.backbone->eval();
-    for (Method* m : b.ptrs) m->prepare_inference(*b.backbone);
+    load_trained(*bi.backbone, bi.ptrs, file, config.id);
+    const MeasureInputs in{*bi.backbone, bi.ptrs, *bi.data, config.train, config.measure, device};
+    count_parameters(bi, s);
+    bi.backbone->eval();
+    for (Method* m : bi.ptrs) m->prepare_inference(*bi.backbone);
     measure_inference(in, "", s);
-    for (Method* m : b.ptrs) {
+    for (Method* m : bi.ptrs) {
       const auto variants = m->variants();
       for (const auto& [name, apply] : variants) {
         apply();

@@ -20,16 +20,20 @@
 namespace adaptlab {
 
 std::vector<std::string> set_trainable(Backbone& backbone, const std::vector<Method*>& methods) {
-  std::set<std::string> names;
-  for (Method* m : methods)
+  std::set<std::string> names, observed;
+  for (Method* m : methods) {
     for (auto& n : m->trainable(backbone)) names.insert(n);
+    for (auto& n : m->observed(backbone)) observed.insert(n);
+  }
   auto params = backbone.named_parameters();
   for (auto& p : params) p.value().set_requires_grad(false);
-  for (const auto& n : names) {
-    auto* t = params.find(n);
-    AL_CHECK(t != nullptr, "a method marked '{}' trainable but the backbone has no such parameter", n);
-    t->set_requires_grad(true);
-  }
+  for (const auto* set : {&names, &observed})
+    for (const auto& n : *set) {
+      auto* t = params.find(n);
+      AL_CHECK(t != nullptr, "a method marked '{}' {} but the backbone has no such parameter", n,
+               set == &names ? "trainable" : "observed");
+      t->set_requires_grad(true);
+    }
   return {names.begin(), names.end()};
 }
 
@@ -131,10 +135,19 @@ Stepper::Stepper(Backbone& backbone, const std::vector<Method*>& methods, const 
                  int64_t total_steps, int64_t warmup_steps)
     : impl_(new Impl{backbone, methods, o, device, parse_precision(o.precision), {}, nullptr, {}, std::nullopt, 0,
                      total_steps, warmup_steps}) {
-  impl_->opt = make_optimizer(backbone, methods, o, impl_->peak);
-  for (auto& p : backbone.parameters())
-    if (p.requires_grad()) impl_->trainable.push_back(p);
+  rebuild();
   if (impl_->precision == Precision::fp16) impl_->scaler.emplace(device);
+}
+
+void Stepper::rebuild() {
+  Impl& s = *impl_;
+  set_trainable(s.backbone, s.methods);
+  s.peak.clear();
+  s.opt = make_optimizer(s.backbone, s.methods, s.o, s.peak);
+  s.trainable.clear();
+  const auto owner = trainable_owners(s.backbone, s.methods);
+  for (auto& p : s.backbone.named_parameters())
+    if (p.value().requires_grad() && owner.count(p.key())) s.trainable.push_back(p.value());
 }
 
 Stepper::~Stepper() = default;
@@ -144,7 +157,7 @@ at::Tensor Stepper::step(const at::Tensor& xb, const at::Tensor& yb) {
   const double lr = lr_at(s.o, static_cast<long>(s.step), static_cast<long>(s.warmup), static_cast<long>(s.total));
   for (size_t g = 0; g < s.opt->param_groups().size(); ++g)  // each group follows the schedule from its own peak
     static_cast<torch::optim::AdamWOptions&>(s.opt->param_groups()[g].options()).lr(s.peak[g] * lr / s.o.lr);
-  s.opt->zero_grad();
+  s.backbone.zero_grad();  // every gradient, observed tensors included (not only the optimised ones)
   at::Tensor loss;
   {
     AutocastGuard autocast(s.precision, s.device);
@@ -159,6 +172,8 @@ at::Tensor Stepper::step(const at::Tensor& xb, const at::Tensor& yb) {
   } else {
     loss.backward();
   }
+  const TrainState st{s.step + 1, s.total, 0, {}};
+  for (Method* m : s.methods) m->after_backward(s.backbone, st);
   if (s.o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(s.trainable, s.o.grad_clip);
   if (finite_grads) s.opt->step();  // an fp16 overflow skips the update (and shrinks the scale)
   if (s.scaler) s.scaler->update();
@@ -210,8 +225,10 @@ struct Loop {
     at::Tensor loss = stepper.step(xb, yb);
     const int64_t step = stepper.steps();
     pending.push_back({step, epoch, idx.size(0), stepper.lr(), loss});
-    TrainState st{step, total, epoch};
+    bool changed = false;
+    TrainState st{step, total, epoch, [&changed] { changed = true; }};
     for (Method* m : methods) m->on_step(backbone, st);
+    if (changed) stepper.rebuild();  // pruning sliced or removed tensors: a fresh optimiser over what is left
     if (step % o.log_every == 0) report();
   }
 

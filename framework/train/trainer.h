@@ -24,8 +24,9 @@ struct EvalResult {
   int64_t n = 0;      // examples evaluated
 };
 
-// Freezes every parameter of `backbone`, then unfreezes the union of the methods' trainable names.
-// Returns that set (sorted). An unknown name is an error.
+// Freezes every parameter of `backbone`, then unfreezes the union of the methods' trainable names (and
+// their observed ones: gradients without optimisation). Returns the trainable set (sorted). An unknown
+// name is an error.
 std::vector<std::string> set_trainable(Backbone& backbone, const std::vector<Method*>& methods);
 
 // For each trainable parameter, the index of the method that trains it (the first in the stack that
@@ -53,6 +54,9 @@ class Stepper {
   // fp16 reads one flag back to skip a step whose gradients overflowed).
   at::Tensor step(const at::Tensor& inputs, const at::Tensor& labels);
   int64_t steps() const;  // steps taken
+  // Marks the trainable tensors again and builds a fresh optimiser over them (after a method changed
+  // the model's structure); the schedule goes on from the current step.
+  void rebuild();
   double lr() const;      // the base learning rate of the last step
 
  private:

@@ -1,1 +1,1 @@
-adaptlab_component(method NAMES lora SOURCES lora.cpp lora_ops.cpp)
+adaptlab_component(method NAMES lora SOURCES lora.cpp)

@@ -5,33 +5,11 @@
 
 #include "framework/core/error.h"
 #include "framework/model/backbone.h"
-#include "methods/lora/lora_ops.h"
+#include "framework/model/low_rank.h"
 #include "framework/registry/registries.h"
 
 namespace adaptlab {
 namespace {
-
-class LoraDelta : public LinearDelta {
- public:
-  LoraDelta(int64_t in, int64_t out, const LoraOptions& o)
-      : scale_(o.scaling == "none" ? 1.0 : o.alpha / o.rank), dropout_(o.dropout) {
-    A = register_parameter("lora_A", at::empty({o.rank, in}));
-    B = register_parameter("lora_B", at::empty({out, o.rank}));
-    lora::init_(A, B);
-  }
-  torch::Tensor delta(const torch::Tensor& x) override {
-    const auto in = dropout_ > 0 ? at::dropout(x, dropout_, is_training()) : x;
-    return lora::delta(in, A, B, scale_);
-  }
-  bool merge_into(torch::Tensor& weight, torch::Tensor& /*bias*/) override {
-    weight.copy_(lora::merged_weight(weight, A, B, scale_));
-    return true;
-  }
-  torch::Tensor A, B;
-
- private:
-  double scale_, dropout_;
-};
 
 class Lora : public Method {
  public:
@@ -48,7 +26,11 @@ class Lora : public Method {
         const auto [it, fresh] = claimed.emplace(prefix, t);
         AL_CHECK(fresh, "lora targets '{}' and '{}' both name {}", it->second, t, p.name);
         const int64_t out = p.point.range.whole() ? p.point.layer->out_features : p.point.range.length;
-        p.point.layer->add_delta(delta, std::make_shared<LoraDelta>(p.point.layer->in_features, out, o_), p.point.range);
+        p.point.layer->add_delta(delta,
+                                 std::make_shared<LowRankDelta>(p.point.layer->in_features, out, o_.rank,
+                                                                o_.scaling == "none" ? 1.0 : o_.alpha / o_.rank,
+                                                                o_.dropout),
+                                 p.point.range);
         trainable_.push_back(prefix + ".lora_A");
         trainable_.push_back(prefix + ".lora_B");
       }

@@ -58,7 +58,7 @@ TEST_CASE("artifact reload helper", "[.][artifact-helper]") {
   REQUIRE(in != nullptr);
   REQUIRE(out != nullptr);
   Model m = build();
-  load_trained(*m.b, in, "run-1");
+  load_trained(*m.b, {m.vpt.get(), m.lora.get()}, in, "run-1");
   test::save_tensors(out, {{"logits", outputs(*m.b)}});
 }
 
@@ -71,7 +71,7 @@ TEST_CASE("saved tensors reload bit-exactly in a new process", "[run]") {
       if (p.requires_grad()) p.add_(0.1 * at::randn_like(p));
   }
   const at::Tensor want = outputs(*m.b);
-  const ArtifactRecord rec = save_trained(*m.b, dir + "/run-1", "run-1");
+  const ArtifactRecord rec = save_trained(*m.b, {m.vpt.get(), m.lora.get()}, dir + "/run-1", "run-1");
   CHECK(rec.name == "trained");
   CHECK(rec.bytes == static_cast<int64_t>(std::filesystem::file_size(rec.path)));
   CHECK(rec.hash.size() == 32);
@@ -87,8 +87,8 @@ TEST_CASE("saved tensors reload bit-exactly in a new process", "[run]") {
   Model fresh = build();
   CHECK_FALSE(at::equal(outputs(*fresh.b), want));
   // The file belongs to its run; a model of another shape is refused by name.
-  REQUIRE_THROWS_WITH(load_trained(*fresh.b, rec.path, "run-2"), Catch::Contains("holds the tensors of run run-1, not of run run-2"));
+  REQUIRE_THROWS_WITH(load_trained(*fresh.b, {}, rec.path, "run-2"), Catch::Contains("holds the tensors of run run-1, not of run run-2"));
   auto other = registries().backbones.create(
       "vit", cfg::parse_string("{img_size: 8, patch_size: 2, embed_dim: 8, num_heads: 2, depth: 2}", "t"), DataInfo{3, {3, 8, 8}});
-  REQUIRE_THROWS_WITH(load_trained(*other, rec.path, ""), Catch::Contains("do not fit the model built from the run's config"));
+  REQUIRE_THROWS_WITH(load_trained(*other, {}, rec.path, ""), Catch::Contains("do not fit the model built from the run's config"));
 }

@@ -9,7 +9,7 @@
 #include "framework/registry/registries.h"
 #include "framework/train/trainer.h"
 #include "methods/lora/lora.h"
-#include "methods/lora/lora_ops.h"
+#include "framework/model/low_rank.h"
 
 using namespace adaptlab;
 
@@ -32,7 +32,7 @@ std::unique_ptr<Method> lora_method(const std::string& yaml) {
 
 TEST_CASE("a LoRA'd model equals the plain model with W + s·B·A written into its weights, s = alpha/rank or 1",
           "[lora]") {
-  // The reference edits the weights of a second, LoRA-free copy by hand: neither lora::delta nor the
+  // The reference edits the weights of a second, LoRA-free copy by hand: neither low_rank::delta nor the
   // merge code (prepare_inference) is on its side.
   for (const auto& [yaml, scale] : std::vector<std::pair<std::string, double>>{
            {"{rank: 2, alpha: 6, targets: [mlp.fc1, attn.proj]}", 3.0},
