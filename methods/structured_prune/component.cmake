@@ -1,0 +1,1 @@
+adaptlab_component(method NAMES structured_prune SOURCES structured_prune.cpp)

@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include <ATen/ATen.h>
+
+#include "framework/config/node.h"
+#include "framework/data/dataset.h"
+#include "framework/model/backbone.h"
+#include "framework/model/method.h"
+#include "framework/registry/registries.h"
+#include "framework/train/trainer.h"
+#include "methods/structured_prune/structured_prune.h"
+
+using namespace adaptlab;
+
+TEST_CASE("structured_prune removes exactly the share asked for, lowest scores first", "[methods][prune]") {
+  const std::vector<std::vector<double>> s = {{0.4, 0.1, 0.3}, {0.2, 0.9, 0.5}};
+  // Per group, a third of 3 = 1 each: the lowest.
+  CHECK(keep_highest(s, 1.0 / 3.0, false) == std::vector<std::vector<int64_t>>{{0, 2}, {1, 2}});
+  // Over both, half of 6 = 3: 0.1, 0.2, 0.3 go.
+  CHECK(keep_highest(s, 0.5, true) == std::vector<std::vector<int64_t>>{{0}, {1, 2}});
+  // Ties: the lower index goes first.
+  CHECK(keep_highest({{1, 1, 1, 1}}, 0.5, false) == std::vector<std::vector<int64_t>>{{2, 3}});
+}
+
+namespace {
+struct Model {
+  std::unique_ptr<Dataset> data;
+  std::shared_ptr<Backbone> b;
+  std::unique_ptr<Method> m;
+};
+Model build(const std::string& opts) {
+  Model r;
+  r.data = registries().datasets.create(
+      "synthetic", cfg::parse_string("{img_size: 8, num_classes: 3, train_size: 32, val_size: 8, test_size: 8}", "t"));
+  at::manual_seed(8);
+  r.b = registries().backbones.create(
+      "vit", cfg::parse_string("{img_size: 8, patch_size: 2, embed_dim: 32, num_heads: 4, depth: 2}", "t"), r.data->info());
+  r.m = registries().methods.create("structured_prune", cfg::parse_string(opts, "t"));
+  r.m->attach(*r.b);
+  return r;
+}
+void train(Model& r, int steps) {
+  TrainOptions o;
+  o.epochs = 1;
+  o.batch_size = 32 / steps;
+  fit(*r.b, {r.m.get()}, *r.data, o, 0, at::kCPU, [](const MetricEvent&) {});
+}
+}  // namespace
+
+TEST_CASE("structured_prune first_order: a head or unit that cannot change the loss scores zero and goes first",
+          "[methods][prune]") {
+  Model r = build("{score: first_order, heads: 0.25, ffn: 0.01, at_step: 2, score_steps: 2}");
+  {  // block 0's head 2 writes nothing (its proj columns are zero); block 1's unit 5 neither (fc2 column)
+    at::NoGradGuard g;
+    auto proj = r.b->block(0).linear("attn.proj").front().layer;
+    proj->weight.narrow(1, 2 * 8, 8).zero_();
+    r.b->block(1).linear("mlp.fc2").front().layer->weight.select(1, 5).zero_();
+  }
+  train(r, 2);
+  CHECK(r.b->block(0).num_heads() == 3);
+  CHECK(r.b->block(1).num_heads() == 3);
+  // Block 0 kept heads 0, 1, 3: its q rows are heads 0, 1 and 3 of the original (head 2 was removed).
+  const auto f = r.m->run_summary();
+  CHECK(f.at("prune.heads_kept") == 6);
+  CHECK(f.at("prune.units_kept") == 256 - 3);  // round(0.01 · 256) = 3 units over both blocks
+  // The zero-output unit of block 1 was among the three removed: block 1 lost at least one unit.
+  CHECK(r.b->block(1).ffn_dim() < 128);
+}
+
+TEST_CASE("structured_prune random: the same ratios from seeded random scores", "[methods][prune]") {
+  Model a = build("{score: random, heads: 0.5, ffn: 0.5, at_step: 1, seed: 3}");
+  train(a, 1);
+  Model b = build("{score: random, heads: 0.5, ffn: 0.5, at_step: 1, seed: 3}");
+  train(b, 1);
+  CHECK(a.b->block(0).num_heads() == 2);
+  CHECK(a.b->block(0).ffn_dim() + a.b->block(1).ffn_dim() == 128);
+  // Same seed, same choice (the kept q rows are the same weights).
+  CHECK(at::equal(a.b->block(0).linear("attn.qkv").front().layer->weight,
+                  b.b->block(0).linear("attn.qkv").front().layer->weight));
+}
