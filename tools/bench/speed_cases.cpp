@@ -1,6 +1,7 @@
 // adaptlab's side of the speed benchmark (tools/bench/speed.py runs it beside reference_speed.py, the
 // Python reference on the same torch, interleaved, in one job):
-//   adaptlab_bench_speed CASE BATCH REPS THREADS [PRECISION]   → one JSON line
+//   adaptlab_bench_speed CASE BATCH REPS THREADS [PRECISION [PRUNE]]   → one JSON line
+//     PRUNE: a share of every block's heads and FFN units removed (structurally, LoRA sliced along)
 //   adaptlab_bench_speed --record DB RESULTS.jsonl              → the results into a database (study bench)
 // Cases: vit_b16_forward (ViT-B/16 at 224, inference), vit_b16_lora_step (backbone frozen, LoRA r=8 on the
 // fused qkv + head, AdamW), vit_b16_tome_low / _high (ToMe at PYRA's b16-low / b16-high schedules,
@@ -14,12 +15,15 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <numeric>
 #include <vector>
 
 #include "framework/config/node.h"
 #include "framework/core/threads.h"
 #include "framework/data/dataset.h"
 #include "framework/measure/flops.h"
+#include "framework/measure/params.h"
+#include "framework/model/pruning.h"
 #include "framework/measure/memory.h"
 #include "framework/measure/timing.h"
 #include "framework/model/autocast.h"
@@ -48,11 +52,16 @@ Case case_of(const std::string& name) {
   if (name == "vit_b16_tome_high") return {"vit", vit_b, {{"tome", "{r: b16-high}"}}, false, false};
   if (name == "minilm_lora_step")
     return {"pretrained_text", "{dropout: 0.0}", {{"lora", "{rank: 8, alpha: 8, targets: [attn.q, attn.v]}"}}, true, true};
+  // For tools/bench/prune_speed.py: LoRA on the six Linear points, and the text encoder's forward.
+  const std::string six = "{rank: 8, alpha: 16, targets: [attn.q, attn.k, attn.v, attn.proj, mlp.fc1, mlp.fc2]}";
+  if (name == "vit_b16_lora6_step") return {"vit", vit_b, {{"lora", six}}, true, false};
+  if (name == "minilm_lora6_step") return {"pretrained_text", "{dropout: 0.0}", {{"lora", six}}, true, true};
+  if (name == "minilm_forward") return {"pretrained_text", "{dropout: 0.0}", {{"linear", "{}"}}, false, true};
   fail("unknown case '{}'; known: vit_b16_forward, vit_b16_lora_step, vit_b16_tome_low, vit_b16_tome_high, "
        "minilm_lora_step", name);
 }
 
-int run_case(const std::string& name, int batch, int reps, int threads, const std::string& precision) {
+int run_case(const std::string& name, int batch, int reps, int threads, const std::string& precision, double prune) {
   configure_allocator();  // as the adaptlab executable does
   configure_threads(threads);
   const Case c = case_of(name);
@@ -67,7 +76,21 @@ int run_case(const std::string& name, int batch, int reps, int threads, const st
     methods.push_back(owned.back().get());
     owned.back()->attach(*b);
   }
+  if (prune > 0) {  // keep the first (1 − prune) of every block's heads and units
+    BlockKeep keep;
+    for (int i = 0; i < b->num_blocks(); ++i) {
+      const auto first = [&](int64_t n) {
+        std::vector<int64_t> k(static_cast<size_t>(std::llround((1.0 - prune) * static_cast<double>(n))));
+        std::iota(k.begin(), k.end(), 0);
+        return k;
+      };
+      keep.heads.push_back(first(b->block(i).num_heads()));
+      keep.units.push_back(first(b->block(i).ffn_dim()));
+    }
+    apply_block_keep(*b, keep);
+  }
   set_trainable(*b, methods);
+  const ParamCounts pc = count_params(*b);
   const at::Tensor x = c.text ? at::randint(1000, 30000, {batch, seq}, at::kLong) : at::randn({batch, 3, 224, 224});
   const at::Tensor y = at::randint(0, classes, {batch}, at::kLong);
   const Precision p = parse_precision(precision);
@@ -95,7 +118,8 @@ int run_case(const std::string& name, int batch, int reps, int threads, const st
   nlohmann::json j = {{"case", name},          {"impl", "adaptlab"},         {"batch", batch},
                       {"threads", threads},    {"precision", precision},     {"samples_per_s", batch / t.median},
                       {"min", batch / t.max},  {"max", batch / t.min},       {"seconds", t.median},
-                      {"flops", flops},        {"peak_rss", peak.peak_bytes()}};
+                      {"flops", flops},        {"peak_rss", peak.peak_bytes()}, {"prune", prune},
+                      {"params", pc.total},    {"params_trainable", pc.trainable}};
   std::cout << j.dump() << std::endl;
   return 0;
 }
@@ -145,9 +169,10 @@ int main(int argc, char** argv) {
   try {
     const std::vector<std::string> a(argv + 1, argv + argc);
     if (a.size() == 3 && a[0] == "--record") return record(a[1], a[2]);
-    AL_CHECK(a.size() == 4 || a.size() == 5, "usage: adaptlab_bench_speed CASE BATCH REPS THREADS [PRECISION] | "
+    AL_CHECK(a.size() >= 4 && a.size() <= 6, "usage: adaptlab_bench_speed CASE BATCH REPS THREADS [PRECISION [PRUNE]] | "
              "--record DB RESULTS.jsonl");
-    return run_case(a[0], std::stoi(a[1]), std::stoi(a[2]), std::stoi(a[3]), a.size() == 5 ? a[4] : "fp32");
+    return run_case(a[0], std::stoi(a[1]), std::stoi(a[2]), std::stoi(a[3]), a.size() >= 5 ? a[4] : "fp32",
+                    a.size() == 6 ? std::stod(a[5]) : 0.0);
   } catch (const std::exception& e) {
     std::cerr << "adaptlab_bench_speed: " << e.what() << "\n";
     return 1;
