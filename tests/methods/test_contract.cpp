@@ -116,8 +116,9 @@ TEST_CASE("every registered method keeps the method contract on every registered
       if (!trainable.empty()) {
         at::cross_entropy_loss(b->forward(x), y).backward();
         at::NoGradGuard g;
-        for (auto& p : b->named_parameters())
-          if (p.value().grad().defined()) p.value().sub_(0.5 * p.value().grad());
+        for (auto& p : b->named_parameters())  // as the optimiser: the trainable tensors only (observed ones,
+          if (train_set.count(p.key()) && p.value().grad().defined())  // e.g. scoring gates, get gradients too)
+            p.value().sub_(0.5 * p.value().grad());
       }
       int changed = 0;
       for (auto& p : b->named_parameters()) {
