@@ -72,15 +72,22 @@ class Encoder : public Backbone {
   struct Features {
     at::Tensor h, mask, size;
   };
-  Features features(const at::Tensor& ids) {
-    AL_CHECK(ids.dim() == 2 && ids.scalar_type() == at::kLong, "encoder: input must be token ids [B, L] (int64)");
+  // `input`: token ids [B, L], or ids and token types [B, 2, L] (sentence pairs).
+  Features features(const at::Tensor& input) {
+    AL_CHECK((input.dim() == 2 || (input.dim() == 3 && input.size(1) == 2)) && input.scalar_type() == at::kLong,
+             "encoder: input must be token ids [B, L] or ids and token types [B, 2, L] (int64)");
+    const at::Tensor ids = input.dim() == 3 ? input.select(1, 0) : input;
+    const at::Tensor types = input.dim() == 3 ? input.select(1, 1) : at::zeros_like(ids);
+    AL_CHECK(input.dim() == 2 || types.numel() == 0 || types.max().item<int64_t>() < o_.type_vocab_size,
+             "encoder: token type {} but the model has {} token-type embeddings", types.max().item<int64_t>(),
+             o_.type_vocab_size);
     const auto L = ids.size(1);
     AL_CHECK(L + o_.position_offset <= o_.max_position, "encoder: {} tokens exceed the {} position embeddings", L,
              o_.max_position - o_.position_offset);
     const auto mask = ids.ne(o_.pad_token_id);  // [B, L]
     const auto pos = at::arange(o_.position_offset, o_.position_offset + L, ids.options());
     auto x = embeddings_->word->forward(ids) + embeddings_->position->forward(pos).unsqueeze(0) +
-             embeddings_->token_type->forward(at::zeros_like(ids));
+             embeddings_->token_type->forward(types);
     x = at::dropout(embeddings_->norm->forward(x), o_.dropout, is_training());
     TokenState s;
     s.x = x;

@@ -27,8 +27,9 @@ void register_bert(Registries& r) {
   add_entry<EncoderOptions>(
       r.backbones, "bert", "BERT-style text encoder with Hugging Face names (random init)",
       [](const EncoderOptions& o, const DataInfo& info) {
-        AL_CHECK(info.input_shape.size() == 1, "backbone 'bert' needs token-id inputs [L]");
-        return make_encoder(o, info.num_classes, info.input_shape[0]);
+        AL_CHECK(info.input_shape.size() == 1 || (info.input_shape.size() == 2 && info.input_shape[0] == 2),
+                 "backbone 'bert' needs token-id inputs [L] (or ids and token types [2, L])");
+        return make_encoder(o, info.num_classes, info.input_shape.back());
       },
       tiny);
   EntryMeta minilm;  // the real packaged weights (22.7M parameters)
@@ -39,8 +40,9 @@ void register_bert(Registries& r) {
       r.backbones, "pretrained_text",
       "pretrained BERT/RoBERTa-style encoder from a model folder (default: the packaged all-MiniLM-L6-v2)",
       [](const PretrainedTextOptions& o, const DataInfo& info) {
-        AL_CHECK(info.input_shape.size() == 1, "backbone 'pretrained_text' needs token-id inputs [L]");
-        return make_pretrained_text(o, info.num_classes, info.input_shape[0]);
+        AL_CHECK(info.input_shape.size() == 1 || (info.input_shape.size() == 2 && info.input_shape[0] == 2),
+                 "backbone 'pretrained_text' needs token-id inputs [L] (or ids and token types [2, L])");
+        return make_pretrained_text(o, info.num_classes, info.input_shape.back());
       },
       minilm);
 }

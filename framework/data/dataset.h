@@ -3,6 +3,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,9 @@ enum class Split { train, val, test };
 const char* split_name(Split s);
 
 struct DataInfo {
-  int64_t num_classes = 0;
-  std::vector<int64_t> input_shape;  // per example, e.g. {3, 32, 32}
+  int64_t num_classes = 0;           // outputs of the head (1 for a regression task)
+  std::vector<int64_t> input_shape;  // per example, e.g. {3, 32, 32}; {2, L} for token ids + token types
+  bool regression = false;           // float labels, mean-squared-error loss (e.g. STS-B)
 };
 
 class Dataset {
@@ -24,6 +26,10 @@ class Dataset {
   virtual const at::Tensor& inputs(Split split) const = 0;
   virtual const at::Tensor& labels(Split split) const = 0;
   int64_t size(Split split) const { return labels(split).size(0); }
+  // What evaluation reports, from the model's outputs [n, C] and the split's labels [n]: metric name →
+  // value (accuracy "acc" by default). The first of metric_names() is the main one ("<split>.score").
+  virtual std::vector<std::string> metric_names() const { return {"acc"}; }
+  virtual std::map<std::string, double> compute_metrics(const at::Tensor& outputs, const at::Tensor& labels) const;
 };
 
 }  // namespace adaptlab

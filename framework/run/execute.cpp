@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "framework/config/node.h"
 #include "framework/run/run_config.h"
@@ -166,19 +167,25 @@ Summary execute_run(const RunConfig& config, const std::string& device_name, con
     const Precision precision = parse_precision(config.train.precision);
     const EvalResult val = evaluate(*b.backbone, *b.data, Split::val, eval_bs, device, precision);
     const EvalResult test = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision);
-    s["val.acc"] = val.acc;
-    s["val.loss"] = val.loss;
-    s["test.acc"] = test.acc;
-    s["test.loss"] = test.loss;
+    // Every metric of the dataset (acc; f1, mcc, pearson, spearman, ...) and the main one as .score.
+    for (const auto& [split, r] : {std::pair<const char*, const EvalResult*>{"val", &val}, {"test", &test}}) {
+      for (const auto& [name, value] : r->metrics) s[fmt::format("{}.{}", split, name)] = value;
+      s[fmt::format("{}.score", split)] = r->score;
+      s[fmt::format("{}.loss", split)] = r->loss;
+    }
 
     prepare_inference(b, device, s);
-    s["test.acc_inference"] = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision).acc;
+    const EvalResult inf = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision);
+    s["test.score_inference"] = inf.score;
+    if (!std::isnan(inf.acc)) s["test.acc_inference"] = inf.acc;
     // Inference configurations a method offers (e.g. Variator's rates): each evaluated on the test split.
     for (Method* m : b.ptrs) {
       const auto variants = m->variants();
       for (const auto& [name, apply] : variants) {
         apply();
-        s["test.acc." + name] = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision).acc;
+        const EvalResult v = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision);
+        s["test.score." + name] = v.score;
+        if (!std::isnan(v.acc)) s["test.acc." + name] = v.acc;
       }
       if (!variants.empty()) variants.front().second();
     }

@@ -6,6 +6,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -395,6 +396,32 @@ WordPiece::Encoding WordPiece::encode(const std::string& text, int max_length, b
     e.attention_mask.resize(static_cast<size_t>(max_length), 0);
   }
   e.token_type_ids.assign(e.input_ids.size(), 0);
+  return e;
+}
+
+WordPiece::Encoding WordPiece::encode_pair(const std::string& a, const std::string& b, int max_length,
+                                           bool pad_to_max_length) const {
+  AL_CHECK(max_length >= 3, "WordPiece::encode_pair: max_length must be at least 3 ([CLS] and two [SEP]), got {}",
+           max_length);
+  std::vector<int64_t> first = ids(a), second = ids(b);
+  const auto [cut1, cut2] = longest_first_cuts(static_cast<int64_t>(first.size()), static_cast<int64_t>(second.size()),
+                                               max_length - 3);
+  first.resize(first.size() - static_cast<size_t>(cut1));
+  second.resize(second.size() - static_cast<size_t>(cut2));
+  Encoding e;
+  e.input_ids.push_back(cls_);
+  e.input_ids.insert(e.input_ids.end(), first.begin(), first.end());
+  e.input_ids.push_back(sep_);
+  e.token_type_ids.assign(e.input_ids.size(), 0);
+  e.input_ids.insert(e.input_ids.end(), second.begin(), second.end());
+  e.input_ids.push_back(sep_);
+  e.token_type_ids.resize(e.input_ids.size(), 1);
+  e.attention_mask.assign(e.input_ids.size(), 1);
+  if (pad_to_max_length) {
+    e.input_ids.resize(static_cast<size_t>(max_length), pad_);
+    e.attention_mask.resize(static_cast<size_t>(max_length), 0);
+    e.token_type_ids.resize(static_cast<size_t>(max_length), 0);
+  }
   return e;
 }
 

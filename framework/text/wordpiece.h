@@ -17,9 +17,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "framework/text/tokenizer.h"
+
 namespace adaptlab::text {
 
-class WordPiece {
+class WordPiece : public Tokenizer {
  public:
   // Reads a vocab.txt (one token a line; the line number minus one is the id). Throws adaptlab::Error
   // naming the file when it cannot be read, is empty, lacks [CLS]/[SEP]/[PAD]/[UNK], or repeats a token
@@ -31,12 +33,16 @@ class WordPiece {
   // Their ids.
   std::vector<int64_t> ids(const std::string& text) const;
 
-  struct Encoding {
-    std::vector<int64_t> input_ids, attention_mask, token_type_ids;
-  };
+  using Encoding = text::Encoding;
   // [CLS] pieces… [SEP], the pieces truncated so that the whole is at most max_length (>= 2) ids;
   // with pad_to_max_length, [PAD] ids (attention mask 0) fill it up to max_length. Token types are 0.
-  Encoding encode(const std::string& text, int max_length, bool pad_to_max_length) const;
+  Encoding encode(const std::string& text, int max_length, bool pad_to_max_length) const override;
+  // A sentence pair: [CLS] a… [SEP] b… [SEP], token types 0 up to the first [SEP] and 1 after it. When
+  // the whole exceeds max_length (>= 3), pieces are cut from the ends as Hugging Face's
+  // truncation="longest_first" does: the longer side first down to the other's length, the rest
+  // shared, the second side taking the odd one.
+  Encoding encode_pair(const std::string& a, const std::string& b, int max_length,
+                       bool pad_to_max_length) const override;
 
   // Id of a vocabulary entry; the [UNK] id when it is not one.
   int64_t id(const std::string& token) const;
@@ -47,7 +53,8 @@ class WordPiece {
 
   int64_t cls_id() const { return cls_; }
   int64_t sep_id() const { return sep_; }
-  int64_t pad_id() const { return pad_; }
+  int64_t pad_id() const override { return pad_; }
+  std::string kind() const override { return "wordpiece"; }
   int64_t unk_id() const { return unk_; }
 
  private:

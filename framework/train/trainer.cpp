@@ -68,18 +68,33 @@ EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int ba
   const auto& x = data.inputs(split);
   const auto& y = data.labels(split);
   const int64_t n = y.size(0);
-  double loss_sum = 0.0;
-  int64_t correct = 0;
+  std::vector<at::Tensor> outs, losses;
   for (int64_t i = 0; i < n; i += batch_size) {
     const int64_t len = std::min<int64_t>(batch_size, n - i);
     auto xb = x.narrow(0, i, len).to(device);
     auto yb = y.narrow(0, i, len).to(device);
-    auto logits = backbone.forward(xb);
-    loss_sum += at::cross_entropy_loss(logits.to(at::kFloat), yb, {}, at::Reduction::Sum).item<double>();
-    correct += logits.argmax(-1).eq(yb).sum().item<int64_t>();
+    auto out = backbone.forward(xb).to(at::kFloat);
+    losses.push_back(task_loss(out, yb, at::Reduction::Sum));  // summed on the device, read back once
+    outs.push_back(out.to(at::kCPU));
   }
   backbone.train(was_training);
-  return EvalResult{n > 0 ? loss_sum / n : 0.0, n > 0 ? static_cast<double>(correct) / n : 0.0, n};
+  EvalResult r;
+  r.n = n;
+  r.acc = NAN;
+  if (n == 0) return r;
+  r.loss = at::stack(losses).sum().item<double>() / static_cast<double>(n);
+  r.metrics = data.compute_metrics(at::cat(outs), y);
+  if (auto it = r.metrics.find("acc"); it != r.metrics.end()) r.acc = it->second;
+  r.main = data.metric_names().front();
+  AL_CHECK(r.metrics.count(r.main), "dataset reports no '{}', its main metric", r.main);
+  r.score = r.metrics.at(r.main);
+  return r;
+}
+
+at::Tensor task_loss(const at::Tensor& outputs, const at::Tensor& labels, at::Reduction::Reduction reduction) {
+  if (labels.is_floating_point())
+    return at::mse_loss(outputs.to(at::kFloat).squeeze(-1), labels.to(at::kFloat), reduction);
+  return at::cross_entropy_loss(outputs.to(at::kFloat), labels, {}, reduction);
 }
 
 namespace {
@@ -161,7 +176,7 @@ at::Tensor Stepper::step(const at::Tensor& xb, const at::Tensor& yb) {
   at::Tensor loss;
   {
     AutocastGuard autocast(s.precision, s.device);
-    loss = at::cross_entropy_loss(s.backbone.forward(xb).to(at::kFloat), yb);
+    loss = task_loss(s.backbone.forward(xb), yb, at::Reduction::Mean);
     for (Method* m : s.methods)  // e.g. distillation losses
       if (auto aux = m->auxiliary_loss(s.backbone, xb); aux.defined()) loss = loss + aux.to(at::kFloat);
   }
@@ -300,8 +315,8 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
     if ((epoch + 1) % o.eval_every == 0 || epoch + 1 == o.epochs) {
       const EvalResult r = evaluate(backbone, data, Split::val, o.eval_batch_size, device, precision);
       sink({stepper.steps(), "val", "loss", r.loss, epoch + 1.0});
-      sink({stepper.steps(), "val", "acc", r.acc, epoch + 1.0});
-      loop.validated("val.acc", r.acc);
+      for (const auto& [name, value] : r.metrics) sink({stepper.steps(), "val", name, value, epoch + 1.0});
+      loop.validated("val." + r.main, r.score);
     }
   }
   return stepper.steps();

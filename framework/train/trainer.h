@@ -1,6 +1,7 @@
 // Fits a backbone with its attached methods: AdamW, warm-up + cosine, optional grad clipping,
 // validation during training, top-1 accuracy and cross-entropy loss.
 #pragma once
+#include <ATen/core/Reduction.h>
 #include <c10/core/Device.h>
 
 #include <map>
@@ -19,10 +20,17 @@ class Backbone;
 class Method;
 
 struct EvalResult {
-  double loss = 0.0;  // mean cross-entropy
-  double acc = 0.0;   // top-1 accuracy in [0, 1]
+  double loss = 0.0;  // mean task loss (cross-entropy; mean squared error for regression)
+  double acc = 0.0;   // top-1 accuracy in [0, 1] (NaN for regression)
   int64_t n = 0;      // examples evaluated
+  std::map<std::string, double> metrics;  // the dataset's metrics (Dataset::compute_metrics)
+  std::string main;                       // the main one's name (Dataset::metric_names().front())
+  double score = 0.0;                     // its value
 };
+
+// The task loss of outputs [B, C] against labels: cross-entropy for class labels (int64), mean squared
+// error of the single output for float labels (regression); computed in float32.
+at::Tensor task_loss(const at::Tensor& outputs, const at::Tensor& labels, at::Reduction::Reduction reduction);
 
 // Freezes every parameter of `backbone`, then unfreezes the union of the methods' trainable names (and
 // their observed ones: gradients without optimisation). Returns the trainable set (sorted). An unknown

@@ -1,0 +1,1 @@
+adaptlab_component(dataset NAMES glue SOURCES glue.cpp glue_tasks.cpp)

@@ -1,0 +1,207 @@
+#include "datasets/glue/glue.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <oneapi/tbb/parallel_for.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "datasets/glue/glue_tasks.h"
+#include "backbones/bert/pretrained_text.h"
+#include "framework/core/error.h"
+#include "framework/core/log.h"
+#include "framework/registry/registries.h"
+#include "framework/text/tokenizer.h"
+#include "framework/train/metrics.h"
+
+namespace adaptlab {
+namespace {
+namespace fs = std::filesystem;
+
+struct Example {
+  std::string a, b;
+  int64_t label = 0;
+  double score = 0;
+};
+
+std::vector<std::string> split_tabs(const std::string& line) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= line.size(); ++i)
+    if (i == line.size() || line[i] == '\t') {
+      out.push_back(line.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+
+// Reads one GLUE file; a malformed line is an error naming file:line (or skipped and counted).
+std::vector<Example> read_file(const glue::TaskSpec& t, const std::string& path, bool skip_bad, int limit) {
+  AL_CHECK(fs::is_regular_file(path), "{}: not found (GLUE task {} expects {}/{} under the GLUE root)", path, t.name,
+           t.folder, fs::path(path).filename().string());
+  std::ifstream in(path, std::ios::binary);
+  AL_CHECK(in.good(), "{}: cannot read", path);
+  std::string line;
+  size_t n = 0;
+  int a = t.text_a_index, b = -1, l = t.label_index;
+  if (t.header) {
+    AL_CHECK(std::getline(in, line), "{}: empty file (expected a header line)", path);
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto cols = split_tabs(line);
+    auto find = [&](const std::string& name) {
+      for (size_t i = 0; i < cols.size(); ++i)
+        if (cols[i] == name) return static_cast<int>(i);
+      fail("{}:1: the header has no column '{}' (it has: {})", path, name, fmt::join(cols, ", "));
+    };
+    a = find(t.text_a);
+    if (!t.text_b.empty()) b = find(t.text_b);
+    l = find(t.label);
+  }
+  const size_t needed = static_cast<size_t>(std::max({a, b, l})) + 1;
+  std::vector<Example> out;
+  size_t skipped = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    try {
+      const auto cols = split_tabs(line);
+      AL_CHECK(cols.size() >= needed, "{}:{}: expected at least {} tab-separated columns, got {}", path, n, needed,
+               cols.size());
+      Example e;
+      e.a = cols[static_cast<size_t>(a)];
+      if (b >= 0) e.b = cols[static_cast<size_t>(b)];
+      const std::string& lab = cols[static_cast<size_t>(l)];
+      if (t.labels.empty()) {
+        char* end = nullptr;
+        e.score = std::strtod(lab.c_str(), &end);
+        AL_CHECK(!lab.empty() && *end == '\0' && std::isfinite(e.score), "{}:{}: score '{}' is not a number", path, n, lab);
+      } else {
+        const auto it = std::find(t.labels.begin(), t.labels.end(), lab);
+        AL_CHECK(it != t.labels.end(), "{}:{}: unknown label '{}' (expected one of: {})", path, n, lab,
+                 fmt::join(t.labels, ", "));
+        e.label = it - t.labels.begin();
+      }
+      out.push_back(std::move(e));
+    } catch (const Error&) {
+      if (!skip_bad) throw;
+      ++skipped;
+    }
+    if (limit > 0 && static_cast<int>(out.size()) == limit) break;
+  }
+  if (skipped > 0) log::warn("{}: {} malformed line(s) skipped (skip_bad_lines)", path, skipped);
+  AL_CHECK(!out.empty(), "{}: no examples", path);
+  return out;
+}
+
+class Glue : public Dataset {
+ public:
+  explicit Glue(const GlueOptions& o) : o_(o), t_(glue::task_spec(o.task)) {
+    const fs::path root = fs::path(o.dir) / t_.folder;
+    auto train = read_file(t_, (root / t_.train_file).string(), o.skip_bad_lines, 0);
+    auto test = read_file(t_, (root / t_.test_file).string(), o.skip_bad_lines, o.test_size);
+    AL_CHECK(static_cast<size_t>(o.val_size) < train.size(), "glue {}: val_size {} leaves no training examples of {}",
+             o.task, o.val_size, train.size());
+    // A seeded sample of train is the validation split (both kept in file order).
+    at::Generator gen = at::detail::createCPUGenerator(static_cast<uint64_t>(o.seed));
+    const auto perm = at::randperm(static_cast<int64_t>(train.size()), gen, at::kLong);
+    std::vector<bool> held(train.size(), false);
+    for (int64_t i = 0; i < o.val_size; ++i) held[static_cast<size_t>(perm[i].item<int64_t>())] = true;
+    std::vector<Example> tr, va;
+    for (size_t i = 0; i < train.size(); ++i) (held[i] ? va : tr).push_back(std::move(train[i]));
+    if (o.train_size > 0 && static_cast<size_t>(o.train_size) < tr.size()) tr.resize(static_cast<size_t>(o.train_size));
+    // A file, or a folder (a path, or a model folder's name under models/) with vocab.txt (WordPiece) or
+    // vocab.json + merges.txt (RoBERTa's byte-level BPE).
+    const bool file = o.vocab.find('/') != std::string::npos && fs::is_regular_file(o.vocab);
+    const auto tok = text::load_tokenizer(file ? o.vocab : pretrained_dir(o.vocab), o.lower_case);
+    encode(*tok, tr, Split::train);
+    encode(*tok, va, Split::val);
+    encode(*tok, test, Split::test);
+  }
+
+  DataInfo info() const override {
+    DataInfo d;
+    d.num_classes = t_.labels.empty() ? 1 : static_cast<int64_t>(t_.labels.size());
+    d.regression = t_.labels.empty();
+    d.input_shape = pairs() ? std::vector<int64_t>{2, o_.max_length} : std::vector<int64_t>{o_.max_length};
+    return d;
+  }
+  const at::Tensor& inputs(Split s) const override { return x_[static_cast<int>(s)]; }
+  const at::Tensor& labels(Split s) const override { return y_[static_cast<int>(s)]; }
+  std::vector<std::string> metric_names() const override { return t_.metrics; }
+
+  std::map<std::string, double> compute_metrics(const at::Tensor& outputs, const at::Tensor& labels) const override {
+    std::map<std::string, double> m;
+    const auto out = outputs.to(at::kCPU, at::kDouble).contiguous();
+    if (t_.labels.empty()) {
+      const auto pred = out.squeeze(-1).contiguous();
+      const auto gold = labels.to(at::kCPU, at::kDouble).contiguous();
+      const std::vector<double> p(pred.data_ptr<double>(), pred.data_ptr<double>() + pred.numel());
+      const std::vector<double> g(gold.data_ptr<double>(), gold.data_ptr<double>() + gold.numel());
+      m["pearson"] = metrics::pearson(p, g);
+      m["spearman"] = metrics::spearman(p, g);
+      return m;
+    }
+    const auto pred = out.argmax(-1).to(at::kLong).contiguous();
+    const auto gold = labels.to(at::kCPU, at::kLong).contiguous();
+    const std::vector<int64_t> p(pred.data_ptr<int64_t>(), pred.data_ptr<int64_t>() + pred.numel());
+    const std::vector<int64_t> g(gold.data_ptr<int64_t>(), gold.data_ptr<int64_t>() + gold.numel());
+    for (const auto& name : t_.metrics) {
+      if (name == "acc") m[name] = metrics::accuracy(p, g);
+      else if (name == "f1") m[name] = metrics::f1_binary(p, g);
+      else if (name == "mcc") m[name] = metrics::matthews(p, g);
+    }
+    return m;
+  }
+
+ private:
+  bool pairs() const { return !t_.text_b.empty(); }
+
+  void encode(const text::Tokenizer& wp, const std::vector<Example>& ex, Split s) {
+    const int64_t n = static_cast<int64_t>(ex.size()), L = o_.max_length;
+    at::Tensor x = pairs() ? at::empty({n, 2, L}, at::kLong) : at::empty({n, L}, at::kLong);
+    auto* px = x.data_ptr<int64_t>();
+    tbb::parallel_for(int64_t{0}, n, [&](int64_t i) {
+      const auto& e = ex[static_cast<size_t>(i)];
+      if (pairs()) {
+        const auto enc = wp.encode_pair(e.a, e.b, static_cast<int>(L), true);
+        std::copy(enc.input_ids.begin(), enc.input_ids.end(), px + i * 2 * L);
+        std::copy(enc.token_type_ids.begin(), enc.token_type_ids.end(), px + i * 2 * L + L);
+      } else {
+        const auto enc = wp.encode(e.a, static_cast<int>(L), true);
+        std::copy(enc.input_ids.begin(), enc.input_ids.end(), px + i * L);
+      }
+    });
+    at::Tensor y;
+    if (t_.labels.empty()) {
+      y = at::empty({n}, at::kFloat);
+      auto* py = y.data_ptr<float>();
+      for (int64_t i = 0; i < n; ++i) py[i] = static_cast<float>(ex[static_cast<size_t>(i)].score);
+    } else {
+      y = at::empty({n}, at::kLong);
+      auto* py = y.data_ptr<int64_t>();
+      for (int64_t i = 0; i < n; ++i) py[i] = ex[static_cast<size_t>(i)].label;
+    }
+    x_[static_cast<int>(s)] = x;
+    y_[static_cast<int>(s)] = y;
+  }
+
+  GlueOptions o_;
+  const glue::TaskSpec& t_;
+  at::Tensor x_[3], y_[3];
+};
+
+}  // namespace
+
+std::unique_ptr<Dataset> make_glue(const GlueOptions& o) { return std::make_unique<Glue>(o); }
+
+void register_glue(Registries& r) {
+  add_entry<GlueOptions>(r.datasets, "glue",
+                         "GLUE tasks from their TSV files (dev = test, a train slice = validation; pairs with token types)",
+                         [](const GlueOptions& o) { return make_glue(o); });
+}
+
+}  // namespace adaptlab

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# GLUE through the sweep runner: the generated GLUE fixture, the small study (pairs, STS-B regression,
+# Light-PEFT and structured pruning), each task's metrics in the summary and the table of test.score;
+# and the real experiments/lightpeft-glue study expands and resolves on the same data.
+# Usage: glue_study.sh ADAPTLAB FIXTURES TMPDIR SOURCE_DIR PYTHON
+set -uo pipefail
+CLI=$1 FIX=$2 TMP=$3 SRC=$4 PY=$5
+rm -rf "$TMP" && mkdir -p "$TMP"
+fails=0
+fail() { echo "FAIL: $*"; fails=1; }
+"$PY" "$SRC/tools/data/make_glue_fixture.py" "$TMP/glue" --train 120 --dev 40 || fail "fixture generator"
+DB="$TMP/glue.sqlite"
+"$CLI" sweep --db "$DB" --no-progress "$FIX/glue_sweep.yaml" "dataset.dir=$TMP/glue" >"$TMP/out" 2>&1 ||
+  fail "sweep exited $?: $(tail -5 "$TMP/out")"
+q() { sqlite3 "$DB" "$1"; }
+[ "$(q "SELECT count(*) FROM runs WHERE status = 'done' AND measure_status = 'done'")" = 6 ] || fail "not 6 done and measured runs"
+# MRPC: f1 and acc, score = f1; STS-B: pearson and spearman, score = pearson; losses finite.
+for r in $(q "SELECT id FROM runs WHERE config_json LIKE '%\"task\":\"mrpc\"%'"); do
+  [ "$(q "SELECT count(*) FROM summary WHERE run_id = '$r' AND name IN ('test.f1', 'test.acc', 'test.score', 'val.f1')")" = 4 ] ||
+    fail "mrpc run $r lacks its metrics"
+  [ "$(q "SELECT (SELECT value FROM summary WHERE run_id = '$r' AND name = 'test.score') = (SELECT value FROM summary WHERE run_id = '$r' AND name = 'test.f1')")" = 1 ] ||
+    fail "mrpc score is not f1"
+done
+for r in $(q "SELECT id FROM runs WHERE config_json LIKE '%\"task\":\"stsb\"%'"); do
+  [ "$(q "SELECT count(*) FROM summary WHERE run_id = '$r' AND name IN ('test.pearson', 'test.spearman', 'test.score') AND value BETWEEN -1 AND 1")" = 3 ] ||
+    fail "stsb run $r lacks pearson/spearman in [-1, 1]"
+  [ "$(q "SELECT count(*) FROM summary WHERE run_id = '$r' AND name = 'test.acc'")" = 0 ] || fail "stsb has an accuracy"
+done
+[ "$(q "SELECT count(*) FROM summary WHERE name = 'prune.heads_kept'")" = 4 ] || fail "pruning did not happen in 4 runs"
+"$CLI" table --db "$DB" --metric test.score >"$TMP/table" 2>&1 || fail "table: $(cat "$TMP/table")"
+grep -q "glue (task=mrpc)" "$TMP/table" || fail "table columns: $(cat "$TMP/table")"
+# The real study: 6 tasks × 6 methods resolve on the same files.
+"$CLI" sweep --dry-run --db "$TMP/none.sqlite" "$SRC/experiments/lightpeft-glue/sweep.yaml" "dataset.dir=$TMP/glue" \
+  >"$TMP/dry" 2>&1 || fail "lightpeft-glue dry run: $(tail -3 "$TMP/dry")"
+grep -q "study lightpeft-glue: 36 runs" "$TMP/dry" || fail "lightpeft-glue: $(head -2 "$TMP/dry")"
+[ "$fails" = 0 ] && echo "GLUE: six runs with their task metrics; the Light-PEFT study resolves"
+exit "$fails"
