@@ -1,1 +1,1 @@
-adaptlab_component(backbone NAMES vit SOURCES vit.cpp)
+adaptlab_component(backbone NAMES vit SOURCES vit.cpp vit_npz.cpp)

@@ -1,4 +1,6 @@
 #include "backbones/vit/vit.h"
+#include "backbones/vit/vit_npz.h"
+#include "framework/io/npz.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -163,7 +165,10 @@ void register_vit(Registries& r) {
                  o.img_size, o.img_size, info.input_shape[0], info.input_shape[1], info.input_shape[2]);
         auto b = make_vit(o, info.num_classes);
         if (!o.checkpoint.empty()) {
-          const auto rep = load_checkpoint(*b, io::load_weights(o.checkpoint), o.checkpoint);
+          auto tensors = o.checkpoint.ends_with(".npz")
+                             ? timm_from_google_npz(io::load_npz(o.checkpoint), o.depth, o.checkpoint)
+                             : io::load_weights(o.checkpoint);
+          const auto rep = load_checkpoint(*b, std::move(tensors), o.checkpoint);
           log::info("{}: {}", o.checkpoint, rep.summary());
         }
         return b;

@@ -39,7 +39,8 @@ struct ViTOptions {
     v("preset", preset, "timm architecture: vit_{tiny,small,base,large,huge}_patch{14,16}_{224,...} or "
                         "deit_{tiny,small,base}_patch16_224; sets embed_dim, depth, num_heads, patch_size, img_size "
                         "(give none of those with it)");
-    v("checkpoint", checkpoint, "checkpoint with timm parameter names: .safetensors, or a torch.save state dict "
+    v("checkpoint", checkpoint, "checkpoint: Google's original ViT release (.npz, e.g. ViT-B_16.npz, renamed as timm "
+                                "does), or timm parameter names: .safetensors, or a torch.save state dict "
                                 "(.pt/.pth/.bin); pos_embed resized to img_size");
     v.check(img_size > 0 && patch_size > 0 && img_size % patch_size == 0, "patch_size",
             "must be > 0 and divide img_size");
