@@ -22,10 +22,14 @@ class Dataset {
  public:
   virtual ~Dataset() = default;
   virtual DataInfo info() const = 0;
-  // All examples of a split: inputs [n, ...input_shape] (float32 images, int64 token ids), labels [n] (int64).
+  // All examples of a split as stored: inputs [n, ...] (float32 or uint8 images, int64 token ids), labels
+  // [n] (int64; float32 for regression). Model inputs are to_inputs() of a batch of them.
   virtual const at::Tensor& inputs(Split split) const = 0;
   virtual const at::Tensor& labels(Split split) const = 0;
   int64_t size(Split split) const { return labels(split).size(0); }
+  // A batch as the model takes it, from stored examples already on the device (uint8 images →
+  // normalised float32; the copy to the device moves the small form). Default: as stored.
+  virtual at::Tensor to_inputs(const at::Tensor& stored) const { return stored; }
   // What evaluation reports, from the model's outputs [n, C] and the split's labels [n]: metric name →
   // value (accuracy "acc" by default). The first of metric_names() is the main one ("<split>.score").
   virtual std::vector<std::string> metric_names() const { return {"acc"}; }

@@ -57,7 +57,7 @@ void measure_training(const MeasureInputs& in, Summary& s, const std::string& su
   const int nb = 4;  // distinct fixed batches, cycled
   std::vector<std::pair<at::Tensor, at::Tensor>> batches;
   for (int b = 0; b < nb; ++b)
-    batches.emplace_back(take(in.data.inputs(Split::train), b * bs, bs).to(in.device),
+    batches.emplace_back(in.data.to_inputs(take(in.data.inputs(Split::train), b * bs, bs).to(in.device)),
                          take(in.data.labels(Split::train), b * bs, bs).to(in.device));
   const int total = in.options.train_warmup + in.options.train_steps;
   Stepper stepper(in.backbone, in.methods, o, in.device, total, 0);
@@ -84,8 +84,9 @@ void measure_inference(const MeasureInputs& in, const std::string& suffix, Summa
   const int64_t bs = m.batch_size > 0 ? m.batch_size : in.train.eval_batch_size;
   const Precision precision = measure_precision(in.train, m);
   std::vector<at::Tensor> batches;
-  for (int b = 0; b < m.batches; ++b) batches.push_back(take(in.data.inputs(Split::test), b * bs, bs).to(in.device));
-  const at::Tensor one = take(in.data.inputs(Split::test), 0, 1).to(in.device);
+  for (int b = 0; b < m.batches; ++b)
+    batches.push_back(in.data.to_inputs(take(in.data.inputs(Split::test), b * bs, bs).to(in.device)));
+  const at::Tensor one = in.data.to_inputs(take(in.data.inputs(Split::test), 0, 1).to(in.device));
   at::NoGradGuard g;
   in.backbone.eval();
   AutocastGuard autocast(precision, in.device);

@@ -111,7 +111,7 @@ void count_parameters(Built& b, Summary& s, const std::string& suffix = "") {
 void prepare_inference(Built& b, c10::Device device, Summary& s) {
   b.backbone->eval();
   const int64_t n = std::min<int64_t>(64, b.data->size(Split::test));
-  const at::Tensor probe = b.data->inputs(Split::test).narrow(0, 0, n).to(device);
+  const at::Tensor probe = b.data->to_inputs(b.data->inputs(Split::test).narrow(0, 0, n).to(device));
   at::NoGradGuard g;
   const at::Tensor before = b.backbone->forward(probe);
   for (Method* m : b.ptrs) m->prepare_inference(*b.backbone);

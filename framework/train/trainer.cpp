@@ -71,7 +71,7 @@ EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int ba
   std::vector<at::Tensor> outs, losses;
   for (int64_t i = 0; i < n; i += batch_size) {
     const int64_t len = std::min<int64_t>(batch_size, n - i);
-    auto xb = x.narrow(0, i, len).to(device);
+    auto xb = data.to_inputs(x.narrow(0, i, len).to(device));
     auto yb = y.narrow(0, i, len).to(device);
     auto out = backbone.forward(xb).to(at::kFloat);
     losses.push_back(task_loss(out, yb, at::Reduction::Sum));  // summed on the device, read back once
@@ -213,6 +213,7 @@ struct PendingLoss {
 
 struct Loop {
   Backbone& backbone;
+  const Dataset& data;
   const std::vector<Method*>& methods;
   const TrainOptions& o;
   c10::Device device;
@@ -235,7 +236,7 @@ struct Loop {
 
   // One optimiser step on the examples `idx`.
   void train_step(const at::Tensor& x, const at::Tensor& y, const at::Tensor& idx, int epoch) {
-    auto xb = x.index_select(0, idx).to(device);
+    auto xb = data.to_inputs(x.index_select(0, idx).to(device));
     auto yb = y.index_select(0, idx).to(device);
     at::Tensor loss = stepper.step(xb, yb);
     const int64_t step = stepper.steps();
@@ -300,7 +301,7 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
   const int64_t steps_per_epoch = (n + o.batch_size - 1) / o.batch_size;
   const int64_t total = steps_per_epoch * o.epochs;
   Stepper stepper(backbone, methods, o, device, total, static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch)));
-  Loop loop{backbone, methods, o, device, sink, progress, stepper, total, {}, {}, std::chrono::steady_clock::now(), 0, 0.0, 0, {}};
+  Loop loop{backbone, data, methods, o, device, sink, progress, stepper, total, {}, {}, std::chrono::steady_clock::now(), 0, 0.0, 0, {}};
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const Precision precision = parse_precision(o.precision);
   backbone.train();

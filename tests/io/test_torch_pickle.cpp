@@ -9,7 +9,7 @@
 
 using namespace adaptlab;
 
-TEST_CASE("torch.save state dicts load, nested under 'model' too; other files are refused clearly", "[io]") {
+TEST_CASE("torch.save state dicts load, nested under 'model' too, other files are refused clearly", "[io]") {
   const auto dir = test::fresh_dir("torch-pickle");
   const std::string py =
       "import sys, torch; torch.manual_seed(0); d = sys.argv[1]; "

@@ -178,7 +178,7 @@ TEST_CASE("the table names what it leaves out: unmatched runs, spec entries and 
   CHECK(w[3] == "reference row 'LoRA r=16' is not a row of the table (rows: 'Adapter', 'Linear probe', 'LoRA r=8')");
 }
 
-TEST_CASE("reference_style columns: paper and Δ in their own columns; LaTeX minus signs and source", "[report]") {
+TEST_CASE("reference_style columns: paper and Δ in their own columns, LaTeX minus signs and source", "[report]") {
   const auto dir = test::fresh_dir("table-refcols");
   Store s(test::make_report_db(dir + "/mini.sqlite"), /*read_only=*/true);
   TableSpec spec = load_table_spec(std::string(ADAPTLAB_TESTS_DIR) + "/fixtures/report/table.yaml");

@@ -61,7 +61,7 @@ const char* kRun = "backbone: bb\ndataset: ds\nmethods: [{name: widget, alpha: 2
 
 }  // namespace
 
-TEST_CASE("run ids survive adding an option with a default; the full config is kept beside", "[run][ids]") {
+TEST_CASE("run ids survive adding an option with a default, the full config is kept beside", "[run][ids]") {
   const auto v1 = with_widget<OptsV1>(), v2 = with_widget<OptsV2>();
   const auto node = cfg::parse_string(kRun, "run.yaml");
   const RunConfig a = resolve_run_config(node, v1), b = resolve_run_config(node, v2);
@@ -116,7 +116,7 @@ seed: 3
                              "then, " + file_hash(so) + " now); rebuild it as it was or plan the run again (adaptlab sweep)");
 }
 
-TEST_CASE("events: each kind survives the pipe; other lines are not events", "[run][events]") {
+TEST_CASE("events: each kind survives the pipe, other lines are not events", "[run][events]") {
   using namespace events;
   auto round = [](const Event& e) {
     const std::string line = encode(e);

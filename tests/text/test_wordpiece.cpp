@@ -151,7 +151,7 @@ TEST_CASE("WordPiece: encode adds [CLS]/[SEP], truncates, pads", "[text]") {
                     "WordPiece::encode: max_length must be at least 2 (room for [CLS] and [SEP]), got 1");
 }
 
-TEST_CASE("WordPiece: a tiny vocab with CRLF lines; an unmatched rest makes the whole word [UNK]", "[text]") {
+TEST_CASE("WordPiece: a tiny vocab with CRLF lines, an unmatched rest makes the whole word [UNK]", "[text]") {
   const auto dir = test::fresh_dir("wordpiece");
   const auto path = test::write_file(dir, "tiny.txt",
                                      "[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]\r\nun\r\n##aff\r\n##able\r\na\r\n##a\r\n##b\r\n,\r\n");

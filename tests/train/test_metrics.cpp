@@ -57,7 +57,7 @@ TEST_CASE("accuracy, F1, Matthews, Pearson and Spearman equal scikit-learn's and
   }
 }
 
-TEST_CASE("metric edge cases: ties share average ranks; undefined correlations", "[train][metrics]") {
+TEST_CASE("metric edge cases: ties share average ranks, undefined correlations", "[train][metrics]") {
   CHECK(metrics::average_ranks({10, 20, 20, 5}) == std::vector<double>{2, 3.5, 3.5, 1});
   CHECK(metrics::matthews({1, 1, 1}, {1, 1, 1}) == 0.0);  // sklearn: 0 when a side is constant
   CHECK(std::isnan(metrics::pearson({1, 1, 1}, {1, 2, 3})));

@@ -43,7 +43,7 @@ TEST_CASE("ViT from a Google .npz checkpoint equals timm's loader on the same fi
                       Catch::Contains("have no place in a ViT of depth 1: Transformer/encoderblock_1/"));
 }
 
-TEST_CASE("npy headers: dtype, shape, Fortran order; bad files named", "[io]") {
+TEST_CASE("npy headers: dtype, shape, Fortran order, bad files named", "[io]") {
   auto npy = [](const std::string& header, const std::string& data) {
     std::string h = header;
     while ((10 + h.size() + 1) % 64) h += ' ';

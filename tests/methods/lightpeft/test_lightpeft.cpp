@@ -143,7 +143,7 @@ TEST_CASE("lightpeft end to end: estimation, pruning inside training, shares, re
   CHECK(fresh.b->block(0).num_heads() == 2);
 }
 
-TEST_CASE("lightpeft on a RoBERTa-large-shaped encoder (16 heads of 64, 4096 units; two of its 24 layers)",
+TEST_CASE("lightpeft on a RoBERTa-large-shaped encoder (16 heads of 64, 4096 units, two of its 24 layers)",
           "[methods][lightpeft]") {
   at::manual_seed(6);
   auto b = registries().backbones.create(

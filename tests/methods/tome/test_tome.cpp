@@ -58,7 +58,7 @@ TEST_CASE("ToMe schedules: the PYRA study's, and the tokens each leaves on ViT-B
                       "ToMe: block 0 asks to merge r = 9 tokens but has 17 tokens (1 protected): at most 8");
 }
 
-TEST_CASE("ToMe options: r as integer, list or schedule name; errors name file, line and what is wrong", "[tome]") {
+TEST_CASE("ToMe options: r as integer, list or schedule name, errors name file, line and what is wrong", "[tome]") {
   auto b = tiny_vit(1);
   REQUIRE_THROWS_WITH(method("tome", "r: [2, 2]\n")->attach(*b),
                       "test.yaml:1:4: key 'r' lists 2 values but the backbone has 3 blocks");
@@ -75,7 +75,7 @@ TEST_CASE("ToMe options: r as integer, list or schedule name; errors name file, 
   REQUIRE_THROWS_WITH(method("tome", "prop_attn: true\n"), Catch::Contains("missing required key 'r'"));
 }
 
-TEST_CASE("ToMe with r = 0 is the identity; the token counts follow the schedule exactly", "[tome]") {
+TEST_CASE("ToMe with r = 0 is the identity, the token counts follow the schedule exactly", "[tome]") {
   const auto images = at::randn({2, 3, 16, 16}, at::kDouble);
   auto plain = tiny_vit(3);
   auto zero = tiny_vit(3);
@@ -131,7 +131,7 @@ TEST_CASE("source tracking: each output token holds as many input patches as its
   CHECK(s.size[0][0][0].item<double>() == 1.0);
 }
 
-TEST_CASE("ToMe on padded text never merges padding with real tokens; mean pooling weighs by size",
+TEST_CASE("ToMe on padded text never merges padding with real tokens, mean pooling weighs by size",
           "[tome]") {
   at::manual_seed(4);
   EncoderOptions o;

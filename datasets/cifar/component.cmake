@@ -1,0 +1,1 @@
+adaptlab_component(dataset NAMES cifar SOURCES cifar.cpp)

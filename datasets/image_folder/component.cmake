@@ -1,0 +1,1 @@
+adaptlab_component(dataset NAMES image_folder SOURCES image_folder.cpp)

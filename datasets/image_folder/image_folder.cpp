@@ -1,0 +1,77 @@
+#include "datasets/image_folder/image_folder.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "framework/core/error.h"
+#include "framework/registry/registries.h"
+
+namespace adaptlab {
+namespace {
+namespace fs = std::filesystem;
+
+bool is_image(const fs::path& p) {
+  std::string e = p.extension().string();
+  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return e == ".jpg" || e == ".jpeg" || e == ".png";
+}
+
+std::vector<std::string> class_names(const fs::path& split) {
+  AL_CHECK(fs::is_directory(split), "{}: no such split folder (expected <dir>/<split>/<class>/<image>)", split.string());
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(split))
+    if (e.is_directory()) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  AL_CHECK(out.size() >= 2, "{}: needs at least 2 class folders, has {}", split.string(), out.size());
+  return out;
+}
+
+std::vector<ImageEntry> list_split(const fs::path& split, const std::vector<std::string>& classes) {
+  std::vector<ImageEntry> out;
+  for (const auto& c : class_names(split)) {
+    const auto it = std::find(classes.begin(), classes.end(), c);
+    AL_CHECK(it != classes.end(), "{}: class folder '{}' is not a class of the training split", split.string(), c);
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(split / c))
+      if (e.is_regular_file() && is_image(e.path())) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) out.push_back({f.string(), it - classes.begin(), (split / c).string()});
+  }
+  AL_CHECK(!out.empty(), "{}: holds no .jpg/.jpeg/.png images", split.string());
+  return out;
+}
+
+class ImageFolder : public ImageDataset {
+ public:
+  explicit ImageFolder(const ImageFolderOptions& o) : ImageDataset(o, 0) {
+    const fs::path root(o.dir);
+    const auto classes = class_names(root / o.train);
+    classes_ = static_cast<int64_t>(classes.size());
+    auto train = list_split(root / o.train, classes);
+    std::vector<ImageEntry> val;
+    if (fs::is_directory(root / o.val)) {
+      val = list_split(root / o.val, classes);
+    } else {
+      AL_CHECK(o.val_size > 0, "{}: no validation folder '{}'; give val_size to hold training images out", o.dir, o.val);
+      const auto [held, rest] = seeded_split(train.size(), static_cast<size_t>(o.val_size), o.seed);
+      std::vector<ImageEntry> t;
+      for (size_t i : held) val.push_back(train[i]);
+      for (size_t i : rest) t.push_back(train[i]);
+      train = std::move(t);
+    }
+    set_split(Split::train, decode_images(train, o));
+    set_split(Split::val, decode_images(val, o));
+    set_split(Split::test, decode_images(list_split(root / o.test, classes), o));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Dataset> make_image_folder(const ImageFolderOptions& o) { return std::make_unique<ImageFolder>(o); }
+
+void register_image_folder(Registries& r) {
+  add_entry<ImageFolderOptions>(r.datasets, "image_folder", "images in class folders per split (JPEG/PNG)",
+                                [](const ImageFolderOptions& o) { return make_image_folder(o); });
+}
+
+}  // namespace adaptlab

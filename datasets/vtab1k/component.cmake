@@ -1,0 +1,1 @@
+adaptlab_component(dataset NAMES vtab1k SOURCES vtab1k.cpp)

@@ -1,0 +1,67 @@
+// What the image datasets (image_folder, vtab1k, cifar) share: every image decoded once, in parallel
+// (oneTBB), resized to the model's size and kept as uint8 [n, 3, S, S] (a 224² image is 147 KB; never a
+// float32 split: VTAB's sun397 test split would be 13 GB), normalised per batch on the device by
+// to_inputs. A file that cannot be read or decoded is an error naming it and the list line that named
+// it — or, with skip_bad_images, left out and counted.
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <string>
+#include <vector>
+
+#include "framework/data/dataset.h"
+
+namespace adaptlab {
+
+struct ImageOptions {
+  int img_size = 224;                                  // square side after resizing
+  std::vector<double> mean = {0.485, 0.456, 0.406};    // per channel, on [0, 1] values (ImageNet's)
+  std::vector<double> std = {0.229, 0.224, 0.225};
+  bool skip_bad_images = false;                        // leave out (and count) unreadable images
+
+  template <class V>
+  void visit_image(V& v) {
+    v("img_size", img_size, "square side images are resized to (bicubic, antialiased)");
+    v("mean", mean, "per-channel mean subtracted after scaling to [0, 1]");
+    v("std", std, "per-channel standard deviation divided by");
+    v("skip_bad_images", skip_bad_images, "skip (and count) images that cannot be read instead of failing");
+    v.check(img_size > 0, "img_size", "must be > 0");
+    v.check(mean.size() == 3 && std.size() == 3, "mean", "mean and std need 3 values (RGB)");
+    for (double s : std) v.check(s > 0, "std", "must be > 0");
+  }
+};
+
+struct ImageEntry {
+  std::string path;    // the file
+  int64_t label = 0;
+  std::string origin;  // where it was named: "train800.txt:12" (or the folder)
+};
+
+struct DecodedImages {
+  at::Tensor images;  // uint8 [n, 3, S, S]
+  at::Tensor labels;  // int64 [n]
+  int64_t skipped = 0;
+};
+
+// Decodes (JPEG / PNG) and resizes every entry in parallel; errors and skips as the file comment says.
+DecodedImages decode_images(const std::vector<ImageEntry>& entries, const ImageOptions& o);
+
+class ImageDataset : public Dataset {
+ public:
+  ImageDataset(ImageOptions o, int64_t num_classes) : o_(std::move(o)), classes_(num_classes) {}
+  DataInfo info() const override { return DataInfo{classes_, {3, o_.img_size, o_.img_size}, false}; }
+  const at::Tensor& inputs(Split s) const override { return split_[static_cast<int>(s)].images; }
+  const at::Tensor& labels(Split s) const override { return split_[static_cast<int>(s)].labels; }
+  at::Tensor to_inputs(const at::Tensor& stored) const override;
+
+ protected:
+  void set_split(Split s, DecodedImages d) { split_[static_cast<int>(s)] = std::move(d); }
+  ImageOptions o_;
+  int64_t classes_;
+  DecodedImages split_[3];
+};
+
+// A seeded sample of `n` indices in [0, total) and the rest (both ascending): a validation slice.
+std::pair<std::vector<size_t>, std::vector<size_t>> seeded_split(size_t total, size_t n, int seed);
+
+}  // namespace adaptlab

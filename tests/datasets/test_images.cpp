@@ -1,0 +1,118 @@
+// Image data sets from files in their real formats (tools/data/make_image_fixtures.py): JPEG and PNG
+// decode as Pillow decodes them; resizing stays within a grey level or two of Pillow's bicubic;
+// image_folder, all 19 VTAB-1k tasks (folder aliases too) and CIFAR-10/100 binaries load as uint8 and
+// normalise per batch; a broken image is named with the list line that named it, or skipped and counted.
+#include <catch2/catch.hpp>
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "framework/config/node.h"
+#include "framework/data/dataset.h"
+#include "framework/data/image.h"
+#include "framework/registry/registries.h"
+#include "support/tensor_file.h"
+#include "support/tmp.h"
+
+using namespace adaptlab;
+
+namespace {
+
+std::string fixtures() {
+  static const std::string dir = [] {
+    const auto d = test::fresh_dir("image-fixtures");
+    test::run_python(fmt::format("{}/tools/data/make_image_fixtures.py", ADAPTLAB_SOURCE_DIR), fmt::format("'{}'", d));
+    return d;
+  }();
+  return dir;
+}
+
+std::unique_ptr<Dataset> dataset(const std::string& name, const std::string& yaml) {
+  return registries().datasets.create(name, cfg::parse_string(yaml, "t"));
+}
+
+}  // namespace
+
+TEST_CASE("images: JPEG and PNG decode as Pillow decodes them, bicubic resize within 2 grey levels", "[datasets][images]") {
+  const std::string a = fixtures() + "/folder/train/class_0/0.jpg", b = fixtures() + "/folder/train/class_0/1.png";
+  const auto dir = test::fresh_dir("image-ref");
+  test::run_python(fmt::format("{}/datasets/reference_images.py", ADAPTLAB_TESTS_DIR),
+                   fmt::format("'{}/ref.safetensors' 24 '{}' '{}'", dir, a, b));
+  const auto ref = test::load_tensors(dir + "/ref.safetensors");
+  int i = 0;
+  for (const auto& f : {a, b}) {
+    INFO(f);
+    const auto img = decode_image(f);
+    CHECK(img.scalar_type() == at::kByte);
+    CHECK(at::equal(img.to(at::kLong), ref.at(fmt::format("decoded{}", i))));
+    const auto r = resize_square(img, 24).to(at::kLong);
+    CHECK((r - ref.at(fmt::format("resized{}", i))).abs().max().item<int64_t>() <= 2);
+    ++i;
+  }
+  const auto bad = test::write_file(dir, "bad.jpg", "\xFF\xD8\xFF\xE0 truncated");
+  REQUIRE_THROWS_WITH(decode_image(bad), Catch::StartsWith(bad + ": "));
+  const auto txt = test::write_file(dir, "note.png", "hello");
+  REQUIRE_THROWS_WITH(decode_image(txt), txt + ": not a JPEG or PNG image (5 bytes; unknown magic)");
+}
+
+TEST_CASE("image_folder: classes from folders, uint8 storage, normalised batches", "[datasets][images]") {
+  auto d = dataset("image_folder", fmt::format("{{dir: '{}/folder', img_size: 16}}", fixtures()));
+  CHECK(d->info().num_classes == 3);
+  CHECK(d->info().input_shape == std::vector<int64_t>{3, 16, 16});
+  CHECK(d->size(Split::train) == 12);
+  CHECK(d->size(Split::val) == 6);
+  CHECK(d->size(Split::test) == 9);
+  CHECK(d->inputs(Split::train).scalar_type() == at::kByte);
+  const auto x = d->to_inputs(d->inputs(Split::test).narrow(0, 0, 2));
+  CHECK(x.scalar_type() == at::kFloat);
+  // (v/255 − mean) / std per channel.
+  const double v = d->inputs(Split::test)[0][1][3][5].item<uint8_t>();
+  CHECK(x[0][1][3][5].item<float>() == Approx((v / 255.0 - 0.456) / 0.224).epsilon(1e-5));
+}
+
+TEST_CASE("vtab1k: all 19 tasks from their list files (cifar and oxford_iiit_pet folders accepted)", "[datasets][images]") {
+  for (const char* task : {"cifar100", "caltech101", "dtd", "oxford_flowers102", "oxford_pet", "svhn", "sun397",
+                           "patch_camelyon", "eurosat", "resisc45", "diabetic_retinopathy", "clevr_count", "clevr_dist",
+                           "dmlab", "kitti", "dsprites_loc", "dsprites_ori", "smallnorb_azi", "smallnorb_ele"}) {
+    INFO(task);
+    auto d = dataset("vtab1k", fmt::format("{{task: {}, dir: '{}/vtab1k', img_size: 16}}", task, fixtures()));
+    CHECK(d->size(Split::train) == 12);  // train800val200 = train800 + val200
+    CHECK(d->size(Split::val) == 4);
+    CHECK(d->size(Split::test) == 6);
+  }
+  CHECK(dataset("vtab1k", fmt::format("{{task: sun397, dir: '{}/vtab1k', img_size: 16}}", fixtures()))->info().num_classes == 397);
+  CHECK(dataset("vtab1k", fmt::format("{{task: dtd, dir: '{}/vtab1k', train: train800, img_size: 16}}", fixtures()))
+            ->size(Split::train) == 8);
+  REQUIRE_THROWS_WITH(dataset("vtab1k", "{task: dttd, dir: x}"), Catch::Contains("unknown VTAB-1k task 'dttd' (did you mean 'dtd'?)"));
+}
+
+TEST_CASE("vtab1k: a broken image is named with its list line, or skipped and counted", "[datasets][images]") {
+  namespace fs = std::filesystem;
+  const auto dir = test::fresh_dir("vtab-bad");
+  fs::copy(fixtures() + "/vtab1k/kitti", dir + "/kitti", fs::copy_options::recursive);
+  std::ofstream(dir + "/kitti/images/test_2.jpg", std::ios::trunc) << "\xFF\xD8 broken";
+  fs::remove(dir + "/kitti/images/test_4.jpg");
+  const std::string base = fmt::format("{{task: kitti, dir: '{}', img_size: 16", dir);
+  REQUIRE_THROWS_WITH(dataset("vtab1k", base + "}"), Catch::Contains("(listed at " + dir + "/kitti/test.txt:"));
+  auto d = dataset("vtab1k", base + ", skip_bad_images: true}");
+  CHECK(d->size(Split::test) == 4);  // 6 listed, 2 unreadable
+}
+
+TEST_CASE("cifar: binary records as written (CIFAR-10 and CIFAR-100 fine labels)", "[datasets][images]") {
+  auto c10 = dataset("cifar", fmt::format("{{dir: '{}/cifar10', val_size: 5}}", fixtures()));
+  CHECK(c10->size(Split::train) + c10->size(Split::val) == 20);
+  CHECK(c10->size(Split::test) == 6);
+  // The first test record, straight from the file: label byte, then the R, G, B planes.
+  std::ifstream f(fixtures() + "/cifar10/test_batch.bin", std::ios::binary);
+  std::string rec(3073, '\0');
+  f.read(rec.data(), 3073);
+  CHECK(c10->labels(Split::test)[0].item<int64_t>() == static_cast<unsigned char>(rec[0]));
+  CHECK(c10->inputs(Split::test)[0][2][31][31].item<uint8_t>() == static_cast<unsigned char>(rec[3072]));
+  auto c100 = dataset("cifar", fmt::format("{{dir: '{}/cifar100', classes: 100, val_size: 4, img_size: 48}}", fixtures()));
+  CHECK(c100->info().num_classes == 100);
+  CHECK(c100->inputs(Split::train).sizes() == at::IntArrayRef({16, 3, 48, 48}));
+}
