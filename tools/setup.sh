@@ -87,6 +87,14 @@ fi
 # ---- the shipped real task, built from a Debian package's files (WordNet 3.0; see data/README.md) ------
 python3 tools/data/build_wordnet_lex.py --out "$ROOT/data/wordnet-lex" >/dev/null
 
+# ---- the shipped real image task: scikit-learn's handwritten digits as an image folder (data/README.md) ------
+digits="$("$PY" -c "import os, sklearn; print(os.path.join(os.path.dirname(sklearn.__file__), 'datasets', 'data', 'digits.csv.gz'), end='')" 2>/dev/null || true)"
+if [ -n "$digits" ] && [ -f "$digits" ]; then
+  python3 tools/data/build_digits.py --csv "$digits" --out "$ROOT/data/digits" >/dev/null
+else
+  say "warning: scikit-learn's digits are not importable by $PY; the digits study needs them"
+fi
+
 # ---- configure + build -----------------------------------------------------------------------------
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   say "configuring $BUILD_DIR"
