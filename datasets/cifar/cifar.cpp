@@ -61,7 +61,7 @@ DecodedImages take(const Raw& r, const std::vector<size_t>& idx, int64_t size, i
     for (int64_t i = 0; i < imgs.size(0); ++i) out[i].copy_(resize_square(imgs[i], size));
     imgs = out;
   }
-  return DecodedImages{imgs, at::tensor(labels, at::kLong), 0};
+  return DecodedImages{imgs, at::tensor(labels, at::kLong), {}, 0};
 }
 
 class Cifar : public ImageDataset {

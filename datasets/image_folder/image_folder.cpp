@@ -59,9 +59,9 @@ class ImageFolder : public ImageDataset {
       for (size_t i : rest) t.push_back(train[i]);
       train = std::move(t);
     }
-    set_split(Split::train, decode_images(train, o));
-    set_split(Split::val, decode_images(val, o));
-    set_split(Split::test, decode_images(list_split(root / o.test, classes), o));
+    set_split(Split::train, load_images(train, o));
+    set_split(Split::val, load_images(val, o));
+    set_split(Split::test, load_images(list_split(root / o.test, classes), o));
   }
 };
 

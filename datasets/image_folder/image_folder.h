@@ -24,6 +24,7 @@ struct ImageFolderOptions : ImageOptions {
     v("val_size", val_size, "without a val folder: training images held out as validation (seeded)");
     v("seed", seed, "seed of the held-out sample");
     visit_image(v);
+    visit_cache(v);
     v.check(val_size >= 0, "val_size", "must be >= 0");
   }
 };

@@ -43,9 +43,9 @@ class Vtab1k : public ImageDataset {
     if (!fs::is_directory(dir) && !t.folder.empty()) dir = fs::path(o.dir) / t.folder;
     AL_CHECK(fs::is_directory(dir), "VTAB-1k task '{}': no folder {} (or {}) under {}", t.name, t.name,
              t.folder.empty() ? t.name : t.folder, o.dir);
-    set_split(Split::train, decode_images(read_list(dir, o.train, t.classes, o.train_size), o));
-    set_split(Split::val, decode_images(read_list(dir, "val200", t.classes, o.val_size), o));
-    set_split(Split::test, decode_images(read_list(dir, "test", t.classes, o.test_size), o));
+    set_split(Split::train, load_images(read_list(dir, o.train, t.classes, o.train_size), o));
+    set_split(Split::val, load_images(read_list(dir, "val200", t.classes, o.val_size), o));
+    set_split(Split::test, load_images(read_list(dir, "test", t.classes, o.test_size), o));
   }
 };
 

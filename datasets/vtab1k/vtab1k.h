@@ -31,6 +31,7 @@ struct Vtab1kOptions : ImageOptions {
     v("val_size", val_size, "first N lines of val200.txt (0: all)");
     v("test_size", test_size, "first N lines of test.txt (0: all)");
     visit_image(v);
+    visit_cache(v);
     v.check(train == "train800val200" || train == "train800", "train", "must be train800val200 or train800");
     v.check(train_size >= 0 && val_size >= 0 && test_size >= 0, "train_size", "sizes must be >= 0 (0: all)");
   }

@@ -11,6 +11,12 @@ std::map<std::string, double> Dataset::compute_metrics(const at::Tensor& outputs
   return {{"acc", static_cast<double>(correct) / static_cast<double>(n)}};
 }
 
+at::Tensor Dataset::gather(Split split, const at::Tensor& index) const { return inputs(split).index_select(0, index); }
+
+at::Tensor Dataset::gather_range(Split split, int64_t start, int64_t len) const {
+  return gather(split, at::arange(start, start + len, at::kLong));
+}
+
 const char* split_name(Split s) {
   switch (s) {
     case Split::train: return "train";

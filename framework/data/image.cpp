@@ -81,11 +81,26 @@ at::Tensor decode_png(const std::string& b, const std::string& what) {
 
 }  // namespace
 
+namespace {
+bool is_jpeg(const std::string& b) {
+  return b.size() >= 3 && static_cast<unsigned char>(b[0]) == 0xFF && static_cast<unsigned char>(b[1]) == 0xD8;
+}
+bool is_png(const std::string& b) { return b.size() >= 8 && std::memcmp(b.data(), "\x89PNG\r\n\x1a\n", 8) == 0; }
+}  // namespace
+
 at::Tensor decode_image_bytes(const std::string& b, const std::string& what) {
-  if (b.size() >= 3 && static_cast<unsigned char>(b[0]) == 0xFF && static_cast<unsigned char>(b[1]) == 0xD8)
-    return decode_jpeg(b, what);
-  if (b.size() >= 8 && std::memcmp(b.data(), "\x89PNG\r\n\x1a\n", 8) == 0) return decode_png(b, what);
+  if (is_jpeg(b)) return decode_jpeg(b, what);
+  if (is_png(b)) return decode_png(b, what);
   fail("{}: not a JPEG or PNG image ({} bytes; unknown magic)", what, b.size());
+}
+
+void check_image_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  AL_CHECK(f.good(), "{}: cannot read the image", path);
+  std::string head(8, '\0');
+  f.read(head.data(), 8);
+  head.resize(static_cast<size_t>(f.gcount()));
+  AL_CHECK(is_jpeg(head) || is_png(head), "{}: not a JPEG or PNG image (unknown magic)", path);
 }
 
 at::Tensor decode_image(const std::string& path) {

@@ -16,6 +16,9 @@ at::Tensor decode_image(const std::string& path);
 // The same from bytes in memory (`what` names them in errors).
 at::Tensor decode_image_bytes(const std::string& bytes, const std::string& what);
 
+// What can be told without decoding: the file opens and starts as a JPEG or PNG (else the same errors).
+void check_image_file(const std::string& path);
+
 // uint8 [3, H, W] → uint8 [3, size, size], antialiased bicubic (no-op when already that size).
 at::Tensor resize_square(const at::Tensor& image, int64_t size);
 

@@ -46,6 +46,73 @@ DecodedImages decode_images(const std::vector<ImageEntry>& entries, const ImageO
   return d;
 }
 
+DecodedImages load_images(const std::vector<ImageEntry>& entries, const ImageOptions& o) {
+  if (o.cache) return decode_images(entries, o);
+  const int64_t n = static_cast<int64_t>(entries.size());
+  std::vector<char> ok(static_cast<size_t>(n), 0);
+  std::mutex m;
+  std::string first_error;
+  tbb::parallel_for(int64_t{0}, n, [&](int64_t i) {
+    const auto& e = entries[static_cast<size_t>(i)];
+    try {
+      check_image_file(e.path);
+      ok[static_cast<size_t>(i)] = 1;
+    } catch (const std::exception& ex) {
+      std::lock_guard<std::mutex> g(m);
+      if (first_error.empty()) first_error = fmt::format("{} (listed at {})", ex.what(), e.origin);
+    }
+  });
+  DecodedImages d;
+  std::vector<int64_t> labels;
+  for (int64_t i = 0; i < n; ++i)
+    if (ok[static_cast<size_t>(i)]) {
+      d.entries.push_back(entries[static_cast<size_t>(i)]);
+      labels.push_back(entries[static_cast<size_t>(i)].label);
+    }
+  d.skipped = n - static_cast<int64_t>(d.entries.size());
+  if (d.skipped > 0) {
+    AL_CHECK(o.skip_bad_images, "{}", first_error);
+    log::warn("{} image(s) could not be read and were skipped (skip_bad_images); the first: {}", d.skipped, first_error);
+  }
+  d.labels = at::tensor(labels, at::kLong);
+  return d;
+}
+
+at::Tensor decode_batch(const std::vector<ImageEntry>& entries, const at::Tensor& index, int64_t size) {
+  const auto idx = index.to(at::kLong).contiguous();
+  const int64_t b = idx.numel();
+  const int64_t* ip = idx.data_ptr<int64_t>();
+  auto images = at::empty({b, 3, size, size}, at::kByte);
+  std::mutex m;
+  std::string first_error;
+  tbb::parallel_for(int64_t{0}, b, [&](int64_t k) {
+    AL_CHECK(ip[k] >= 0 && ip[k] < static_cast<int64_t>(entries.size()), "image index {} out of range [0, {})", ip[k],
+             entries.size());
+    const auto& e = entries[static_cast<size_t>(ip[k])];
+    try {
+      images[k].copy_(resize_square(decode_image(e.path), size));
+    } catch (const std::exception& ex) {
+      std::lock_guard<std::mutex> g(m);
+      if (first_error.empty()) first_error = fmt::format("{} (listed at {})", ex.what(), e.origin);
+    }
+  });
+  AL_CHECK(first_error.empty(), "{}", first_error);
+  return images;
+}
+
+const at::Tensor& ImageDataset::inputs(Split s) const {
+  const auto& d = split_[static_cast<int>(s)];
+  AL_CHECK(d.images.defined(), "the {} split is decoded per batch (cache: false): it has no whole-split tensor; "
+           "read it with gather()", split_name(s));
+  return d.images;
+}
+
+at::Tensor ImageDataset::gather(Split s, const at::Tensor& index) const {
+  const auto& d = split_[static_cast<int>(s)];
+  if (d.images.defined()) return d.images.index_select(0, index);
+  return decode_batch(d.entries, index, o_.img_size);
+}
+
 at::Tensor ImageDataset::to_inputs(const at::Tensor& stored) const {
   return stored.scalar_type() == at::kByte ? normalise_images(stored, o_.mean, o_.std) : stored;
 }

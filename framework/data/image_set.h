@@ -1,8 +1,11 @@
 // What the image datasets (image_folder, vtab1k, cifar) share: every image decoded once, in parallel
 // (oneTBB), resized to the model's size and kept as uint8 [n, 3, S, S] (a 224² image is 147 KB; never a
 // float32 split: VTAB's sun397 test split would be 13 GB), normalised per batch on the device by
-// to_inputs. A file that cannot be read or decoded is an error naming it and the list line that named
-// it — or, with skip_bad_images, left out and counted.
+// to_inputs. With `cache: false` (image files only) nothing is decoded up front: each file is checked
+// (it opens, it starts as a JPEG or PNG) and the images of a batch are decoded and resized in parallel
+// when the batch is gathered (on the trainer's prefetch thread: framework/data/batch_stream.h). A file
+// that cannot be read or decoded is an error naming it and the list line that named it — or, with
+// skip_bad_images, left out and counted (when cached; streamed, only what the check finds is skipped).
 #pragma once
 #include <ATen/core/Tensor.h>
 
@@ -18,6 +21,7 @@ struct ImageOptions {
   std::vector<double> mean = {0.485, 0.456, 0.406};    // per channel, on [0, 1] values (ImageNet's)
   std::vector<double> std = {0.229, 0.224, 0.225};
   bool skip_bad_images = false;                        // leave out (and count) unreadable images
+  bool cache = true;                                   // decode every image once and keep it (uint8)
 
   template <class V>
   void visit_image(V& v) {
@@ -29,6 +33,13 @@ struct ImageOptions {
     v.check(mean.size() == 3 && std.size() == 3, "mean", "mean and std need 3 values (RGB)");
     for (double s : std) v.check(s > 0, "std", "must be > 0");
   }
+  // Image-file datasets: whether decoded images are kept or decoded per batch.
+  template <class V>
+  void visit_cache(V& v) {
+    v("cache", cache,
+      "keep every decoded image in memory as uint8 (S·S·3 bytes each); false: decode each batch's images when it "
+      "is gathered, in parallel, ahead of the model (for splits too large to keep)");
+  }
 };
 
 struct ImageEntry {
@@ -38,20 +49,26 @@ struct ImageEntry {
 };
 
 struct DecodedImages {
-  at::Tensor images;  // uint8 [n, 3, S, S]
-  at::Tensor labels;  // int64 [n]
+  at::Tensor images;                // uint8 [n, 3, S, S]; undefined when streamed
+  at::Tensor labels;                // int64 [n]
+  std::vector<ImageEntry> entries;  // streamed: the files, decoded per batch
   int64_t skipped = 0;
 };
 
 // Decodes (JPEG / PNG) and resizes every entry in parallel; errors and skips as the file comment says.
 DecodedImages decode_images(const std::vector<ImageEntry>& entries, const ImageOptions& o);
+// decode_images when o.cache, else the checked entries, to be decoded per batch.
+DecodedImages load_images(const std::vector<ImageEntry>& entries, const ImageOptions& o);
+// uint8 [b, 3, S, S]: the entries at `index`, decoded and resized in parallel (an error names the file).
+at::Tensor decode_batch(const std::vector<ImageEntry>& entries, const at::Tensor& index, int64_t size);
 
 class ImageDataset : public Dataset {
  public:
   ImageDataset(ImageOptions o, int64_t num_classes) : o_(std::move(o)), classes_(num_classes) {}
   DataInfo info() const override { return DataInfo{classes_, {3, o_.img_size, o_.img_size}, false}; }
-  const at::Tensor& inputs(Split s) const override { return split_[static_cast<int>(s)].images; }
+  const at::Tensor& inputs(Split s) const override;
   const at::Tensor& labels(Split s) const override { return split_[static_cast<int>(s)].labels; }
+  at::Tensor gather(Split s, const at::Tensor& index) const override;
   at::Tensor to_inputs(const at::Tensor& stored) const override;
 
  protected:

@@ -15,12 +15,14 @@
 namespace adaptlab {
 namespace {
 
-// `n` examples of a split starting at `from`, wrapping around when the split is shorter.
-at::Tensor take(const at::Tensor& all, int64_t from, int64_t n) {
-  const int64_t size = all.size(0);
-  AL_CHECK(size > 0, "the split to measure on is empty");
+// `n` examples of a split starting at `from` (wrapping around when the split is shorter), as the model
+// takes them on the device, and their labels.
+std::pair<at::Tensor, at::Tensor> take(const MeasureInputs& in, Split split, int64_t from, int64_t n) {
+  const int64_t size = in.data.size(split);
+  AL_CHECK(size > 0, "the {} split to measure on is empty", split_name(split));
   const auto idx = at::remainder(at::arange(from, from + n, at::kLong), size);
-  return all.index_select(0, idx);
+  return {in.data.to_inputs(in.data.gather(split, idx).to(in.device)),
+          in.data.labels(split).index_select(0, idx).to(in.device)};
 }
 
 }  // namespace
@@ -57,8 +59,7 @@ void measure_training(const MeasureInputs& in, Summary& s, const std::string& su
   const int nb = 4;  // distinct fixed batches, cycled
   std::vector<std::pair<at::Tensor, at::Tensor>> batches;
   for (int b = 0; b < nb; ++b)
-    batches.emplace_back(in.data.to_inputs(take(in.data.inputs(Split::train), b * bs, bs).to(in.device)),
-                         take(in.data.labels(Split::train), b * bs, bs).to(in.device));
+    batches.push_back(take(in, Split::train, b * bs, bs));
   const int total = in.options.train_warmup + in.options.train_steps;
   Stepper stepper(in.backbone, in.methods, o, in.device, total, 0);
   in.backbone.train();
@@ -85,8 +86,8 @@ void measure_inference(const MeasureInputs& in, const std::string& suffix, Summa
   const Precision precision = measure_precision(in.train, m);
   std::vector<at::Tensor> batches;
   for (int b = 0; b < m.batches; ++b)
-    batches.push_back(in.data.to_inputs(take(in.data.inputs(Split::test), b * bs, bs).to(in.device)));
-  const at::Tensor one = in.data.to_inputs(take(in.data.inputs(Split::test), 0, 1).to(in.device));
+    batches.push_back(take(in, Split::test, b * bs, bs).first);
+  const at::Tensor one = take(in, Split::test, 0, 1).first;
   at::NoGradGuard g;
   in.backbone.eval();
   AutocastGuard autocast(precision, in.device);

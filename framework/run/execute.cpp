@@ -111,7 +111,7 @@ void count_parameters(Built& b, Summary& s, const std::string& suffix = "") {
 void prepare_inference(Built& b, c10::Device device, Summary& s) {
   b.backbone->eval();
   const int64_t n = std::min<int64_t>(64, b.data->size(Split::test));
-  const at::Tensor probe = b.data->to_inputs(b.data->inputs(Split::test).narrow(0, 0, n).to(device));
+  const at::Tensor probe = b.data->to_inputs(b.data->gather_range(Split::test, 0, n).to(device));
   at::NoGradGuard g;
   const at::Tensor before = b.backbone->forward(probe);
   for (Method* m : b.ptrs) m->prepare_inference(*b.backbone);
@@ -165,8 +165,8 @@ Summary execute_run(const RunConfig& config, const std::string& device_name, con
   in_phase("evaluating " + run, [&] {
     const int eval_bs = config.train.eval_batch_size;
     const Precision precision = parse_precision(config.train.precision);
-    const EvalResult val = evaluate(*b.backbone, *b.data, Split::val, eval_bs, device, precision);
-    const EvalResult test = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision);
+    const EvalResult val = evaluate(*b.backbone, *b.data, Split::val, eval_bs, device, precision, config.train.prefetch);
+    const EvalResult test = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision, config.train.prefetch);
     // Every metric of the dataset (acc; f1, mcc, pearson, spearman, ...) and the main one as .score.
     for (const auto& [split, r] : {std::pair<const char*, const EvalResult*>{"val", &val}, {"test", &test}}) {
       for (const auto& [name, value] : r->metrics) s[fmt::format("{}.{}", split, name)] = value;
@@ -175,7 +175,7 @@ Summary execute_run(const RunConfig& config, const std::string& device_name, con
     }
 
     prepare_inference(b, device, s);
-    const EvalResult inf = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision);
+    const EvalResult inf = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision, config.train.prefetch);
     s["test.score_inference"] = inf.score;
     if (!std::isnan(inf.acc)) s["test.acc_inference"] = inf.acc;
     // Inference configurations a method offers (e.g. Variator's rates): each evaluated on the test split.
@@ -183,7 +183,7 @@ Summary execute_run(const RunConfig& config, const std::string& device_name, con
       const auto variants = m->variants();
       for (const auto& [name, apply] : variants) {
         apply();
-        const EvalResult v = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision);
+        const EvalResult v = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision, config.train.prefetch);
         s["test.score." + name] = v.score;
         if (!std::isnan(v.acc)) s["test.acc." + name] = v.acc;
       }

@@ -9,8 +9,10 @@ struct TrainOptions {
   int batch_size = 64;             // examples per optimiser step
   double lr = 1e-3;                // peak learning rate (AdamW)
   double weight_decay = 1e-4;      // AdamW decoupled weight decay (not on biases / norms / 1-d tensors)
-  double warmup_epochs = 1.0;      // linear warm-up from 0 to lr, in epochs
+  double warmup_epochs = 1.0;      // linear warm-up from warmup_lr to lr, in epochs
+  double warmup_lr = 0.0;          // learning rate the warm-up starts from
   double min_lr = 0.0;             // cosine schedule floor
+  std::string schedule = "step";   // step | timm_epoch (see lr_at)
   double beta1 = 0.9;              // AdamW beta1
   double beta2 = 0.999;            // AdamW beta2
   double grad_clip = 0.0;          // max global gradient norm; 0 = no clipping
@@ -18,6 +20,8 @@ struct TrainOptions {
   int eval_every = 1;              // evaluate on val every N epochs (and always after the last)
   int log_every = 25;              // read the losses back from the device and report progress every N steps
   std::string precision = "fp32";  // fp32 | bf16 | fp16 (autocast; loss scaling for fp16), training and evaluation
+  bool drop_last = false;          // leave out each epoch's last partial training batch
+  int prefetch = 2;                // batches gathered / decoded ahead of the model on a background thread
 
   template <class V>
   void visit(V& v) {
@@ -26,7 +30,12 @@ struct TrainOptions {
     v("lr", lr, "peak learning rate (AdamW)");
     v("weight_decay", weight_decay, "AdamW weight decay (not applied to 1-d tensors)");
     v("warmup_epochs", warmup_epochs, "linear warm-up length in epochs");
+    v("warmup_lr", warmup_lr, "learning rate the warm-up starts from");
     v("min_lr", min_lr, "cosine schedule floor");
+    v("schedule", schedule,
+      "step: warm-up then cosine to min_lr over the remaining steps, updated every step | timm_epoch: as the "
+      "NOAH/PYRA scripts, timm's CosineLRScheduler (cosine over all epochs, warm-up from warmup_lr, no warm-up "
+      "prefix) stepped once after each epoch with that epoch's index, so epoch e trains at its value for e-1");
     v("beta1", beta1, "AdamW beta1");
     v("beta2", beta2, "AdamW beta2");
     v("grad_clip", grad_clip, "max global gradient norm (0 = off)");
@@ -45,6 +54,15 @@ struct TrainOptions {
     v.check(eval_batch_size > 0, "eval_batch_size", "must be > 0");
     v.check(eval_every > 0, "eval_every", "must be > 0");
     v.check(log_every > 0, "log_every", "must be > 0");
+    v.check(warmup_lr >= 0 && warmup_lr <= lr, "warmup_lr", "must be in [0, lr]");
+    v.check(schedule == "step" || schedule == "timm_epoch", "schedule", "must be step or timm_epoch");
+    v.check(schedule != "timm_epoch" || warmup_epochs == static_cast<double>(static_cast<int>(warmup_epochs)),
+            "warmup_epochs", "must be a whole number of epochs with schedule: timm_epoch");
+    v("drop_last", drop_last, "leave out each epoch's last partial training batch (as a DataLoader with drop_last)");
+    v("prefetch", prefetch,
+      "training / evaluation batches gathered (image sets with cache: false: decoded) ahead of the model on a "
+      "background thread; 0: on the training thread");
+    v.check(prefetch >= 0, "prefetch", "must be >= 0");
     v("precision", precision,
       "fp32 | bf16 | fp16: autocast for training and evaluation (matrix products in the low precision; softmax, "
       "norms, losses in fp32); fp16 adds dynamic loss scaling");
@@ -53,8 +71,11 @@ struct TrainOptions {
   }
 };
 
-// Learning rate at optimiser step `step` (0-based): linear warm-up over `warmup_steps` from 0 to
-// lr (reaching lr at step warmup_steps - 1), then cosine decay from lr to min_lr at `total_steps`.
+// Learning rate at optimiser step `step` (0-based) of `total_steps`. schedule step: linear warm-up over
+// `warmup_steps` from warmup_lr to lr (reaching lr at step warmup_steps - 1), then cosine decay from lr
+// to min_lr at `total_steps`. schedule timm_epoch: constant within an epoch; epoch e (steps_per_epoch =
+// total_steps / epochs) uses t = max(e - 1, 0) and timm's value at t: warmup_lr + t·(lr − warmup_lr) /
+// warmup_epochs while t < warmup_epochs, else min_lr + ½(lr − min_lr)(1 + cos(π t / epochs)).
 double lr_at(const TrainOptions& o, long step, long warmup_steps, long total_steps);
 
 }  // namespace adaptlab

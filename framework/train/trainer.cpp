@@ -13,6 +13,7 @@
 #include <set>
 
 #include "framework/core/error.h"
+#include "framework/data/batch_stream.h"
 #include "framework/model/backbone.h"
 #include "framework/model/method.h"
 #include "framework/train/precision.h"
@@ -60,21 +61,18 @@ void check_method_stack(const std::vector<Method*>& methods, const std::vector<s
 }
 
 EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int batch_size, c10::Device device,
-                    Precision precision) {
+                    Precision precision, int prefetch) {
   at::NoGradGuard no_grad;
   AutocastGuard autocast(precision, device);
   const bool was_training = backbone.is_training();
   backbone.eval();
-  const auto& x = data.inputs(split);
   const auto& y = data.labels(split);
   const int64_t n = y.size(0);
   std::vector<at::Tensor> outs, losses;
-  for (int64_t i = 0; i < n; i += batch_size) {
-    const int64_t len = std::min<int64_t>(batch_size, n - i);
-    auto xb = data.to_inputs(x.narrow(0, i, len).to(device));
-    auto yb = y.narrow(0, i, len).to(device);
-    auto out = backbone.forward(xb).to(at::kFloat);
-    losses.push_back(task_loss(out, yb, at::Reduction::Sum));  // summed on the device, read back once
+  BatchStream stream(data, split, split_order(data, split), batch_size, device, prefetch);
+  for (Batch b; stream.next(b);) {
+    auto out = backbone.forward(b.x).to(at::kFloat);
+    losses.push_back(task_loss(out, b.y, at::Reduction::Sum));  // summed on the device, read back once
     outs.push_back(out.to(at::kCPU));
   }
   backbone.train(was_training);
@@ -235,12 +233,10 @@ struct Loop {
   }
 
   // One optimiser step on the examples `idx`.
-  void train_step(const at::Tensor& x, const at::Tensor& y, const at::Tensor& idx, int epoch) {
-    auto xb = data.to_inputs(x.index_select(0, idx).to(device));
-    auto yb = y.index_select(0, idx).to(device);
-    at::Tensor loss = stepper.step(xb, yb);
+  void train_step(const Batch& b, int epoch) {
+    at::Tensor loss = stepper.step(b.x, b.y);
     const int64_t step = stepper.steps();
-    pending.push_back({step, epoch, idx.size(0), stepper.lr(), loss});
+    pending.push_back({step, epoch, b.index.size(0), stepper.lr(), loss});
     bool changed = false;
     TrainState st{step, total, epoch, [&changed] { changed = true; }};
     for (Method* m : methods) m->on_step(backbone, st);
@@ -295,26 +291,25 @@ struct Loop {
 
 int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
             uint64_t seed, c10::Device device, const MetricSink& sink, const ProgressSink& progress) {
-  const auto& x = data.inputs(Split::train);
-  const auto& y = data.labels(Split::train);
-  const int64_t n = y.size(0);
-  const int64_t steps_per_epoch = (n + o.batch_size - 1) / o.batch_size;
+  const int64_t n = data.size(Split::train);
+  AL_CHECK(n > 0 && (!o.drop_last || n >= o.batch_size), "the training split has {} example(s): {}", n,
+           n == 0 ? "nothing to train on" : "fewer than one batch, and drop_last leaves none");
+  const int64_t steps_per_epoch = o.drop_last ? n / o.batch_size : (n + o.batch_size - 1) / o.batch_size;
   const int64_t total = steps_per_epoch * o.epochs;
+  const int64_t seen = o.drop_last ? steps_per_epoch * o.batch_size : n;  // examples an epoch trains on
   Stepper stepper(backbone, methods, o, device, total, static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch)));
   Loop loop{backbone, data, methods, o, device, sink, progress, stepper, total, {}, {}, std::chrono::steady_clock::now(), 0, 0.0, 0, {}};
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const Precision precision = parse_precision(o.precision);
   backbone.train();
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
-    auto perm = at::randperm(n, gen, at::kLong);
-    for (int64_t i = 0; i < n; i += o.batch_size) {
-      const auto idx = perm.narrow(0, i, std::min<int64_t>(o.batch_size, n - i));
-      loop.train_step(x, y, idx, epoch);
-    }
+    BatchStream stream(data, Split::train, at::randperm(n, gen, at::kLong), o.batch_size, device, o.prefetch,
+                       o.drop_last);
+    for (Batch b; stream.next(b);) loop.train_step(b, epoch);
     loop.report();  // every loss of the epoch is on the host now
-    sink({stepper.steps(), "train", "epoch_loss", loop.epoch_sum.at(epoch) / n, epoch + 1.0});
+    sink({stepper.steps(), "train", "epoch_loss", loop.epoch_sum.at(epoch) / static_cast<double>(seen), epoch + 1.0});
     if ((epoch + 1) % o.eval_every == 0 || epoch + 1 == o.epochs) {
-      const EvalResult r = evaluate(backbone, data, Split::val, o.eval_batch_size, device, precision);
+      const EvalResult r = evaluate(backbone, data, Split::val, o.eval_batch_size, device, precision, o.prefetch);
       sink({stepper.steps(), "val", "loss", r.loss, epoch + 1.0});
       for (const auto& [name, value] : r.metrics) sink({stepper.steps(), "val", name, value, epoch + 1.0});
       loop.validated("val." + r.main, r.score);

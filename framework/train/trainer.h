@@ -47,7 +47,7 @@ void check_method_stack(const std::vector<Method*>& methods, const std::vector<s
 
 // Loss and accuracy of a split, in batches, without gradients, under `precision` (autocast).
 EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int batch_size, c10::Device device,
-                    Precision precision = Precision::fp32);
+                    Precision precision = Precision::fp32, int prefetch = 2);
 
 // Optimiser steps one at a time with the run's optimiser groups (per method lr / weight decay), its
 // warm-up + cosine schedule over `total_steps`, precision (autocast; loss scaling for fp16) and

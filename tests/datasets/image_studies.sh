@@ -36,8 +36,11 @@ DB="$TMP/vtab.sqlite"
 TINY=('backbone.preset=""' 'backbone.checkpoint=""' backbone.img_size=224 backbone.patch_size=16
       backbone.embed_dim=16 backbone.depth=12 backbone.num_heads=2)
 "$CLI" sweep --db "$DB" --no-progress --shard 0/19 "$SRC/experiments/pyra-vtab1k/sweep.yaml" "dataset.dir=$TMP/img/vtab1k" \
-  "${TINY[@]}" train.epochs=2 train.warmup_epochs=1 train.eval_every=1 measure.enabled=false >"$TMP/vtab.out" 2>&1 ||
-  fail "vtab sweep exited $?: $(tail -5 "$TMP/vtab.out")"
+  "${TINY[@]}" train.epochs=2 train.warmup_epochs=1 train.eval_every=1 train.batch_size=5 dataset.cache=false \
+  measure.enabled=false >"$TMP/vtab.out" 2>&1 || fail "vtab sweep exited $?: $(tail -5 "$TMP/vtab.out")"
+# 12 training images in batches of 5, the partial one dropped (drop_last): 2 steps an epoch.
+[ "$(q "$DB" "SELECT count(*) FROM summary WHERE name = 'train.steps' AND value = 4")" = 5 ] ||
+  fail "vtab: drop_last: $(q "$DB" "SELECT value FROM summary WHERE name = 'train.steps'")"
 # Shard 0 of 19 holds one run of each of the five method stacks (on five tasks).
 [ "$(q "$DB" "SELECT count(DISTINCT label) FROM runs WHERE status = 'done'")" = 5 ] ||
   fail "vtab: $(q "$DB" "SELECT label, status FROM runs")"
