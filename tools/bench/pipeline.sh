@@ -25,8 +25,9 @@ for i in range(n):
     img = np.kron(low, np.ones((32, 32, 1)))[:375, :500] * 200 + rng.random((375, 500, 3)) * 55
     Image.fromarray(img.astype(np.uint8)).save(f"{d}/{i}.jpg", quality=90)
 for s in ("val", "test"):
-    os.makedirs(f"{out}/{s}/class_0", exist_ok=True)
-    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(f"{out}/{s}/class_0/0.jpg")
+    for c in range(10):
+        os.makedirs(f"{out}/{s}/class_{c}", exist_ok=True)
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(f"{out}/{s}/class_{c}/0.jpg")
 open(f"{out}/.complete", "w").close()
 PYEOF
 fi
