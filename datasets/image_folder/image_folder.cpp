@@ -45,14 +45,26 @@ class ImageFolder : public ImageDataset {
  public:
   explicit ImageFolder(const ImageFolderOptions& o) : ImageDataset(o, 0) {
     const fs::path root(o.dir);
-    const auto classes = class_names(root / o.train);
-    classes_ = static_cast<int64_t>(classes.size());
-    auto train = list_split(root / o.train, classes);
+    const bool lists = !o.train_list.empty();
+    std::vector<std::string> classes;
+    if (lists) {
+      classes_ = o.classes;
+    } else {
+      classes = class_names(root / o.train);
+      classes_ = static_cast<int64_t>(classes.size());
+    }
+    const auto from_list = [&](const std::string& name) {
+      return read_image_list((root / name).string(), o.dir, classes_);
+    };
+    auto train = lists ? from_list(o.train_list) : list_split(root / o.train, classes);
     std::vector<ImageEntry> val;
-    if (fs::is_directory(root / o.val)) {
+    if (lists && !o.val_list.empty()) {
+      val = from_list(o.val_list);
+    } else if (!lists && fs::is_directory(root / o.val)) {
       val = list_split(root / o.val, classes);
     } else {
-      AL_CHECK(o.val_size > 0, "{}: no validation folder '{}'; give val_size to hold training images out", o.dir, o.val);
+      AL_CHECK(o.val_size > 0, "{}: no validation {} '{}'; give val_size to hold training images out", o.dir,
+               lists ? "list" : "folder", lists ? o.val_list : o.val);
       const auto [held, rest] = seeded_split(train.size(), static_cast<size_t>(o.val_size), o.seed);
       std::vector<ImageEntry> t;
       for (size_t i : held) val.push_back(train[i]);
@@ -61,7 +73,7 @@ class ImageFolder : public ImageDataset {
     }
     set_split(Split::train, load_images(train, o));
     set_split(Split::val, load_images(val, o));
-    set_split(Split::test, load_images(list_split(root / o.test, classes), o));
+    set_split(Split::test, load_images(lists ? from_list(o.test_list) : list_split(root / o.test, classes), o));
   }
 };
 

@@ -11,29 +11,11 @@ namespace adaptlab {
 namespace {
 namespace fs = std::filesystem;
 
-// "relative/path label" lines; every line checked (file:line in errors).
 std::vector<ImageEntry> read_list(const fs::path& task_dir, const std::string& name, int64_t classes, int limit) {
   const fs::path list = task_dir / (name + ".txt");
   AL_CHECK(fs::is_regular_file(list), "{}: not found (a VTAB-1k task folder holds train800.txt, val200.txt, "
            "train800val200.txt and test.txt)", list.string());
-  std::ifstream in(list);
-  std::vector<ImageEntry> out;
-  std::string line;
-  for (size_t n = 1; std::getline(in, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    const auto sp = line.find_last_of(" \t");
-    AL_CHECK(sp != std::string::npos && sp > 0, "{}:{}: expected 'relative/path label', got '{}'", list.string(), n, line);
-    const std::string path = line.substr(0, line.find_last_not_of(" \t", sp) + 1), lab = line.substr(sp + 1);
-    char* end = nullptr;
-    const long long l = std::strtoll(lab.c_str(), &end, 10);
-    AL_CHECK(!lab.empty() && *end == '\0' && l >= 0 && l < classes, "{}:{}: label '{}' is not a class of 0..{}",
-             list.string(), n, lab, classes - 1);
-    out.push_back({(task_dir / path).string(), l, fmt::format("{}:{}", list.string(), n)});
-    if (limit > 0 && static_cast<int>(out.size()) == limit) break;
-  }
-  AL_CHECK(!out.empty(), "{}: lists no images", list.string());
-  return out;
+  return read_image_list(list.string(), task_dir.string(), classes, limit);
 }
 
 class Vtab1k : public ImageDataset {

@@ -5,6 +5,8 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 
 #include "framework/core/error.h"
@@ -44,6 +46,28 @@ DecodedImages decode_images(const std::vector<ImageEntry>& entries, const ImageO
   d.images = d.skipped > 0 ? images.index_select(0, at::tensor(keep, at::kLong)) : images;
   d.labels = at::tensor(labels, at::kLong);
   return d;
+}
+
+std::vector<ImageEntry> read_image_list(const std::string& list, const std::string& root, int64_t classes, int limit) {
+  std::ifstream in(list);
+  AL_CHECK(in.good(), "{}: cannot read the list file", list);
+  std::vector<ImageEntry> out;
+  std::string line;
+  for (size_t n = 1; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    const auto sp = line.find_last_of(" \t");
+    AL_CHECK(sp != std::string::npos && sp > 0, "{}:{}: expected 'relative/path label', got '{}'", list, n, line);
+    const std::string path = line.substr(0, line.find_last_not_of(" \t", sp) + 1), lab = line.substr(sp + 1);
+    char* end = nullptr;
+    const long long l = std::strtoll(lab.c_str(), &end, 10);
+    AL_CHECK(!lab.empty() && *end == '\0' && l >= 0 && l < classes, "{}:{}: label '{}' is not a class of 0..{}", list,
+             n, lab, classes - 1);
+    out.push_back({(std::filesystem::path(root) / path).string(), l, fmt::format("{}:{}", list, n)});
+    if (limit > 0 && static_cast<int>(out.size()) == limit) break;
+  }
+  AL_CHECK(!out.empty(), "{}: lists no images", list);
+  return out;
 }
 
 DecodedImages load_images(const std::vector<ImageEntry>& entries, const ImageOptions& o) {

@@ -55,6 +55,9 @@ struct DecodedImages {
   int64_t skipped = 0;
 };
 
+// A list file of "relative/path label" lines (paths relative to `root`, labels in 0..classes-1; blank
+// lines skipped; every line checked, errors at file:line); at most `limit` entries when limit > 0.
+std::vector<ImageEntry> read_image_list(const std::string& list, const std::string& root, int64_t classes, int limit = 0);
 // Decodes (JPEG / PNG) and resizes every entry in parallel; errors and skips as the file comment says.
 DecodedImages decode_images(const std::vector<ImageEntry>& entries, const ImageOptions& o);
 // decode_images when o.cache, else the checked entries, to be decoded per batch.

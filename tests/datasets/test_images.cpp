@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -115,4 +116,32 @@ TEST_CASE("cifar: binary records as written (CIFAR-10 and CIFAR-100 fine labels)
   auto c100 = dataset("cifar", fmt::format("{{dir: '{}/cifar100', classes: 100, val_size: 4, img_size: 48}}", fixtures()));
   CHECK(c100->info().num_classes == 100);
   CHECK(c100->inputs(Split::train).sizes() == at::IntArrayRef({16, 3, 48, 48}));
+}
+
+TEST_CASE("image_folder: splits from list files instead of class folders", "[datasets][images]") {
+  namespace fs = std::filesystem;
+  const auto dir = test::fresh_dir("folder-lists");
+  fs::copy(fixtures() + "/folder", dir, fs::copy_options::recursive);
+  auto folders = dataset("image_folder", fmt::format("{{dir: '{}', img_size: 16}}", dir));
+  // The same images, listed: "train/class_k/<file> k" in the folders' order.
+  for (const char* split : {"train", "test"}) {
+    std::ofstream list(fmt::format("{}/{}.txt", dir, split));
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(fmt::format("{}/{}", dir, split)))
+      if (e.is_regular_file()) files.push_back(fs::relative(e.path(), dir));
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) list << f.string() << " " << f.parent_path().filename().string().substr(6) << "\n";
+  }
+  auto lists = dataset("image_folder", fmt::format("{{dir: '{}', img_size: 16, train_list: train.txt, test_list: test.txt, "
+                                                   "classes: 3, val_size: 3}}", dir));
+  CHECK(lists->size(Split::train) + lists->size(Split::val) == 12);
+  CHECK(lists->size(Split::val) == 3);
+  CHECK(at::equal(lists->inputs(Split::test), folders->inputs(Split::test)));
+  CHECK(at::equal(lists->labels(Split::test), folders->labels(Split::test)));
+  std::ofstream(dir + "/test.txt", std::ios::app) << "test/class_0/0.jpg 3\n";
+  REQUIRE_THROWS_WITH(dataset("image_folder", fmt::format("{{dir: '{}', train_list: train.txt, test_list: test.txt, "
+                                                          "classes: 3, val_size: 3}}", dir)),
+                      Catch::Contains(dir + "/test.txt:10: label '3' is not a class of 0..2"));
+  REQUIRE_THROWS_WITH(dataset("image_folder", fmt::format("{{dir: '{}', train_list: train.txt}}", dir)),
+                      Catch::Contains("train_list and test_list go together"));
 }
