@@ -1,12 +1,15 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
 #include "framework/cli/commands.h"
+#include "framework/core/error.h"
 #include "framework/core/log.h"
 #include "framework/registry/registries.h"
 #include "framework/sched/plan.h"
+#include "framework/sched/dependencies.h"
 #include "framework/sched/scheduler.h"
 #include "framework/sched/shard.h"
 #include "framework/sched/signals.h"
@@ -73,12 +76,20 @@ int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
   a.launch.threads = g.threads;
   a.launch.plugins = g.plugins;
   Sweep sw = load_sweep(a.launch.file, a.launch.overrides, registries());
-  if (a.launcher == "slurm") return launch_slurm(a, sw);
+  const std::string db = a.db.empty() ? default_db_path(sw.study) : a.db;
+  resolve_dependencies(sw, db, registries());  // before sharding: shards keep the ids of the whole sweep
+  if (a.launcher == "slurm") {
+    const auto deps = sweep_dependencies(sw);
+    AL_CHECK(std::all_of(deps.begin(), deps.end(), [](const auto& d) { return d.empty(); }),
+             "--launcher slurm: this sweep has runs that start from other runs of it (init: from); stages chained "
+             "as dependent array jobs are not implemented yet: run the stages as separate sweeps (each its own "
+             "study, the later ones with init: from: study:), or run it with --launcher local");
+    return launch_slurm(a, sw);
+  }
   if (!a.shard.empty()) {
     const auto [i, k] = parse_shard(a.shard);
     keep_shard(sw, i, k);
   }
-  const std::string db = a.db.empty() ? default_db_path(sw.study) : a.db;
   if (a.dry_run) return dry_run(sw, db, a.rerun);
   Store store(db);
   SchedulerOptions o;
@@ -95,8 +106,9 @@ int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
   o.command_line = g.command_line;
   install_interrupt_handler();
   const SweepReport r = run_sweep(sw, store, o);
-  log::info("study {}: {} run, {} skipped, {} failed, {} timed out, {} cancelled, {} not started; results in {}",
-            sw.study, r.done, r.skipped, r.failed, r.timed_out, r.cancelled, r.not_started, db);
+  log::info("study {}: {} run, {} skipped, {} failed, {} timed out, {} cancelled, {} not started{}; results in {}",
+            sw.study, r.done, r.skipped, r.failed, r.timed_out, r.cancelled, r.not_started,
+            r.blocked ? fmt::format(", {} blocked (a dependency did not end done)", r.blocked) : "", db);
   if (r.measured + r.measure_failed + r.measure_not_started > 0)
     log::info("study {}: {} run(s) measured, {} measurement(s) failed, {} not measured", sw.study, r.measured,
               r.measure_failed, r.measure_not_started);

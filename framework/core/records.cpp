@@ -10,7 +10,8 @@ constexpr struct {
   RunStatus status;
   const char* text;
 } kStatuses[] = {{RunStatus::pending, "pending"}, {RunStatus::running, "running"},     {RunStatus::done, "done"},
-                 {RunStatus::failed, "failed"},   {RunStatus::timed_out, "timed-out"}, {RunStatus::cancelled, "cancelled"}};
+                 {RunStatus::failed, "failed"},   {RunStatus::timed_out, "timed-out"}, {RunStatus::cancelled, "cancelled"},
+                 {RunStatus::blocked, "blocked"}};
 }  // namespace
 
 const char* to_string(RunStatus s) {

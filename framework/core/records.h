@@ -13,7 +13,7 @@ namespace adaptlab {
 inline constexpr double NAN_VALUE = __builtin_nan("");
 
 // A run's status in the results database (runs.status) and on the driver's side.
-enum class RunStatus { pending, running, done, failed, timed_out, cancelled };
+enum class RunStatus { pending, running, done, failed, timed_out, cancelled, blocked };  // blocked: a dependency did not end done
 
 // "pending", "running", "done", "failed", "timed-out", "cancelled".
 const char* to_string(RunStatus s);

@@ -9,6 +9,8 @@
 #include "framework/model/backbone.h"
 #include "framework/model/method.h"
 #include "framework/registry/registries.h"
+#include "framework/run/init_source.h"
+#include "framework/core/log.h"
 
 namespace adaptlab {
 
@@ -75,6 +77,51 @@ void load_trained(Backbone& backbone, const std::vector<Method*>& methods, const
   AL_CHECK(problems.empty(), "{}: the saved tensors do not fit the model built from the run's config: {}", path,
            fmt::join(problems, "; "));
   for (Method* m : methods) m->after_load(backbone);
+}
+
+int64_t load_init(Backbone& backbone, const InitSource& src) {
+  const std::string& path = src.artifact;
+  const std::string what = src.from_run() ? fmt::format("the saved tensors of run {} (study {})", src.resolved_run,
+                                                        src.resolved_study)
+                                          : std::string("the init file");
+  AL_CHECK(!path.empty(), "init ({}): not resolved to a file (run the config through `adaptlab sweep`, which resolves "
+           "its dependencies)", src.describe());
+  AL_CHECK(std::filesystem::is_regular_file(path), "{}: {} are missing (removed by `adaptlab results gc`, or the "
+           "dependency has not run yet)", path, what);
+  std::map<std::string, std::string> meta;
+  const auto tensors = io::load_safetensors(path, meta);
+  for (const auto& [k, v] : meta)
+    AL_CHECK(k.rfind("method.", 0) != 0 || k.size() < 10 || k.compare(k.size() - 10, 10, ".structure") != 0,
+             "{}: {} come from a pruned model ({}); starting from a pruned run is not supported", path, what, k);
+  auto params = backbone.named_parameters();
+  auto buffers = backbone.named_buffers();
+  std::vector<std::string> problems, absent;
+  int64_t loaded = 0;
+  at::NoGradGuard g;
+  for (const auto& [name, t] : tensors) {
+    if (std::any_of(src.exclude.begin(), src.exclude.end(), [&](const std::string& p) { return name.rfind(p, 0) == 0; }))
+      continue;
+    at::Tensor* dst = params.find(name);
+    if (!dst) dst = buffers.find(name);
+    if (!dst) {
+      absent.push_back(name);
+      continue;
+    }
+    if (dst->sizes() != t.sizes() || dst->scalar_type() != t.scalar_type()) {
+      problems.push_back(fmt::format("'{}' is {} here but {} in the file", name, describe(*dst), describe(t)));
+      continue;
+    }
+    dst->copy_(t);
+    ++loaded;
+  }
+  if (src.strict)
+    for (const auto& a : absent) problems.push_back(fmt::format("'{}' is not a tensor of this model", a));
+  AL_CHECK(problems.empty(), "{}: {} do not fit this run's model: {}{}", path, what, fmt::join(problems, "; "),
+           src.strict && !absent.empty() ? " (strict: false leaves out tensors the model does not have)" : "");
+  if (!absent.empty())
+    log::info("init from {}: {} tensor(s) the model does not have left out (strict: false), e.g. {}", path,
+              absent.size(), absent.front());
+  return loaded;
 }
 
 }  // namespace adaptlab

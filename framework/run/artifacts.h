@@ -12,6 +12,7 @@ namespace adaptlab {
 
 class Backbone;
 class Method;
+struct InitSource;
 
 inline constexpr const char* kTrainedArtifact = "trained";
 
@@ -26,6 +27,13 @@ ArtifactRecord save_trained(Backbone& backbone, const std::vector<Method*>& meth
 // ("" = any).
 void load_trained(Backbone& backbone, const std::vector<Method*>& methods, const std::string& path,
                   const std::string& run_id);
+
+// Loads an init source's file (InitSource::artifact) into the backbone: every tensor not excluded by
+// name prefix is copied onto the tensor of that name (same shape and dtype, else an error naming it); with
+// `strict`, a tensor the model does not have is an error too (else it is left out and counted). The
+// dependency's structural changes (pruning) are not replayed: loading from a pruned run is an error.
+// Returns how many tensors were loaded.
+int64_t load_init(Backbone& backbone, const InitSource& source);
 
 // <dir>/trained.safetensors
 std::string trained_path(const std::string& dir);

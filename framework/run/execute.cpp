@@ -86,6 +86,7 @@ Built build(const RunConfig& config, c10::Device device) {
   }
   check_method_stack(b.ptrs, b.names);
   for (Method* m : b.ptrs) m->attach(*b.backbone);
+  for (const auto& src : config.init) load_init(*b.backbone, src);  // after attach: a method's own tensors load too
   set_trainable(*b.backbone, b.ptrs);
   b.backbone->to(device);
   return b;

@@ -58,7 +58,7 @@ nlohmann::json component_id_form(const nlohmann::json& c, const Reg& reg, const 
 
 RunConfig resolve_run_config(const cfg::Node& run, const Registries& r) {
   AL_CHECK(run.is_map(), "{}: a run configuration must be a map, got {}", run.loc().str(), run.kind_name());
-  static const std::vector<std::string> kKeys = {"backbone", "dataset", "methods", "train", "measure", "seed"};
+  static const std::vector<std::string> kKeys = {"backbone", "dataset", "methods", "train", "measure", "seed", "init"};
   for (const auto& e : run.entries())
     AL_CHECK(std::find(kKeys.begin(), kKeys.end(), e.key) != kKeys.end(),
              "{}: unknown key '{}' in run configuration{}; expected one of: {}", e.key_loc.str(), e.key,
@@ -83,6 +83,7 @@ RunConfig resolve_run_config(const cfg::Node& run, const Registries& r) {
   const cfg::Node* measure = run.find("measure");
   out.measure = cfg::read_options<MeasureOptions>(measure ? *measure : cfg::Node{}, "measure options");
   if (const cfg::Node* s = run.find("seed")) cfg::read_value(*s, "key 'seed'", out.seed);
+  if (const cfg::Node* i = run.find("init"); i && !i->is_null()) out.init = parse_init(*i);
   out.id = stable_run_id(out.to_json(), r);
   return out;
 }
@@ -97,6 +98,10 @@ nlohmann::json id_form(const nlohmann::json& resolved, const Registries& r) {
   static const nlohmann::json train_defaults = cfg::options_defaults<TrainOptions>();
   out["train"] = without_defaults(resolved.at("train"), train_defaults);
   out["seed"] = resolved.at("seed");
+  if (resolved.contains("init") && !resolved.at("init").empty()) {  // absent otherwise: earlier ids unchanged
+    out["init"] = nlohmann::json::array();
+    for (const auto& s : resolved.at("init")) out["init"].push_back(init_id_form(s));
+  }
   return out;
 }
 

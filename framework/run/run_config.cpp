@@ -35,6 +35,7 @@ nlohmann::json RunConfig::to_json() const {
   out["train"] = cfg::options_json(train);
   out["measure"] = cfg::options_json(measure);
   out["seed"] = seed;
+  if (!init.empty()) out["init"] = init_json(init);
   return out;
 }
 
@@ -55,6 +56,7 @@ RunConfig RunConfig::from_json(const nlohmann::json& j, const std::string& origi
                                                   "measure options");
   AL_CHECK(j.at("seed").is_number_integer(), "{}: 'seed' must be an integer", origin);
   c.seed = j.at("seed").get<int>();
+  if (j.contains("init")) c.init = init_of_json(j.at("init"), origin);
   return c;
 }
 

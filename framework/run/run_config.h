@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "framework/measure/options.h"
+#include "framework/run/init_source.h"
 #include "framework/train/options.h"
 
 namespace adaptlab {
@@ -26,9 +27,10 @@ struct RunConfig {
   TrainOptions train;
   MeasureOptions measure;  // how costs are measured; not part of the id
   int seed = 0;
+  std::vector<InitSource> init;  // starting tensors from other runs or files (init_source.h)
   std::string id;  // stable run id (see resolve.h)
 
-  // Canonical JSON: {backbone: {name, ...}, dataset: {...}, methods: [...], train: {...}, measure: {...}, seed} with
+  // Canonical JSON: {backbone: {name, ...}, dataset: {...}, methods: [...], train: {...}, measure: {...}, seed[, init]} with
   // sorted keys; what the database stores as the run's config.
   nlohmann::json to_json() const;
   // The inverse, for a resolved config (a spec file, the database); `origin` names it in errors. The

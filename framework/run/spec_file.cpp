@@ -44,6 +44,17 @@ RunSpec read_spec_file(const std::string& path) {
   if (!is_spec) {
     RunSpec spec;
     spec.config = resolve_run_config(cfg::parse_string(text, path), registries());
+    // init sources: files load as given (their hash joins the id); runs resolve only through a sweep.
+    for (auto& src : spec.config.init) {
+      AL_CHECK(!src.from_run() || !src.artifact.empty(), "{}: init ({}) names another run; a plain run configuration "
+               "cannot resolve it: run it through `adaptlab sweep`, or give the file as init: [{{path: ...}}]", path,
+               src.describe());
+      if (src.from_run()) continue;
+      AL_CHECK(std::filesystem::is_regular_file(src.path), "{}: init path {}: no such file", path, src.path);
+      src.artifact = std::filesystem::absolute(src.path).string();
+      src.artifact_hash = file_hash(src.path);
+    }
+    if (!spec.config.init.empty()) spec.config.id = stable_run_id(spec.config.to_json(), registries());
     spec.plugins = loaded_plugins();
     return spec;
   }

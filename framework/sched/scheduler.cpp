@@ -15,6 +15,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +29,7 @@
 #include "framework/registry/registries.h"
 #include "framework/run/spec_file.h"
 #include "framework/sched/child.h"
+#include "framework/sched/dependencies.h"
 #include "framework/sched/driver_lock.h"
 #include "framework/sched/measure_stage.h"
 #include "framework/sched/plan.h"
@@ -84,6 +86,7 @@ class Launch {
     exe_ = o.executable.empty() ? self_executable() : o.executable;
     write_specs();
     label_runs();
+    plan_dependencies();
   }
 
   void run(SweepReport& rep) {
@@ -91,13 +94,21 @@ class Launch {
     tbb::task_arena arena(nslots_, /*reserved_for_masters=*/0);
     tbb::task_group group;
     for (int s = 0; s < nslots_; ++s) free_slots_.push(s);
-    arena.execute([&] {
-      for (size_t i : todo_) group.run([this, i] { worker(i); });
-    });
+    arena_ = &arena;
+    group_ = &group;
     Progress progress(todo_.size(), nslots_, o_.progress, o_.progress_period_s);
     store_.driver_started(sweep_.study, o_.command_line);
     auto last_beat = std::chrono::steady_clock::now();
     size_t accounted = 0;
+    // A run starts once the runs it loads from are done; those that cannot (a dependency that is not done
+    // and not in this launch) are blocked now.
+    for (size_t i : todo_) {
+      if (!blocked_from_start_[i].empty()) {
+        accounted += settle(i, Settle::blocked, blocked_from_start_[i], progress, rep);
+      } else if (waiting_[i].empty() && !settled_.count(i)) {
+        submit(i);
+      }
+    }
     int seen_interrupts = 0;
     while (accounted < todo_.size()) {
       const int n = interrupt_count().load();
@@ -110,7 +121,9 @@ class Launch {
       bool any = false;
       while (inbox_.try_pop(m)) {
         any = true;
-        accounted += handle(m, progress, rep);
+        const size_t n_final = handle(m, progress, rep);
+        accounted += n_final;
+        if (n_final > 0) accounted += release_dependents(m, progress, rep);
       }
       progress.print();
       const auto now = std::chrono::steady_clock::now();
@@ -315,6 +328,80 @@ class Launch {
     progress.finished(m.run, st == RunStatus::done, m.result.wall_s, true);
     return 1;
   }
+
+  // ---- dependencies (init: from another run of this sweep) ----
+  enum class Settle { blocked, not_started };
+
+  void plan_dependencies() {
+    const auto deps = sweep_dependencies(sweep_);
+    std::set<size_t> in_launch(todo_.begin(), todo_.end());
+    for (size_t i : todo_)
+      for (size_t j : deps[i]) {
+        dependents_[j].push_back(i);
+        if (in_launch.count(j)) {
+          waiting_[i].insert(j);
+          continue;
+        }
+        const auto st = store_.status(sweep_.study, sweep_.runs[j].id());
+        if (st != RunStatus::done && blocked_from_start_[i].empty())
+          blocked_from_start_[i] = fmt::format("its dependency {} is {} and not part of this launch (another shard?)",
+                                               sweep_.runs[j].id(), st ? to_string(*st) : "not run");
+      }
+  }
+
+  void submit(size_t i) {
+    arena_->execute([&] { group_->run([this, i] { worker(i); }); });
+  }
+
+  // A run that will not start: blocked (recorded, with the reason) or not started; so are the runs
+  // that depend on it. Returns how many runs this accounts for.
+  size_t settle(size_t i, Settle how, const std::string& reason, Progress& progress, SweepReport& rep) {
+    if (!settled_.insert(i).second) return 0;
+    size_t n = 1;
+    if (how == Settle::blocked) {
+      ++rep.blocked;
+      if (db_lost_.empty()) store_.block_run(run_record(sweep_.study, sweep_.runs[i].config), reason);
+      progress.suspend();
+      log::warn("run {} blocked: {}", sweep_.runs[i].id(), reason);
+    } else {
+      ++rep.not_started;
+    }
+    progress.skipped();
+    for (size_t d : dependents_[i])
+      if (waiting_[d].count(i))
+        n += settle(d, how,
+                    fmt::format("its dependency {} is {}", sweep_.runs[i].id(), how == Settle::blocked ? "blocked" : "not started"),
+                    progress, rep);
+    return n;
+  }
+
+  // After a run's final outcome: its dependents start when all they wait for is done, or settle.
+  size_t release_dependents(const Msg& m, Progress& progress, SweepReport& rep) {
+    const size_t j = m.run;
+    settled_.insert(j);
+    const bool started = m.kind != Msg::not_started;
+    const RunStatus st = started ? m.result.outcome.status : RunStatus::pending;
+    size_t n = 0;
+    for (size_t d : dependents_[j]) {
+      if (!waiting_[d].count(j) || settled_.count(d)) continue;
+      if (st == RunStatus::done) {
+        waiting_[d].erase(j);
+        if (waiting_[d].empty()) submit(d);
+      } else if (!started || st == RunStatus::cancelled) {
+        n += settle(d, Settle::not_started, "", progress, rep);
+      } else {
+        n += settle(d, Settle::blocked, fmt::format("its dependency {} {}", sweep_.runs[j].id(), to_string(st)), progress, rep);
+      }
+    }
+    return n;
+  }
+
+  std::map<size_t, std::set<size_t>> waiting_;       // run -> dependencies in this launch not done yet
+  std::map<size_t, std::vector<size_t>> dependents_;  // run -> the runs that load from it
+  std::map<size_t, std::string> blocked_from_start_;  // run -> why it cannot start in this launch
+  std::set<size_t> settled_;                          // runs with a final outcome (or blocked / not started)
+  tbb::task_arena* arena_ = nullptr;
+  tbb::task_group* group_ = nullptr;
 
   const Sweep& sweep_;
   Store& store_;

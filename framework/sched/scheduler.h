@@ -27,12 +27,13 @@ struct SchedulerOptions {
 
 struct SweepReport {
   int done = 0, failed = 0, timed_out = 0, cancelled = 0, skipped = 0, not_started = 0;
+  int blocked = 0;  // a run it loads from (init: from) did not end done
   int stale = 0;  // runs found 'running' from a driver that died; they ran again
   int failed_kept = 0;  // of the skipped: failed, timed out or cancelled before, not retried (no --retry-failed)
   int measured = 0, measure_failed = 0, measure_not_started = 0;  // the measurement stage
   // Every run of the sweep is done (none failed now or kept failed from before) and measured.
   bool ok() const {
-    return failed == 0 && timed_out == 0 && cancelled == 0 && not_started == 0 && failed_kept == 0 &&
+    return failed == 0 && blocked == 0 && timed_out == 0 && cancelled == 0 && not_started == 0 && failed_kept == 0 &&
            measure_failed == 0 && measure_not_started == 0;
   }
 };

@@ -100,6 +100,39 @@ CREATE TABLE artifacts (
   PRIMARY KEY (study, run_id, name)
 );
 )sql";
+    case 6:  // v7: status 'blocked' (a dependency did not end done); SQLite changes a CHECK by rebuilding the table.
+      return R"sql(
+CREATE TABLE runs_v7 (
+  study       TEXT NOT NULL REFERENCES studies(name),
+  id          TEXT NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('pending','running','done','failed','timed-out','cancelled','blocked')),
+  attempt     INTEGER NOT NULL DEFAULT 0,
+  backbone    TEXT NOT NULL,
+  methods     TEXT NOT NULL,
+  dataset     TEXT NOT NULL,
+  seed        INTEGER NOT NULL,
+  config_json TEXT NOT NULL,
+  started_at  TEXT,
+  finished_at TEXT,
+  host        TEXT,
+  device      TEXT,
+  git_sha     TEXT,
+  log_path    TEXT,
+  error       TEXT,
+  exit_code   INTEGER,
+  exit_signal INTEGER,
+  label       TEXT,
+  measure_status TEXT,
+  measure_error  TEXT,
+  PRIMARY KEY (study, id)
+);
+INSERT INTO runs_v7 (study, id, status, attempt, backbone, methods, dataset, seed, config_json, started_at, finished_at,
+                     host, device, git_sha, log_path, error, exit_code, exit_signal, label, measure_status, measure_error)
+  SELECT study, id, status, attempt, backbone, methods, dataset, seed, config_json, started_at, finished_at,
+         host, device, git_sha, log_path, error, exit_code, exit_signal, label, measure_status, measure_error FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v7 RENAME TO runs;
+)sql";
   }
   fail("no schema migration from version {}", from);
 }

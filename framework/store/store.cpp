@@ -157,10 +157,7 @@ std::optional<RunStatus> Store::status(const std::string& study, const std::stri
   return status_of(st.text(0), path());
 }
 
-void Store::begin_run(const RunRecord& r, const std::string& device, const std::string& log_path) {
-  const std::string& study = r.study;
-  const std::string& id = r.id;
-  sql::Transaction tx(*db_);
+void Store::retire_attempt(const std::string& study, const std::string& id) {
   // The attempt this one replaces goes to run_history first, with its summary.
   sql::Stmt keep(*db_,
                  "INSERT OR REPLACE INTO run_history(study, run_id, attempt, status, started_at, finished_at, git_sha, "
@@ -174,6 +171,34 @@ void Store::begin_run(const RunRecord& r, const std::string& device, const std::
     sql::Stmt del(*db_, fmt::format("DELETE FROM {} WHERE study = ?1 AND run_id = ?2", table));
     del.bind(1, study).bind(2, id).run();
   }
+}
+
+void Store::block_run(const RunRecord& r, const std::string& reason) {
+  sql::Transaction tx(*db_);
+  retire_attempt(r.study, r.id);
+  sql::Stmt up(*db_,
+               "INSERT INTO runs(study, id, status, attempt, backbone, methods, dataset, seed, config_json, "
+               "finished_at, error) VALUES (?1, ?2, 'blocked', 0, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+               "ON CONFLICT(study, id) DO UPDATE SET status = 'blocked', started_at = NULL, "
+               "finished_at = excluded.finished_at, error = excluded.error, measure_status = NULL, measure_error = NULL");
+  up.bind(1, r.study)
+      .bind(2, r.id)
+      .bind(3, r.backbone)
+      .bind(4, r.methods)
+      .bind(5, r.dataset)
+      .bind(6, static_cast<int64_t>(r.seed))
+      .bind(7, r.config.dump())
+      .bind(8, now_utc())
+      .bind(9, reason)
+      .run();
+  tx.commit();
+}
+
+void Store::begin_run(const RunRecord& r, const std::string& device, const std::string& log_path) {
+  const std::string& study = r.study;
+  const std::string& id = r.id;
+  sql::Transaction tx(*db_);
+  retire_attempt(study, id);
   sql::Stmt up(*db_,
                "INSERT INTO runs(study, id, status, attempt, backbone, methods, dataset, seed, config_json, "
                "started_at, host, device, git_sha, log_path) "

@@ -80,6 +80,9 @@ class Store {
 
   // Marks a run running (inserting it, or bumping attempt and clearing old metrics/summary).
   void begin_run(const RunRecord& run, const std::string& device, const std::string& log_path = "");
+  // Records a run that cannot start because a dependency did not end done (status blocked, the reason
+  // as its error); an earlier attempt goes to run_history. A later sweep runs it once the dependency is done.
+  void block_run(const RunRecord& run, const std::string& reason);
   // Writes metrics, summary, provenance and the final status in one transaction.
   void finish_run(const std::string& study, const std::string& id, const RunOutcome& outcome);
   void finish_run(const std::string& study, const std::string& id, RunStatus status,
@@ -136,6 +139,8 @@ class Store {
   sql::Db& db() { return *db_; }  // for store-level operations (merge)
 
  private:
+  // Moves the run's current attempt to run_history and clears its rows (metrics, summary, ...).
+  void retire_attempt(const std::string& study, const std::string& id);
   void init_schema();
   void check_tables() const;
   std::unique_ptr<sql::Db> db_;

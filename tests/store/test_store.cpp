@@ -77,7 +77,7 @@ TEST_CASE("store: foreign and newer files are refused", "[store]") {
       sql::Db db(p, false);
       db.exec("PRAGMA user_version = 99");
     }
-    REQUIRE_THROWS_WITH(Store(p), p + ": written by a newer adaptlab (schema version 99, this build reads up to 6); "
+    REQUIRE_THROWS_WITH(Store(p), p + ": written by a newer adaptlab (schema version 99, this build reads up to 7); "
                                       "refusing to open it");
   }
   SECTION("not a database at all") {
@@ -135,7 +135,7 @@ TEST_CASE("store: a version-1 database is migrated on open and keeps every row",
     }
   }
   SECTION("read-only opening asks for a migration first") {
-    REQUIRE_THROWS_WITH(Store(p, true), Catch::StartsWith(p + ": schema version 1 needs migrating to 6"));
+    REQUIRE_THROWS_WITH(Store(p, true), Catch::StartsWith(p + ": schema version 1 needs migrating to 7"));
   }
   SECTION("opening for writing migrates") {
     Store s(p);
@@ -151,6 +151,14 @@ TEST_CASE("store: a version-1 database is migrated on open and keeps every row",
     CHECK(runs[1].exit_code == -1);  // new column, empty for old rows
     CHECK(s.count("provenance") == 0);
     CHECK(s.count("run_history") == 0);  // v4: present, empty
+    // v7 rebuilt runs with status 'blocked' allowed: a run blocked on its dependency is recorded, the
+    // earlier attempt kept in run_history.
+    s.block_run(record_of_config("s", "r1", config(1)), "its dependency r0 failed");
+    const auto after = s.runs("s");
+    CHECK(after[1].status == RunStatus::blocked);
+    CHECK(after[1].error == "its dependency r0 failed");
+    CHECK(s.count("run_history") == 1);
+    CHECK(s.count("summary") == 2);  // the blocked run's earlier summary moved to run_history
     sql::Db db(p, true);
     sql::Stmt uv(db, "PRAGMA user_version");
     REQUIRE(uv.step());

@@ -1,0 +1,207 @@
+#include "framework/sched/dependencies.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "framework/core/error.h"
+#include "framework/core/json_flat.h"
+#include "framework/registry/registries.h"
+#include "framework/run/artifacts.h"
+#include "framework/run/resolve.h"
+#include "framework/sched/measure_stage.h"
+#include "framework/store/store.h"
+#include "framework/sweep/sweep.h"
+
+namespace adaptlab {
+namespace {
+namespace fs = std::filesystem;
+
+struct Candidate {
+  std::string study, id, db;
+  int seed = 0;
+  std::map<std::string, std::string> flat;  // dotted key -> JSON text; plus methods, backbone, dataset, seed
+  long index = -1;                          // in the sweep, or -1: done in a database
+  std::string artifact;                     // done runs: the saved tensors on record ("" if none)
+};
+
+std::map<std::string, std::string> flat_of(const nlohmann::json& config) {
+  std::map<std::string, std::string> out;
+  for (auto& [k, v] : flatten_json(config)) out.emplace(std::move(k), std::move(v));
+  std::string label;
+  for (const auto& m : config.at("methods")) {
+    if (!label.empty()) label += '+';
+    label += m.at("name").get<std::string>();
+  }
+  out["methods"] = nlohmann::json(label).dump();
+  out["backbone"] = config.at("backbone").at("name").dump();
+  out["dataset"] = config.at("dataset").at("name").dump();
+  return out;
+}
+
+bool same_value(const std::string& stored, const nlohmann::json& wanted) {
+  const auto s = nlohmann::json::parse(stored, nullptr, false);
+  if (s.is_discarded()) return false;
+  if (s == wanted) return true;
+  if (s.is_number() && wanted.is_number()) return s.get<double>() == wanted.get<double>();
+  return false;
+}
+
+bool matches(const Candidate& c, const InitSource& src, int seed) {
+  if (!src.run.empty() && c.id.rfind(src.run, 0) != 0) return false;
+  if (src.same_seed && c.seed != seed) return false;
+  if (!src.match.is_map()) return true;
+  const nlohmann::json want = src.match.to_json();
+  for (auto w = want.begin(); w != want.end(); ++w) {
+    const auto it = c.flat.find(w.key());
+    if (it == c.flat.end() || !same_value(it->second, w.value())) return false;
+  }
+  return true;
+}
+
+std::string show(const Candidate& c) {
+  const auto m = c.flat.find("methods");
+  return fmt::format("{} ({}, seed {}{})", c.id, m == c.flat.end() ? "?" : nlohmann::json::parse(m->second).get<std::string>(),
+                     c.seed, c.index >= 0 ? ", in this sweep" : "");
+}
+
+// Done runs of `study` with their saved tensors, from the database that holds the study.
+class DoneRuns {
+ public:
+  DoneRuns(std::string db_path, std::string own_study) : db_(std::move(db_path)), own_(std::move(own_study)) {}
+
+  const std::vector<Candidate>& of(const std::string& study) {
+    auto it = cache_.find(study);
+    if (it != cache_.end()) return it->second;
+    std::vector<Candidate>& out = cache_[study];
+    std::string path = db_;
+    bool found = fs::exists(db_) && has_study(db_, study);
+    if (!found && study != own_) {
+      path = (fs::absolute(db_).parent_path() / (study + ".sqlite")).string();
+      found = fs::exists(path) && has_study(path, study);
+      AL_CHECK(found || study == own_, "init: study '{}' is in neither {} nor {}", study, db_, path);
+    }
+    if (!found) return out;
+    Store store(path, /*read_only=*/true);
+    std::map<std::string, std::string> saved;
+    for (const auto& [s, id, a] : store.all_artifacts())
+      if (s == study && a.name == kTrainedArtifact) saved[id] = a.path;
+    for (const auto& r : store.runs(study, RunStatus::done)) {
+      Candidate c;
+      c.study = study;
+      c.id = r.id;
+      c.db = path;
+      c.seed = r.seed;
+      c.flat = flat_of(r.config);
+      c.flat["seed"] = std::to_string(r.seed);
+      const auto a = saved.find(r.id);
+      if (a != saved.end()) c.artifact = a->second;
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+ private:
+  static bool has_study(const std::string& path, const std::string& study) {
+    Store s(path, /*read_only=*/true);
+    const auto st = s.studies();
+    return std::find(st.begin(), st.end(), study) != st.end();
+  }
+  std::string db_, own_;
+  std::map<std::string, std::vector<Candidate>> cache_;
+};
+
+}  // namespace
+
+void resolve_dependencies(Sweep& sweep, const std::string& db_path, const Registries& registries) {
+  bool any = false;
+  for (auto& r : sweep.runs)
+    for (auto& src : r.config.init) {
+      any = true;
+      if (!src.from_run()) {
+        AL_CHECK(fs::is_regular_file(src.path), "run {}: init path {}: no such file", r.id(), src.path);
+        src.artifact = fs::absolute(src.path).string();
+        src.artifact_hash = file_hash(src.path);
+      }
+    }
+  if (!any) return;
+  DoneRuns done(db_path, sweep.study);
+  const size_t n = sweep.runs.size();
+  // Ids change as dependencies resolve; a chain of depth d settles in d passes, a cycle never does.
+  for (size_t pass = 0;; ++pass) {
+    std::vector<Candidate> planned(n);
+    for (size_t i = 0; i < n; ++i) {
+      const auto& c = sweep.runs[i].config;
+      planned[i] = Candidate{sweep.study, c.id, db_path, c.seed, flat_of(c.to_json()), static_cast<long>(i), ""};
+      planned[i].flat["seed"] = std::to_string(c.seed);
+    }
+    bool changed = false;
+    for (size_t i = 0; i < n; ++i) {
+      RunConfig& cfg = sweep.runs[i].config;
+      if (cfg.init.empty()) continue;
+      for (size_t k = 0; k < cfg.init.size(); ++k) {
+        InitSource& src = cfg.init[k];
+        if (!src.from_run()) continue;
+        const std::string study = src.study.empty() ? sweep.study : src.study;
+        std::vector<const Candidate*> hits;
+        if (study == sweep.study)
+          for (size_t j = 0; j < n; ++j)
+            if (j != i && matches(planned[j], src, cfg.seed)) hits.push_back(&planned[j]);
+        // The sweep's own runs first (they are the stages it defines); else the study's done runs.
+        if (hits.empty())
+          for (const auto& c : done.of(study))
+            if (matches(c, src, cfg.seed)) hits.push_back(&c);
+        const std::string where = fmt::format("run {} ({}, seed {}): init item {} ({})", cfg.id, cfg.label(), cfg.seed,
+                                              k, src.describe());
+        AL_CHECK(!hits.empty(), "{}: matches no {}run of study {}{}", where, study == sweep.study ? "" : "done ",
+                 study, study == sweep.study ? " in this sweep or done in " + db_path : "");
+        if (hits.size() > 1) {
+          std::vector<std::string> names;
+          for (size_t h = 0; h < hits.size() && h < 8; ++h) names.push_back(show(*hits[h]));
+          fail("{}: matches {} runs, it must match exactly one: {}{}; add match keys or give run: <id>", where,
+               hits.size(), fmt::join(names, ", "), hits.size() > 8 ? ", ..." : "");
+        }
+        const Candidate& dep = *hits.front();
+        if (dep.index < 0)
+          AL_CHECK(!dep.artifact.empty(), "{}: run {} of study {} is done but has no saved tensors on record in {} "
+                   "(trained before runs saved them, or removed by `adaptlab results gc`); re-run it", where, dep.id,
+                   dep.study, dep.db);
+        src.resolved_run = dep.id;
+        src.resolved_study = dep.study;
+        src.artifact = dep.index >= 0 ? trained_path(artifacts_dir_of(db_path, dep.id)) : dep.artifact;
+      }
+      const std::string id = stable_run_id(cfg.to_json(), registries);
+      if (id != cfg.id) {
+        cfg.id = id;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+    AL_CHECK(pass <= n, "init: the runs' dependencies form a cycle (a run depends, through others, on itself)");
+  }
+  // Two runs that now resolve to one id (same config, same dependency) are one run.
+  std::map<std::string, size_t> seen;
+  for (size_t i = 0; i < n; ++i) {
+    const auto [it, fresh] = seen.emplace(sweep.runs[i].id(), i);
+    AL_CHECK(fresh, "runs {} and {} of the sweep are the same run once their dependencies resolve (id {})", it->second,
+             i, sweep.runs[i].id());
+  }
+}
+
+std::vector<std::vector<size_t>> sweep_dependencies(const Sweep& sweep) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < sweep.runs.size(); ++i) index[sweep.runs[i].id()] = i;
+  std::vector<std::vector<size_t>> out(sweep.runs.size());
+  for (size_t i = 0; i < sweep.runs.size(); ++i)
+    for (const auto& src : sweep.runs[i].config.init) {
+      if (!src.from_run() || src.resolved_study != sweep.study) continue;
+      const auto it = index.find(src.resolved_run);
+      if (it != index.end()) out[i].push_back(it->second);
+    }
+  return out;
+}
+
+}  // namespace adaptlab

@@ -1,0 +1,23 @@
+// Runs that start from other runs' saved tensors (`init:` with `from`, framework/run/init_source.h):
+// resolving each source to exactly one run before anything runs, and the order the sweep runs them in.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace adaptlab {
+
+struct Registries;
+struct Sweep;
+
+// Resolves every init source of the sweep's runs. A `from` source names one run: of this sweep (same
+// study; it runs first), or — when no run of the sweep matches — done in the database `db_path` (or, for
+// another study that database does not hold, in <db folder>/<study>.sqlite), matching its `run` id prefix, `match` keys and (same_seed)
+// the seed. Sets resolved_run / resolved_study / artifact and re-computes the dependent ids (chains in
+// order). `path` sources get their file's content hash. Errors, before anything runs: a source that
+// matches no run or several (the candidates named), a cycle, a done dependency without saved tensors.
+void resolve_dependencies(Sweep& sweep, const std::string& db_path, const Registries& registries);
+
+// For each run of the sweep: the indices of the sweep's runs it loads from.
+std::vector<std::vector<size_t>> sweep_dependencies(const Sweep& sweep);
+
+}  // namespace adaptlab
