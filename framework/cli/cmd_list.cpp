@@ -5,6 +5,7 @@
 #include "framework/cli/commands.h"
 #include "framework/config/options.h"
 #include "framework/registry/registries.h"
+#include "framework/run/init_source.h"
 #include "framework/train/options.h"
 
 namespace adaptlab::cli {
@@ -32,6 +33,9 @@ int cmd_list(const ListArgs& a) {
   if (a.what.empty() || a.what == "datasets") print(r.datasets, "datasets", a.verbose);
   if ((a.what.empty() && a.verbose) || a.what == "train")
     fmt::print("train (the `train:` map of every run config):\n{}", cfg::format_doc(cfg::options_doc<TrainOptions>(), "    "));
+  if ((a.what.empty() && a.verbose) || a.what == "init")
+    fmt::print("init (each item of a run config's `init:` list; `from: {{study, run, match, same_seed}}` or `path`):\n{}",
+               cfg::format_doc(cfg::options_doc<InitSource>(), "    "));
   return 0;
 }
 
@@ -40,9 +44,9 @@ int cmd_list(const ListArgs& a) {
 void add_list(Command& root, const GlobalArgs&) {
   auto a = std::make_shared<ListArgs>();
   Command& c = root.sub("list", "list registered backbones, methods and datasets");
-  c.positional("what", a->what, "backbones | methods | datasets | train (default: all)")
-      .one_of({"backbones", "methods", "datasets", "train"});
-  c.flag("-v,--verbose", a->verbose, "show every option with its default, and the train: keys");
+  c.positional("what", a->what, "backbones | methods | datasets | train | init (default: all)")
+      .one_of({"backbones", "methods", "datasets", "train", "init"});
+  c.flag("-v,--verbose", a->verbose, "show every option with its default, and the train: and init: keys");
   c.on_run([a] { return cmd_list(*a); });
 }
 

@@ -13,7 +13,7 @@ std::string counts_by_status(const std::vector<RunRow>& runs) {
   std::map<std::string, int> n;
   for (const auto& r : runs) ++n[to_string(r.status)];
   std::string out = fmt::format("{} runs", runs.size());
-  for (const char* s : {"done", "running", "failed", "timed-out", "cancelled", "pending"})
+  for (const char* s : {"done", "running", "failed", "timed-out", "cancelled", "blocked", "pending"})
     if (n.count(s)) out += fmt::format(" · {} {}", n[s], s);
   return out;
 }

@@ -21,6 +21,8 @@ rc=$?
 check "SELECT count(*) FROM runs WHERE status = 'failed'" 2
 check "SELECT count(*) FROM runs WHERE status = 'blocked' AND error LIKE 'its dependency % failed' AND started_at IS NULL" 2
 grep -q "2 blocked (a dependency did not end done)" "$TMP/out1" || fail "no blocked count: $(tail -2 "$TMP/out1")"
+"$CLI" status --db "$DB" > "$TMP/status" 2>&1 || fail "status exited $?"
+grep -q "4 runs · 2 failed · 2 blocked" "$TMP/status" || fail "status: $(head -3 "$TMP/status")"
 
 # 2. The data appears; the failed runs are retried and the blocked ones run after them.
 "$PY" "$SRC/tools/data/make_image_fixtures.py" "$TMP/img" >/dev/null || fail "image fixtures"
