@@ -97,5 +97,26 @@ seeds: 2
 YAML
 "$CLI" sweep --db "$TMP/later.sqlite" --no-progress "$TMP/later.yaml" > "$TMP/later" 2>&1 || fail "later study: $(tail -3 "$TMP/later")"
 [ "$(sqlite3 "$TMP/later.sqlite" "SELECT count(*) FROM runs WHERE status = 'done'")" = 2 ] || fail "later study not done"
+# 7. kill -9 of the driver while stage 2 runs, then resume: stage 1 is not run again, stage 2 ends done.
+sed 's/  train.lr: \[1.0e-2, 1.0e-12\]/  train.lr: [1.0e-2, 1.0e-12]\n  train.epochs: [1, 400]/' "$SW" > "$TMP/long.yaml"
+KDB="$TMP/kill.sqlite"
+"$CLI" sweep --db "$KDB" --no-progress "$TMP/long.yaml" "dataset.dir=$TMP/img/folder" > "$TMP/kill1" 2>&1 &
+driver=$!
+for _ in $(seq 1 600); do  # until a stage-2 run is running (at most 60 s)
+  [ "$(sqlite3 "$KDB" "SELECT count(*) FROM runs WHERE status = 'running' AND json_extract(config_json, '$.train.epochs') = 400" 2>/dev/null)" = 1 ] && break
+  sleep 0.1
+done
+kill -9 "$driver"
+wait "$driver" 2>/dev/null
+kq() { sqlite3 "$KDB" "$1"; }
+[ "$(kq "SELECT count(*) FROM runs WHERE status = 'done' AND json_extract(config_json, '$.train.epochs') = 1")" -ge 1 ] ||
+  fail "kill: no stage-1 run done before the kill: $(kq "SELECT status FROM runs")"
+[ "$(kq "SELECT count(*) FROM runs WHERE status = 'done' AND json_extract(config_json, '$.train.epochs') = 400")" -lt 2 ] ||
+  fail "kill: stage 2 had ended before the kill"
+"$CLI" sweep --db "$KDB" --no-progress "$TMP/long.yaml" "dataset.dir=$TMP/img/folder" > "$TMP/kill2" 2>&1 ||
+  fail "resume after kill exited $?: $(tail -3 "$TMP/kill2")"
+[ "$(kq "SELECT count(*) FROM runs WHERE status = 'done'")" = 4 ] || fail "kill: not all done after resume"
+[ "$(kq "SELECT max(attempt) FROM runs WHERE json_extract(config_json, '$.train.epochs') = 1")" = 1 ] ||
+  fail "kill: stage 1 ran again after the resume"
 [ "$fails" = 0 ] && echo "init: from: dependencies run first, block on failure, resume, run alone; ids follow dependencies"
 exit "$fails"
