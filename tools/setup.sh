@@ -86,6 +86,7 @@ fi
 
 # ---- the shipped real task, built from a Debian package's files (WordNet 3.0; see data/README.md) ------
 python3 tools/data/build_wordnet_lex.py --out "$ROOT/data/wordnet-lex" >/dev/null
+python3 tools/data/build_wordnet_corpus.py --out "$ROOT/data/wordnet-corpus" >/dev/null  # unlabelled text (text_corpus)
 
 # ---- the shipped real image task: scikit-learn's handwritten digits as an image folder (data/README.md) ------
 digits="$("$PY" -c "import os, sklearn; print(os.path.join(os.path.dirname(sklearn.__file__), 'datasets', 'data', 'digits.csv.gz'), end='')" 2>/dev/null || true)"

@@ -39,6 +39,8 @@ class Dataset {
   // What evaluation reports, from the model's outputs [n, C] and the split's labels [n]: metric name →
   // value (accuracy "acc" by default). The first of metric_names() is the main one ("<split>.score").
   virtual std::vector<std::string> metric_names() const { return {"acc"}; }
+  // False for a corpus without labels (text_corpus): only a label-free loss can train on it.
+  virtual bool labelled() const { return true; }
   virtual std::map<std::string, double> compute_metrics(const at::Tensor& outputs, const at::Tensor& labels) const;
 };
 

@@ -87,6 +87,9 @@ class Method {
   // An extra training loss added to the task loss after the forward of `inputs` (e.g. distillation);
   // undefined = none. Called with gradients enabled.
   virtual at::Tensor auxiliary_loss(Backbone& backbone, const at::Tensor& inputs);  // method.cpp
+  // False: training leaves the task loss out (only the methods' auxiliary losses train), e.g. Variator's
+  // label-free plugin pre-training. Any method of the stack saying false drops it.
+  virtual bool uses_task_loss() const { return true; }
   // Named inference configurations one trained model offers (e.g. Variator's compression rates): each
   // function switches the model to it. The run evaluates every one (test.acc.<name>,
   // throughput.eval.<name>) after the default evaluation, then switches back to the first.

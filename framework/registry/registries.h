@@ -95,7 +95,7 @@ Registries& registries();
 // ---- plugins ---------------------------------------------------------------------------------------
 // The plugin interface version this build accepts. A plugin built against another version is refused
 // at load time with both numbers. Bump it whenever a header a plugin includes changes incompatibly.
-inline constexpr int kPluginApiVersion = 3;
+inline constexpr int kPluginApiVersion = 4;
 
 // A loaded plugin: the path it was loaded from and the XXH3-128 hash of its file.
 struct PluginInfo {

@@ -142,12 +142,14 @@ struct Stepper::Impl {
   std::optional<GradScaler> scaler;
   int64_t step = 0, total = 0, warmup = 0;
   double last_lr = 0;
+  bool task_loss = true;  // false when a method trains label-free (Method::uses_task_loss)
 };
 
 Stepper::Stepper(Backbone& backbone, const std::vector<Method*>& methods, const TrainOptions& o, c10::Device device,
                  int64_t total_steps, int64_t warmup_steps)
     : impl_(new Impl{backbone, methods, o, device, parse_precision(o.precision), {}, nullptr, {}, std::nullopt, 0,
                      total_steps, warmup_steps}) {
+  for (Method* m : methods) impl_->task_loss = impl_->task_loss && m->uses_task_loss();
   rebuild();
   if (impl_->precision == Precision::fp16) impl_->scaler.emplace(device);
 }
@@ -174,9 +176,13 @@ at::Tensor Stepper::step(const at::Tensor& xb, const at::Tensor& yb) {
   at::Tensor loss;
   {
     AutocastGuard autocast(s.precision, s.device);
-    loss = task_loss(s.backbone.forward(xb), yb, at::Reduction::Mean);
+    const at::Tensor out = s.backbone.forward(xb);
+    if (s.task_loss) loss = task_loss(out, yb, at::Reduction::Mean);
     for (Method* m : s.methods)  // e.g. distillation losses
-      if (auto aux = m->auxiliary_loss(s.backbone, xb); aux.defined()) loss = loss + aux.to(at::kFloat);
+      if (auto aux = m->auxiliary_loss(s.backbone, xb); aux.defined())
+        loss = loss.defined() ? loss + aux.to(at::kFloat) : aux.to(at::kFloat);
+    AL_CHECK(loss.defined(), "no training loss: the task loss is left out (a method trains label-free) and no method "
+             "gave an auxiliary loss");
   }
   bool finite_grads = true;
   if (s.scaler) {
@@ -294,6 +300,8 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
   const int64_t n = data.size(Split::train);
   AL_CHECK(n > 0 && (!o.drop_last || n >= o.batch_size), "the training split has {} example(s): {}", n,
            n == 0 ? "nothing to train on" : "fewer than one batch, and drop_last leaves none");
+  AL_CHECK(data.labelled() || std::any_of(methods.begin(), methods.end(), [](Method* m) { return !m->uses_task_loss(); }),
+           "the dataset has no labels: only a label-free loss can train on it (e.g. variator with distill: hidden)");
   const int64_t steps_per_epoch = o.drop_last ? n / o.batch_size : (n + o.batch_size - 1) / o.batch_size;
   const int64_t total = steps_per_epoch * o.epochs;
   const int64_t seen = o.drop_last ? steps_per_epoch * o.batch_size : n;  // examples an epoch trains on

@@ -79,15 +79,17 @@ class Variator : public Method {
     set_k(o_.ks.front());
   }
 
-  std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named(".variator.", o_.train_head); }
+  std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named(".variator.", o_.train_head && o_.distill != "hidden"); }
 
   // Each step trains the next rate (all plugin sets share the frozen backbone).
   void on_step(Backbone&, const TrainState& st) override { set_k(o_.ks[st.step % o_.ks.size()]); }
 
   // Distillation: MSE between every FFN sub-layer's output with the plugins (this step's forward) and
   // without them (the same network, plugins bypassed, no gradient).
+  bool uses_task_loss() const override { return o_.distill != "hidden"; }
+
   at::Tensor auxiliary_loss(Backbone& b, const at::Tensor& x) override {
-    if (o_.distill_weight == 0) return {};
+    if (!distills()) return {};
     std::vector<at::Tensor> student;
     for (auto& w : wraps_) student.push_back(w->last_out);
     const int k = wraps_.front()->active_k;
@@ -119,9 +121,11 @@ class Variator : public Method {
   void set_k(int k) {
     for (auto& w : wraps_) {
       w->active_k = k;
-      w->record = o_.distill_weight > 0;
+      w->record = distills();
     }
   }
+
+  bool distills() const { return o_.distill != "task" && o_.distill_weight > 0; }
 
   VariatorOptions o_;
   std::vector<std::shared_ptr<VariatorWrap>> wraps_;

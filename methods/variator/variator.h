@@ -15,6 +15,7 @@ struct VariatorOptions {
   int adapter_dim = 64;          // decompression adapter: Linear 2d → adapter_dim, tanh, Linear → d
   double distill_weight = 1.0;   // weight of the layer-wise MSE to the uncompressed network (0 = task loss only)
   bool train_head = true;
+  std::string distill = "task-hidden";  // task-hidden | hidden | task (the released code's choices)
 
   template <class V>
   void visit(V& v) {
@@ -22,6 +23,12 @@ struct VariatorOptions {
     v("adapter_dim", adapter_dim, "hidden width of the decompression adapter");
     v("distill_weight", distill_weight, "weight of the MSE between FFN outputs with and without the plugins");
     v("train_head", train_head, "train the classifier head too");
+    v("distill", distill,
+      "task-hidden: task loss + distill_weight x hidden-state MSE | hidden: the MSE alone, no labels used (plugin "
+      "pre-training on plain text) | task: the task loss alone");
+    v.check(distill == "task-hidden" || distill == "hidden" || distill == "task", "distill",
+            "must be task-hidden, hidden or task");
+    v.check(distill != "hidden" || distill_weight > 0, "distill_weight", "must be > 0 with distill: hidden");
     v.check(!ks.empty(), "ks", "must list at least one rate");
     for (int k : ks) v.check(k >= 1, "ks", "rates must be >= 1");
     v.check(adapter_dim > 0, "adapter_dim", "must be > 0");

@@ -7,6 +7,9 @@
 #include "backbones/vit/vit.h"
 #include "framework/registry/registries.h"
 #include "methods/variator/variator.h"
+#include "framework/train/trainer.h"
+
+#include <algorithm>
 
 using namespace adaptlab;
 
@@ -107,4 +110,49 @@ TEST_CASE("Variator distillation loss is zero when nothing is compressed and gro
   REQUIRE(v.size() == 2);
   CHECK(v[0].first == "k4");
   CHECK(v[1].first == "k2");
+}
+
+TEST_CASE("Variator distill modes: hidden trains on the MSE alone, task on the task loss alone", "[variator]") {
+  const auto x = at::randn({4, 3, 8, 8}, at::kDouble);
+  const auto y = at::tensor({0, 1, 2, 1}, at::kLong);
+  // The loss a first step reports, and what it is made of, on identical models (the stepper adds the losses in
+  // float32: equal to 1e-6).
+  auto first_loss = [&](const std::string& distill, double& task, double& mse, bool& head_trained) {
+    auto b = tiny_vit();
+    at::manual_seed(5);
+    auto m = registries().methods.create("variator", cfg::parse_string("ks: [4]\ndistill: " + distill + "\n", "t"));
+    m->attach(*b);
+    b->to(at::kDouble);
+    b->train();
+    {
+      auto ref = tiny_vit();
+      at::manual_seed(5);
+      auto mr = registries().methods.create("variator", cfg::parse_string("ks: [4]\n", "t"));
+      mr->attach(*ref);
+      ref->to(at::kDouble);
+      ref->train();
+      task = at::cross_entropy_loss(ref->forward(x), y).item<double>();
+      mse = mr->auxiliary_loss(*ref, x).item<double>();
+    }
+    const auto names = m->trainable(*b);
+    head_trained = std::any_of(names.begin(), names.end(), [](const std::string& n) { return n.rfind("head.", 0) == 0; });
+    std::vector<Method*> ms = {m.get()};
+    TrainOptions o;
+    o.warmup_epochs = 0;
+    Stepper st(*b, ms, o, at::kCPU, 1, 0);
+    return st.step(x, y).item<double>();
+  };
+  double task = 0, mse = 0;
+  bool head = false;
+  const double both = first_loss("task-hidden", task, mse, head);  // (fills task and mse first)
+  CHECK(both == Approx(task + mse).epsilon(1e-6));
+  CHECK(head);
+  CHECK(mse > 1e-6);
+  const double hidden = first_loss("hidden", task, mse, head);
+  CHECK(hidden == Approx(mse).epsilon(1e-6));
+  CHECK_FALSE(head);  // no label reaches the head
+  const double task_only = first_loss("task", task, mse, head);
+  CHECK(task_only == Approx(task).epsilon(1e-6));
+  REQUIRE_THROWS_WITH(registries().methods.create("variator", cfg::parse_string("distill: hiden\n", "t")),
+                      Catch::Contains("must be task-hidden, hidden or task"));
 }

@@ -1,0 +1,1 @@
+adaptlab_component(dataset NAMES text_corpus SOURCES text_corpus.cpp)

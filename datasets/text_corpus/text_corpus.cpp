@@ -1,0 +1,76 @@
+#include "datasets/text_corpus/text_corpus.h"
+
+#include <ATen/ATen.h>
+
+#include <cstring>
+#include <fstream>
+#include <vector>
+
+#include "datasets/text_tsv/text_tsv.h"
+#include "framework/core/error.h"
+#include "framework/registry/registries.h"
+#include "framework/text/wordpiece.h"
+
+namespace adaptlab {
+namespace {
+
+class TextCorpus : public Dataset {
+ public:
+  explicit TextCorpus(const TextCorpusOptions& o) : o_(o) {
+    std::ifstream f(o.file, std::ios::binary);
+    AL_CHECK(f.good(), "{}: cannot read the corpus", o.file);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(f, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") != std::string::npos) lines.push_back(std::move(line));
+    }
+    const size_t held = static_cast<size_t>(o.val_size) + static_cast<size_t>(o.test_size);
+    AL_CHECK(lines.size() > held, "{}: {} passages, not more than val_size + test_size = {}", o.file, lines.size(), held);
+    size_t train_n = lines.size() - held;
+    if (o.train_size > 0) {
+      AL_CHECK(static_cast<size_t>(o.train_size) <= train_n, "{}: {} passages after val and test, fewer than train_size = {}",
+               o.file, train_n, o.train_size);
+      train_n = static_cast<size_t>(o.train_size);
+    }
+    const auto wp = text::WordPiece::load(text_tsv_vocab_path(o.vocab), o.lower_case);
+    const auto encode = [&](size_t from, size_t n) {
+      auto x = at::empty({static_cast<int64_t>(n), o.max_length}, at::kLong);
+      int64_t* dst = x.data_ptr<int64_t>();
+      for (size_t i = 0; i < n; ++i) {
+        const auto enc = wp.encode(lines[from + i], o.max_length, /*pad_to_max_length=*/true);
+        std::memcpy(dst + static_cast<int64_t>(i) * o.max_length, enc.input_ids.data(), sizeof(int64_t) * o.max_length);
+      }
+      return x;
+    };
+    x_[static_cast<int>(Split::val)] = encode(0, static_cast<size_t>(o.val_size));
+    x_[static_cast<int>(Split::test)] = encode(static_cast<size_t>(o.val_size), static_cast<size_t>(o.test_size));
+    x_[static_cast<int>(Split::train)] = encode(held, train_n);
+    for (int s = 0; s < 3; ++s) y_[s] = at::zeros({x_[s].size(0)}, at::kLong);
+  }
+
+  DataInfo info() const override { return DataInfo{2, {o_.max_length}, false}; }
+  const at::Tensor& inputs(Split s) const override { return x_[static_cast<int>(s)]; }
+  const at::Tensor& labels(Split s) const override { return y_[static_cast<int>(s)]; }
+  bool labelled() const override { return false; }
+  std::vector<std::string> metric_names() const override { return {"unlabelled"}; }
+  std::map<std::string, double> compute_metrics(const at::Tensor&, const at::Tensor&) const override {
+    return {{"unlabelled", 0.0}};
+  }
+
+ private:
+  TextCorpusOptions o_;
+  at::Tensor x_[3], y_[3];
+};
+
+}  // namespace
+
+std::unique_ptr<Dataset> make_text_corpus(const TextCorpusOptions& o) { return std::make_unique<TextCorpus>(o); }
+
+void register_text_corpus(Registries& r) {
+  add_entry<TextCorpusOptions>(r.datasets, "text_corpus",
+                               "plain text without labels, WordPiece-tokenized, for label-free training (Variator "
+                               "plugin pre-training)",
+                               [](const TextCorpusOptions& o) { return make_text_corpus(o); });
+}
+
+}  // namespace adaptlab
