@@ -11,6 +11,7 @@ struct TrainOptions {
   double weight_decay = 1e-4;      // AdamW decoupled weight decay (not on biases / norms / 1-d tensors)
   double warmup_epochs = 1.0;      // linear warm-up from warmup_lr to lr, in epochs
   double warmup_lr = 0.0;          // learning rate the warm-up starts from
+  int warmup_steps = 0;            // > 0: the warm-up in optimiser steps instead of warmup_epochs
   double min_lr = 0.0;             // cosine schedule floor
   std::string schedule = "step";   // step | timm_epoch (see lr_at)
   double beta1 = 0.9;              // AdamW beta1
@@ -31,11 +32,14 @@ struct TrainOptions {
     v("weight_decay", weight_decay, "AdamW weight decay (not applied to 1-d tensors)");
     v("warmup_epochs", warmup_epochs, "linear warm-up length in epochs");
     v("warmup_lr", warmup_lr, "learning rate the warm-up starts from");
+    v("warmup_steps", warmup_steps, "> 0: the warm-up length in optimiser steps (instead of warmup_epochs)");
     v("min_lr", min_lr, "cosine schedule floor");
     v("schedule", schedule,
       "step: warm-up then cosine to min_lr over the remaining steps, updated every step | timm_epoch: as the "
       "NOAH/PYRA scripts, timm's CosineLRScheduler (cosine over all epochs, warm-up from warmup_lr, no warm-up "
-      "prefix) stepped once after each epoch with that epoch's index, so epoch e trains at its value for e-1");
+      "prefix) stepped once after each epoch with that epoch's index, so epoch e trains at its value for e-1 | "
+      "linear: as transformers' get_linear_schedule_with_warmup (warm-up from warmup_lr, then linear decay to "
+      "min_lr at the last step)");
     v("beta1", beta1, "AdamW beta1");
     v("beta2", beta2, "AdamW beta2");
     v("grad_clip", grad_clip, "max global gradient norm (0 = off)");
@@ -55,7 +59,10 @@ struct TrainOptions {
     v.check(eval_every > 0, "eval_every", "must be > 0");
     v.check(log_every > 0, "log_every", "must be > 0");
     v.check(warmup_lr >= 0 && warmup_lr <= lr, "warmup_lr", "must be in [0, lr]");
-    v.check(schedule == "step" || schedule == "timm_epoch", "schedule", "must be step or timm_epoch");
+    v.check(schedule == "step" || schedule == "timm_epoch" || schedule == "linear", "schedule",
+            "must be step, timm_epoch or linear");
+    v.check(warmup_steps >= 0, "warmup_steps", "must be >= 0");
+    v.check(schedule != "timm_epoch" || warmup_steps == 0, "warmup_steps", "not with schedule: timm_epoch (whole epochs)");
     v.check(schedule != "timm_epoch" || warmup_epochs == static_cast<double>(static_cast<int>(warmup_epochs)),
             "warmup_epochs", "must be a whole number of epochs with schedule: timm_epoch");
     v("drop_last", drop_last, "leave out each epoch's last partial training batch (as a DataLoader with drop_last)");
@@ -76,6 +83,8 @@ struct TrainOptions {
 // to min_lr at `total_steps`. schedule timm_epoch: constant within an epoch; epoch e (steps_per_epoch =
 // total_steps / epochs) uses t = max(e - 1, 0) and timm's value at t: warmup_lr + t·(lr − warmup_lr) /
 // warmup_epochs while t < warmup_epochs, else min_lr + ½(lr − min_lr)(1 + cos(π t / epochs)).
+// schedule linear (transformers' get_linear_schedule_with_warmup when warmup_lr = min_lr = 0): step s <
+// W: warmup_lr + (lr − warmup_lr)·s / W; then min_lr + (lr − min_lr)·max(0, (T − s) / (T − W)).
 double lr_at(const TrainOptions& o, long step, long warmup_steps, long total_steps);
 
 }  // namespace adaptlab

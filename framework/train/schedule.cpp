@@ -12,6 +12,12 @@ double lr_at(const TrainOptions& o, long step, long warmup_steps, long total_ste
     if (t < o.warmup_epochs) return o.warmup_lr + t * (o.lr - o.warmup_lr) / o.warmup_epochs;
     return o.min_lr + 0.5 * (o.lr - o.min_lr) * (1.0 + std::cos(M_PI * t / o.epochs));
   }
+  if (o.schedule == "linear") {
+    if (step < warmup_steps)
+      return o.warmup_lr + (o.lr - o.warmup_lr) * static_cast<double>(step) / static_cast<double>(warmup_steps);
+    const double left = static_cast<double>(total_steps - step) / static_cast<double>(std::max(1L, total_steps - warmup_steps));
+    return o.min_lr + (o.lr - o.min_lr) * std::max(0.0, left);
+  }
   if (warmup_steps > 0 && step < warmup_steps)
     return o.warmup_lr + (o.lr - o.warmup_lr) * static_cast<double>(step + 1) / static_cast<double>(warmup_steps);
   const long decay_steps = std::max(1L, total_steps - warmup_steps);

@@ -305,7 +305,8 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
   const int64_t steps_per_epoch = o.drop_last ? n / o.batch_size : (n + o.batch_size - 1) / o.batch_size;
   const int64_t total = steps_per_epoch * o.epochs;
   const int64_t seen = o.drop_last ? steps_per_epoch * o.batch_size : n;  // examples an epoch trains on
-  Stepper stepper(backbone, methods, o, device, total, static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch)));
+  const int64_t warmup = o.warmup_steps > 0 ? o.warmup_steps : static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch));
+  Stepper stepper(backbone, methods, o, device, total, warmup);
   Loop loop{backbone, data, methods, o, device, sink, progress, stepper, total, {}, {}, std::chrono::steady_clock::now(), 0, 0.0, 0, {}};
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const Precision precision = parse_precision(o.precision);

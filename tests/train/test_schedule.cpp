@@ -66,3 +66,21 @@ TEST_CASE("schedule timm_epoch: every step's lr as timm's CosineLRScheduler give
     }
   }
 }
+
+TEST_CASE("schedule linear: every step's lr as transformers' get_linear_schedule_with_warmup", "[train]") {
+  const auto dir = test::fresh_dir("linear-schedule");
+  // Variator's pre-training: lr 1e-3, 50 warm-up steps (here of 400 steps).
+  test::run_python(std::string(ADAPTLAB_TESTS_DIR) + "/train/reference_linear_schedule.py",
+                   fmt::format("0.001 50 400 '{}/lrs.json'", dir));
+  const auto ref = nlohmann::json::parse(std::ifstream(dir + "/lrs.json"));
+  TrainOptions o;
+  o.schedule = "linear";
+  o.lr = 1e-3;
+  REQUIRE(ref.size() == 400u);
+  for (long s = 0; s < 400; ++s) {
+    INFO("step " << s);
+    CHECK(lr_at(o, s, 50, 400) == Approx(ref[static_cast<size_t>(s)].get<double>()).epsilon(1e-13).margin(1e-18));
+  }
+  o.min_lr = 1e-5;  // a floor: the last step decays to it
+  CHECK(lr_at(o, 400, 50, 400) == Approx(1e-5).epsilon(1e-15));
+}
