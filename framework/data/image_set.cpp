@@ -15,36 +15,62 @@
 
 namespace adaptlab {
 
+namespace {
+
+// `work(entry, k)` for k in [0, n) in parallel (oneTBB) on entries[index(k)]: which succeeded, and the
+// first failure as "<what> (listed at <list line>)".
+struct Attempts {
+  std::vector<char> ok;
+  std::string first_error;
+};
+
+template <class Index, class Work>
+Attempts attempt_all(const std::vector<ImageEntry>& entries, int64_t n, Index index, Work work) {
+  Attempts a{std::vector<char>(static_cast<size_t>(n), 0), {}};
+  std::mutex m;
+  tbb::parallel_for(int64_t{0}, n, [&](int64_t k) {
+    const auto& e = entries[static_cast<size_t>(index(k))];
+    try {
+      work(e, k);
+      a.ok[static_cast<size_t>(k)] = 1;
+    } catch (const std::exception& ex) {
+      std::lock_guard<std::mutex> g(m);
+      if (a.first_error.empty()) a.first_error = fmt::format("{} (listed at {})", ex.what(), e.origin);
+    }
+  });
+  return a;
+}
+
+// The entries that succeeded (their labels and the skipped count into `d`); a failure is an error unless
+// skip_bad_images, then a warning.
+std::vector<int64_t> keep_readable(const std::vector<ImageEntry>& entries, const Attempts& a, const ImageOptions& o,
+                                   DecodedImages& d) {
+  std::vector<int64_t> keep, labels;
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (a.ok[i]) {
+      keep.push_back(static_cast<int64_t>(i));
+      labels.push_back(entries[i].label);
+    }
+  d.skipped = static_cast<int64_t>(entries.size() - keep.size());
+  if (d.skipped > 0) {
+    AL_CHECK(o.skip_bad_images, "{}", a.first_error);
+    log::warn("{} image(s) could not be read and were skipped (skip_bad_images); the first: {}", d.skipped,
+              a.first_error);
+  }
+  d.labels = at::tensor(labels, at::kLong);
+  return keep;
+}
+
+}  // namespace
+
 DecodedImages decode_images(const std::vector<ImageEntry>& entries, const ImageOptions& o) {
   const int64_t n = static_cast<int64_t>(entries.size()), S = o.img_size;
   auto images = at::empty({n, 3, S, S}, at::kByte);
-  std::vector<char> ok(static_cast<size_t>(n), 0);
-  std::mutex m;
-  std::string first_error;
-  tbb::parallel_for(int64_t{0}, n, [&](int64_t i) {
-    const auto& e = entries[static_cast<size_t>(i)];
-    try {
-      images[i].copy_(resize_square(decode_image(e.path), S));
-      ok[static_cast<size_t>(i)] = 1;
-    } catch (const std::exception& ex) {
-      std::lock_guard<std::mutex> g(m);
-      if (first_error.empty()) first_error = fmt::format("{} (listed at {})", ex.what(), e.origin);
-    }
-  });
+  const Attempts a = attempt_all(entries, n, [](int64_t k) { return k; },
+                                 [&](const ImageEntry& e, int64_t k) { images[k].copy_(resize_square(decode_image(e.path), S)); });
   DecodedImages d;
-  std::vector<int64_t> keep, labels;
-  for (int64_t i = 0; i < n; ++i)
-    if (ok[static_cast<size_t>(i)]) {
-      keep.push_back(i);
-      labels.push_back(entries[static_cast<size_t>(i)].label);
-    }
-  d.skipped = n - static_cast<int64_t>(keep.size());
-  if (d.skipped > 0) {
-    AL_CHECK(o.skip_bad_images, "{}", first_error);
-    log::warn("{} image(s) could not be read and were skipped (skip_bad_images); the first: {}", d.skipped, first_error);
-  }
+  const auto keep = keep_readable(entries, a, o, d);
   d.images = d.skipped > 0 ? images.index_select(0, at::tensor(keep, at::kLong)) : images;
-  d.labels = at::tensor(labels, at::kLong);
   return d;
 }
 
@@ -72,33 +98,10 @@ std::vector<ImageEntry> read_image_list(const std::string& list, const std::stri
 
 DecodedImages load_images(const std::vector<ImageEntry>& entries, const ImageOptions& o) {
   if (o.cache) return decode_images(entries, o);
-  const int64_t n = static_cast<int64_t>(entries.size());
-  std::vector<char> ok(static_cast<size_t>(n), 0);
-  std::mutex m;
-  std::string first_error;
-  tbb::parallel_for(int64_t{0}, n, [&](int64_t i) {
-    const auto& e = entries[static_cast<size_t>(i)];
-    try {
-      check_image_file(e.path);
-      ok[static_cast<size_t>(i)] = 1;
-    } catch (const std::exception& ex) {
-      std::lock_guard<std::mutex> g(m);
-      if (first_error.empty()) first_error = fmt::format("{} (listed at {})", ex.what(), e.origin);
-    }
-  });
+  const Attempts a = attempt_all(entries, static_cast<int64_t>(entries.size()), [](int64_t k) { return k; },
+                                 [](const ImageEntry& e, int64_t) { check_image_file(e.path); });
   DecodedImages d;
-  std::vector<int64_t> labels;
-  for (int64_t i = 0; i < n; ++i)
-    if (ok[static_cast<size_t>(i)]) {
-      d.entries.push_back(entries[static_cast<size_t>(i)]);
-      labels.push_back(entries[static_cast<size_t>(i)].label);
-    }
-  d.skipped = n - static_cast<int64_t>(d.entries.size());
-  if (d.skipped > 0) {
-    AL_CHECK(o.skip_bad_images, "{}", first_error);
-    log::warn("{} image(s) could not be read and were skipped (skip_bad_images); the first: {}", d.skipped, first_error);
-  }
-  d.labels = at::tensor(labels, at::kLong);
+  for (int64_t i : keep_readable(entries, a, o, d)) d.entries.push_back(entries[static_cast<size_t>(i)]);
   return d;
 }
 
@@ -106,21 +109,14 @@ at::Tensor decode_batch(const std::vector<ImageEntry>& entries, const at::Tensor
   const auto idx = index.to(at::kLong).contiguous();
   const int64_t b = idx.numel();
   const int64_t* ip = idx.data_ptr<int64_t>();
-  auto images = at::empty({b, 3, size, size}, at::kByte);
-  std::mutex m;
-  std::string first_error;
-  tbb::parallel_for(int64_t{0}, b, [&](int64_t k) {
+  for (int64_t k = 0; k < b; ++k)
     AL_CHECK(ip[k] >= 0 && ip[k] < static_cast<int64_t>(entries.size()), "image index {} out of range [0, {})", ip[k],
              entries.size());
-    const auto& e = entries[static_cast<size_t>(ip[k])];
-    try {
-      images[k].copy_(resize_square(decode_image(e.path), size));
-    } catch (const std::exception& ex) {
-      std::lock_guard<std::mutex> g(m);
-      if (first_error.empty()) first_error = fmt::format("{} (listed at {})", ex.what(), e.origin);
-    }
+  auto images = at::empty({b, 3, size, size}, at::kByte);
+  const Attempts a = attempt_all(entries, b, [ip](int64_t k) { return ip[k]; }, [&](const ImageEntry& e, int64_t k) {
+    images[k].copy_(resize_square(decode_image(e.path), size));
   });
-  AL_CHECK(first_error.empty(), "{}", first_error);
+  AL_CHECK(a.first_error.empty(), "{}", a.first_error);
   return images;
 }
 

@@ -8,7 +8,6 @@
 #include <memory>
 
 #include "framework/core/error.h"
-#include "framework/core/json_flat.h"
 #include "framework/registry/registries.h"
 #include "framework/run/artifacts.h"
 #include "framework/run/resolve.h"
@@ -28,18 +27,16 @@ struct Candidate {
   std::string artifact;                     // done runs: the saved tensors on record ("" if none)
 };
 
-std::map<std::string, std::string> flat_of(const nlohmann::json& config) {
-  std::map<std::string, std::string> out;
-  for (auto& [k, v] : flatten_json(config)) out.emplace(std::move(k), std::move(v));
-  std::string label;
-  for (const auto& m : config.at("methods")) {
-    if (!label.empty()) label += '+';
-    label += m.at("name").get<std::string>();
-  }
-  out["methods"] = nlohmann::json(label).dump();
-  out["backbone"] = config.at("backbone").at("name").dump();
-  out["dataset"] = config.at("dataset").at("name").dump();
-  return out;
+// Dotted config keys and the run columns (methods, backbone, dataset, seed) -> JSON text, as the store records them.
+Candidate candidate(const std::string& study, const std::string& id, const nlohmann::json& config, const std::string& db,
+                    long index) {
+  const RunRecord r = record_of_config(study, id, config);
+  Candidate c{study, id, db, r.seed, {r.params.begin(), r.params.end()}, index, ""};
+  c.flat["methods"] = nlohmann::json(r.methods).dump();
+  c.flat["backbone"] = nlohmann::json(r.backbone).dump();
+  c.flat["dataset"] = nlohmann::json(r.dataset).dump();
+  c.flat["seed"] = std::to_string(r.seed);
+  return c;
 }
 
 bool same_value(const std::string& stored, const nlohmann::json& wanted) {
@@ -77,38 +74,32 @@ class DoneRuns {
     auto it = cache_.find(study);
     if (it != cache_.end()) return it->second;
     std::vector<Candidate>& out = cache_[study];
+    std::unique_ptr<Store> store = open_with(db_, study);
     std::string path = db_;
-    bool found = fs::exists(db_) && has_study(db_, study);
-    if (!found && study != own_) {
+    if (!store && study != own_) {
       path = (fs::absolute(db_).parent_path() / (study + ".sqlite")).string();
-      found = fs::exists(path) && has_study(path, study);
-      AL_CHECK(found || study == own_, "init: study '{}' is in neither {} nor {}", study, db_, path);
+      store = open_with(path, study);
+      AL_CHECK(store != nullptr, "init: study '{}' is in neither {} nor {}", study, db_, path);
     }
-    if (!found) return out;
-    Store store(path, /*read_only=*/true);
+    if (!store) return out;
     std::map<std::string, std::string> saved;
-    for (const auto& [s, id, a] : store.all_artifacts())
+    for (const auto& [s, id, a] : store->all_artifacts())
       if (s == study && a.name == kTrainedArtifact) saved[id] = a.path;
-    for (const auto& r : store.runs(study, RunStatus::done)) {
-      Candidate c;
-      c.study = study;
-      c.id = r.id;
-      c.db = path;
-      c.seed = r.seed;
-      c.flat = flat_of(r.config);
-      c.flat["seed"] = std::to_string(r.seed);
+    for (const auto& r : store->runs(study, RunStatus::done)) {
+      out.push_back(candidate(study, r.id, r.config, path, -1));
       const auto a = saved.find(r.id);
-      if (a != saved.end()) c.artifact = a->second;
-      out.push_back(std::move(c));
+      if (a != saved.end()) out.back().artifact = a->second;
     }
     return out;
   }
 
  private:
-  static bool has_study(const std::string& path, const std::string& study) {
-    Store s(path, /*read_only=*/true);
-    const auto st = s.studies();
-    return std::find(st.begin(), st.end(), study) != st.end();
+  // The database at `path` opened read-only when it holds `study`; null otherwise.
+  static std::unique_ptr<Store> open_with(const std::string& path, const std::string& study) {
+    if (!fs::exists(path)) return nullptr;
+    auto store = std::make_unique<Store>(path, /*read_only=*/true);
+    const auto st = store->studies();
+    return std::find(st.begin(), st.end(), study) != st.end() ? std::move(store) : nullptr;
   }
   std::string db_, own_;
   std::map<std::string, std::vector<Candidate>> cache_;
@@ -133,11 +124,8 @@ void resolve_dependencies(Sweep& sweep, const std::string& db_path, const Regist
   // Ids change as dependencies resolve; a chain of depth d settles in d passes, a cycle never does.
   for (size_t pass = 0;; ++pass) {
     std::vector<Candidate> planned(n);
-    for (size_t i = 0; i < n; ++i) {
-      const auto& c = sweep.runs[i].config;
-      planned[i] = Candidate{sweep.study, c.id, db_path, c.seed, flat_of(c.to_json()), static_cast<long>(i), ""};
-      planned[i].flat["seed"] = std::to_string(c.seed);
-    }
+    for (size_t i = 0; i < n; ++i)
+      planned[i] = candidate(sweep.study, sweep.runs[i].id(), sweep.runs[i].config.to_json(), db_path, static_cast<long>(i));
     bool changed = false;
     for (size_t i = 0; i < n; ++i) {
       RunConfig& cfg = sweep.runs[i].config;

@@ -19,6 +19,7 @@
 #include "framework/registry/registries.h"
 #include "framework/train/trainer.h"
 #include "support/tensor_file.h"
+#include "support/image_fixtures.h"
 #include "support/tmp.h"
 
 using namespace adaptlab;
@@ -49,14 +50,7 @@ std::vector<Batch> drain(BatchStream& s) {
   return out;
 }
 
-std::string fixtures() {
-  static const std::string dir = [] {
-    const auto d = test::fresh_dir("stream-fixtures");
-    test::run_python(fmt::format("{}/tools/data/make_image_fixtures.py", ADAPTLAB_SOURCE_DIR), fmt::format("'{}'", d));
-    return d;
-  }();
-  return dir;
-}
+std::string fixtures() { return test::image_fixtures(); }
 
 std::unique_ptr<Dataset> vtab(const std::string& dir, const std::string& extra) {
   return registries().datasets.create(

@@ -17,20 +17,14 @@
 #include "framework/data/image.h"
 #include "framework/registry/registries.h"
 #include "support/tensor_file.h"
+#include "support/image_fixtures.h"
 #include "support/tmp.h"
 
 using namespace adaptlab;
 
 namespace {
 
-std::string fixtures() {
-  static const std::string dir = [] {
-    const auto d = test::fresh_dir("image-fixtures");
-    test::run_python(fmt::format("{}/tools/data/make_image_fixtures.py", ADAPTLAB_SOURCE_DIR), fmt::format("'{}'", d));
-    return d;
-  }();
-  return dir;
-}
+std::string fixtures() { return test::image_fixtures(); }
 
 std::unique_ptr<Dataset> dataset(const std::string& name, const std::string& yaml) {
   return registries().datasets.create(name, cfg::parse_string(yaml, "t"));
