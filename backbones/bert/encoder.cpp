@@ -94,7 +94,7 @@ class Encoder : public Backbone {
     s.mask = mask;
     s.protected_prefix = 1;
     run_blocks(s);
-    return {s.x, s.mask, s.size};
+    return {final_hidden_is(s.x), s.mask, s.size};
   }
 
   // `size` (tokens each merged token stands for) weights the mean, so merging does not change what it

@@ -77,7 +77,7 @@ class ViT : public Backbone {
     auto x = patch_embed_->forward(images);
     s.x = at::cat({cls_token_.expand({x.size(0), -1, -1}), x}, 1) + pos_embed_;
     run_blocks(s);
-    auto feats = norm_->forward(s.x);
+    auto feats = final_hidden_is(norm_->forward(s.x));
     return head_->forward(feats.select(1, 0));
   }
 

@@ -37,7 +37,9 @@ class Backbone : public torch::nn::Module {
   // Tokens entering the first block (class token + patches / the text length), prompts included, and
   // how many of them lead the sequence and must never be merged (class token + prompts).
   int64_t num_input_tokens() const { return base_tokens_ + prompt_tokens_; }
-  int64_t protected_prefix() const { return 1 + prompt_tokens_; }
+  int64_t protected_prefix() const { return class_tokens_ + prompt_tokens_; }
+  // Leading tokens that stand for the whole input (the class token: 1; T5 has none: 0).
+  int64_t class_tokens() const { return class_tokens_; }
   int64_t prompt_tokens() const { return prompt_tokens_; }
   // Prompt methods (VPT) declare the tokens they insert right after the class token.
   void add_prompt_tokens(int64_t n);
@@ -55,6 +57,12 @@ class Backbone : public torch::nn::Module {
   // State-dict name prefix of block i ("blocks.3." or "encoder.layer.3.").
   std::string block_prefix(int i) const { return block_prefix_ + std::to_string(i) + "."; }
 
+  // The final hidden states [B, N, C] of the last forward (after the backbone's final norm, before
+  // pooling and head), kept while `keep_final_hidden(true)`: what a method matches against a teacher
+  // (Variator's `match: last`).
+  void keep_final_hidden(bool on) { keep_final_hidden_ = on; if (!on) final_hidden_ = at::Tensor(); }
+  const at::Tensor& final_hidden() const { return final_hidden_; }
+
   // Names of the parameters whose name contains `infix` (none when it is empty), plus the classifier
   // head's when `with_head`: what most methods return from Method::trainable.
   std::vector<std::string> parameters_named(const std::string& infix, bool with_head);
@@ -66,11 +74,19 @@ class Backbone : public torch::nn::Module {
   void set_blocks(std::vector<std::shared_ptr<TransformerBlock>> blocks, std::string prefix);
   // Runs every block on `s` in order.
   void run_blocks(TokenState& s);
+  // Backbones pass their final hidden states through this (see final_hidden()).
+  const at::Tensor& final_hidden_is(const at::Tensor& x) {
+    if (keep_final_hidden_) final_hidden_ = x;
+    return x;
+  }
+  void set_class_tokens(int64_t n) { class_tokens_ = n; }
 
  private:
   std::vector<std::shared_ptr<TransformerBlock>> blocks_;
   std::string block_prefix_;
-  int64_t width_ = 0, base_tokens_ = 0, prompt_tokens_ = 0;
+  int64_t width_ = 0, base_tokens_ = 0, prompt_tokens_ = 0, class_tokens_ = 1;
+  bool keep_final_hidden_ = false;
+  at::Tensor final_hidden_;
 };
 
 // A target string matches a state-dict layer name when equal or a "."-separated suffix of it.

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "framework/core/error.h"
+#include "framework/model/rms_norm.h"
 
 namespace adaptlab {
 namespace {
@@ -76,10 +77,13 @@ TransformerBlock::TransformerBlock(const BlockSpec& o) : spec_(o) {
   const bool fused = !o.names.qkv.empty();
   AL_CHECK(fused == (o.names.q.empty() && o.names.k.empty() && o.names.v.empty()),
            "transformer block: name either a fused qkv layer or separate q, k and v layers");
+  AL_CHECK(o.norm == "layer" || o.norm == "rms", "transformer block: norm '{}' (layer or rms)", o.norm);
+  AL_CHECK(o.ffn_act == "gelu" || o.ffn_act == "gelu_tanh" || o.ffn_act == "relu",
+           "transformer block: ffn_act '{}' (gelu, gelu_tanh or relu)", o.ffn_act);
   const int64_t C = o.width, HD = o.num_heads * o.head_dim, F = o.ffn_dim;
-  auto norm = [&] {
-    return std::static_pointer_cast<torch::nn::Module>(
-        std::make_shared<torch::nn::LayerNormImpl>(torch::nn::LayerNormOptions({C}).eps(o.norm_eps)));
+  auto norm = [&]() -> std::shared_ptr<torch::nn::Module> {
+    if (o.norm == "rms") return std::make_shared<RMSNorm>(C, o.norm_eps);
+    return std::make_shared<torch::nn::LayerNormImpl>(torch::nn::LayerNormOptions({C}).eps(o.norm_eps));
   };
   // Registration order = the checkpoints' order (state dicts, initialisation).
   if (o.pre_norm) norm_attn_ = register_at(o.names.norm_attn, norm());
@@ -90,16 +94,23 @@ TransformerBlock::TransformerBlock(const BlockSpec& o) : spec_(o) {
     k_ = register_at(o.names.k, std::make_shared<AttachableLinear>(C, HD, o.qkv_bias));
     v_ = register_at(o.names.v, std::make_shared<AttachableLinear>(C, HD, o.qkv_bias));
   }
-  proj_ = register_at(o.names.proj, std::make_shared<AttachableLinear>(HD, C, true));
+  proj_ = register_at(o.names.proj, std::make_shared<AttachableLinear>(HD, C, o.linear_bias));
   if (!o.pre_norm) norm_attn_ = register_at(o.names.norm_attn, norm());
   if (o.pre_norm) norm_ffn_ = register_at(o.names.norm_ffn, norm());
-  fc1_ = register_at(o.names.fc1, std::make_shared<AttachableLinear>(C, F, true));
-  fc2_ = register_at(o.names.fc2, std::make_shared<AttachableLinear>(F, C, true));
+  fc1_ = register_at(o.names.fc1, std::make_shared<AttachableLinear>(C, F, o.linear_bias));
+  if (!o.names.fc1_gate.empty())
+    fc1_gate_ = register_at(o.names.fc1_gate, std::make_shared<AttachableLinear>(C, F, o.linear_bias));
+  fc2_ = register_at(o.names.fc2, std::make_shared<AttachableLinear>(F, C, o.linear_bias));
   if (!o.pre_norm) norm_ffn_ = register_at(o.names.norm_ffn, norm());
 }
 
 at::Tensor TransformerBlock::layer_norm(const at::Tensor& x, const std::shared_ptr<torch::nn::Module>& norm) const {
+  if (spec_.norm == "rms") return static_cast<RMSNorm&>(*norm).forward(x);
   return static_cast<torch::nn::LayerNormImpl&>(*norm).forward(x);
+}
+
+void TransformerBlock::register_layer(const std::string& path, std::shared_ptr<torch::nn::Module> m) {
+  register_at(path, std::move(m));
 }
 
 at::Tensor TransformerBlock::attention(const at::Tensor& h, const TokenState& s, at::Tensor* keys_out) {
@@ -129,6 +140,15 @@ at::Tensor TransformerBlock::attention(const at::Tensor& h, const TokenState& s,
     const auto l = s.size.log().reshape({B, 1, 1, N}).to(q.scalar_type());
     bias = bias.defined() ? bias + l : l;
   }
+  if (s.attn_bias.defined()) {  // T5's relative position bias, [1 or B, H0, N, N]
+    auto pb = s.attn_bias.to(q.scalar_type());
+    if (!kept_heads_.empty()) pb = pb.index_select(1, at::tensor(kept_heads_, pb.options().dtype(at::kLong)));
+    AL_CHECK(pb.size(-1) == N && pb.size(-2) == N && pb.size(1) == H,
+             "block {}: the position bias is for {} tokens and {} heads, the block sees {} and {}", s.block,
+             pb.size(-1), pb.size(1), N, H);
+    bias = bias.defined() ? bias + pb : pb;
+  }
+  [[maybe_unused]] const double scale = spec_.scale_attn ? 1.0 / std::sqrt(static_cast<double>(D)) : 1.0;
   const bool train = is_training();
   const bool explicit_probs = !attn_probs_.empty() || (train && spec_.attn_dropout > 0);
   // The fused kernel only where it is faster. Measured on this project's CPU machine (LibTorch 2.11, 2
@@ -139,11 +159,13 @@ at::Tensor TransformerBlock::attention(const at::Tensor& h, const TokenState& s,
 #if TORCH_VERSION_MAJOR >= 2
   if (fused) {
     // SDPA with a float mask computes exactly softmax(q·kᵀ·scale + bias)·v, with the fused kernels.
-    out = at::scaled_dot_product_attention(q, k, v, bias.defined() ? std::optional<at::Tensor>(bias) : std::nullopt);
+    out = at::scaled_dot_product_attention(q, k, v, bias.defined() ? std::optional<at::Tensor>(bias) : std::nullopt,
+                                           0.0, false, scale);
   }
 #endif
   if (!out.defined()) {
-    auto logits = at::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(D));
+    auto logits = at::matmul(q, k.transpose(-2, -1));
+    if (spec_.scale_attn) logits = logits / std::sqrt(static_cast<double>(D));
     if (bias.defined()) logits = logits + bias;
     auto probs = logits.softmax(-1);
     for (auto& op : attn_probs_) probs = op->apply(probs);
@@ -153,9 +175,11 @@ at::Tensor TransformerBlock::attention(const at::Tensor& h, const TokenState& s,
 }
 
 at::Tensor TransformerBlock::ffn(const at::Tensor& u) {
-  auto h = at::gelu(fc1_->forward(u));
+  auto h = fc1_->forward(u);
+  h = spec_.ffn_act == "relu" ? at::relu(h) : spec_.ffn_act == "gelu_tanh" ? at::gelu(h, "tanh") : at::gelu(h);
+  if (fc1_gate_) h = h * fc1_gate_->forward(u);
   for (auto& op : ffn_act_) h = op->apply(h);
-  return fc2_->forward(h);
+  return fc2_->forward(maybe_dropout(h, spec_.ffn_dropout, is_training()));
 }
 
 namespace {
@@ -205,6 +229,10 @@ void check_new_name(const std::vector<std::string>& names, const std::string& na
 }  // namespace
 
 void TransformerBlock::add_token_op(TokenPoint where, const std::string& name, std::shared_ptr<TokenOp> op) {
+  AL_CHECK(!spec_.relative_bias,
+           "'{}' changes the token sequence, which this backbone does not allow: its relative position bias is "
+           "computed for the input's tokens (T5)",
+           name);
   check_new_name(op_names_, name);
   register_module(name, op);
   op_names_.push_back(name);
@@ -280,7 +308,10 @@ std::vector<LinearPoint> TransformerBlock::linear(const std::string& canonical) 
     return {whole(roles[i], i == 0 ? n.q : i == 1 ? n.k : n.v, i == 0 ? q_ : i == 1 ? k_ : v_)};
   }
   if (canonical == "attn.proj") return {whole("proj", n.proj, proj_)};
-  if (canonical == "mlp.fc1") return {whole("fc1", n.fc1, fc1_)};
+  if (canonical == "mlp.fc1") {
+    if (fc1_gate_) return {whole("fc1", n.fc1, fc1_), whole("fc1", n.fc1_gate, fc1_gate_)};
+    return {whole("fc1", n.fc1, fc1_)};
+  }
   if (canonical == "mlp.fc2") return {whole("fc2", n.fc2, fc2_)};
   fail("unknown Linear point '{}'; the canonical points are attn.q, attn.k, attn.v, attn.qkv, attn.proj, mlp.fc1, "
        "mlp.fc2",
@@ -305,6 +336,11 @@ void TransformerBlock::prune_heads(const std::vector<int64_t>& keep) {
     for (auto* l : {&q_, &k_, &v_}) (*l)->keep_outputs(rows);
   }
   proj_->keep_inputs(rows);
+  if (spec_.relative_bias) {
+    std::vector<int64_t> heads;
+    for (int64_t h : keep) heads.push_back(kept_heads_.empty() ? h : kept_heads_[h]);
+    kept_heads_ = heads;
+  }
   spec_.num_heads = static_cast<int64_t>(keep.size());
 }
 
@@ -312,6 +348,7 @@ void TransformerBlock::prune_ffn(const std::vector<int64_t>& keep) {
   check_keep(keep, spec_.ffn_dim, "FFN unit");
   AL_CHECK(ffn_act_.empty(), "prune_ffn: remove the FFN activation ops first (they are per unit)");
   fc1_->keep_outputs(keep);
+  if (fc1_gate_) fc1_gate_->keep_outputs(keep);
   fc2_->keep_inputs(keep);
   spec_.ffn_dim = static_cast<int64_t>(keep.size());
 }

@@ -5,12 +5,14 @@
 //   x ──► before_block token ops ──► [pre: norm_attn] ──► q, k, v (Linear points) ──► softmax(q·kᵀ/√d + bias)
 //     ──► attn_probs ops ──► ·v ──► proj ──► dropout ──► attn_out branches ──► residual (+ drop path)
 //     ──► [post: norm_attn] ──► after_attn token ops (ToMe; keys available) ──► u
-//     ──► [pre: norm_ffn] ──► FFN = fc2(ffn_act ops(gelu(fc1(·))))  (or the FFN wrap around it)
+//     ──► [pre: norm_ffn] ──► FFN = fc2(ffn_act ops(act(fc1(·)) [· fc1_gate(·)]))  (or the FFN wrap around it)
 //     ──► dropout ──► mlp_out branches ──► residual (+ drop path) + Σ mlp_parallel branches(u) ──► [post: norm_ffn]
 //
 // Canonical Linear points, the same on every backbone: attn.q, attn.k, attn.v, attn.qkv, attn.proj,
 // mlp.fc1, mlp.fc2. On a fused qkv layer attn.q/k/v are row slices of it; on separate layers attn.qkv
 // names all three. Heads and FFN widths are per block, so a pruned model's blocks may differ.
+// T5's blocks are the same skeleton with RMS norms, no biases, no 1/√d scaling, a relative position
+// bias (TokenState::attn_bias) and ReLU or gated-GELU FFNs (mlp.fc1 then names wi_0 and wi_1).
 #pragma once
 #include <torch/nn/module.h>
 
@@ -28,6 +30,7 @@ namespace adaptlab {
 // With a fused projection `qkv` is set and q/k/v are empty; otherwise the reverse.
 struct BlockNames {
   std::string norm_attn, qkv, q, k, v, proj, norm_ffn, fc1, fc2;
+  std::string fc1_gate;  // the gated FFN's second input projection (T5 v1.1's wi_1); empty = not gated
 };
 
 struct BlockSpec {
@@ -38,6 +41,13 @@ struct BlockSpec {
   bool pre_norm = true;        // LayerNorm before each sub-layer (ViT) or after the residual add (BERT)
   bool qkv_bias = true;        // bias on the q/k/v projections
   double norm_eps = 1e-6;      // LayerNorm epsilon
+  std::string norm = "layer";  // layer (LayerNorm with bias) | rms (T5: x / rms(x) · weight, no mean, no bias)
+  bool linear_bias = true;     // bias on proj, fc1 (and fc1_gate), fc2 (T5: none)
+  bool scale_attn = true;      // logits q·kᵀ/√D (T5: q·kᵀ, the scale folded into its initialisation)
+  std::string ffn_act = "gelu";  // gelu (exact) | gelu_tanh (T5 v1.1's gelu_new) | relu (T5 v1.0)
+  double ffn_dropout = 0;      // dropout on the FFN's hidden activations (T5; training only)
+  bool relative_bias = false;  // attention adds TokenState::attn_bias, computed for the input's tokens and
+                               // heads (T5): token ops are refused; pruned heads select their rows of it
   double hidden_dropout = 0;   // dropout on both sub-layers' outputs (training only)
   double attn_dropout = 0;     // dropout on attention probabilities (training only)
   double drop_path = 0;        // stochastic depth on both residual branches (training only)
@@ -68,6 +78,9 @@ class TransformerBlock : public torch::nn::Module {
   void set_ffn_wrap(const std::string& name, std::shared_ptr<FfnWrap> wrap);
   void add_attn_probs_op(const std::string& name, std::shared_ptr<AttnProbsOp> op);
   void add_ffn_act_op(const std::string& name, std::shared_ptr<FfnActOp> op);
+  // Registers a backbone-specific module at a dotted path inside the block, creating holder modules as
+  // needed (T5's relative position embedding "layer.0.SelfAttention.relative_attention_bias").
+  void register_layer(const std::string& path, std::shared_ptr<torch::nn::Module> m);
   // Removes a hook module of any kind by name (e.g. a mask after it was folded into the weights).
   void remove_op(const std::string& name);
 
@@ -95,14 +108,15 @@ class TransformerBlock : public torch::nn::Module {
   std::shared_ptr<M> register_at(const std::string& path, std::shared_ptr<M> m);
 
   BlockSpec spec_;
-  std::shared_ptr<AttachableLinear> qkv_, q_, k_, v_, proj_, fc1_, fc2_;
-  std::shared_ptr<torch::nn::Module> norm_attn_, norm_ffn_;  // torch::nn::LayerNormImpl
+  std::shared_ptr<AttachableLinear> qkv_, q_, k_, v_, proj_, fc1_, fc1_gate_, fc2_;
+  std::shared_ptr<torch::nn::Module> norm_attn_, norm_ffn_;  // torch::nn::LayerNormImpl or RMSNorm
   std::vector<std::shared_ptr<TokenOp>> before_block_, after_attn_;
   std::vector<std::shared_ptr<BranchOp>> attn_out_, mlp_out_, mlp_parallel_;
   std::vector<std::shared_ptr<AttnProbsOp>> attn_probs_;
   std::vector<std::shared_ptr<FfnActOp>> ffn_act_;
   std::shared_ptr<FfnWrap> ffn_wrap_;
   std::vector<std::string> op_names_;  // every hook module's name (unique per block)
+  std::vector<int64_t> kept_heads_;    // original head indices after pruning (relative_bias); empty = all
 };
 
 }  // namespace adaptlab

@@ -14,6 +14,8 @@ struct TokenState {
   bool prop_attn = true;         // add log(size) to the attention logits once sizes exist
   at::Tensor source;             // [B, N, N0] which input tokens each token holds (when traced)
   at::Tensor mask;               // [B, N] bool, true for real tokens (text with padding); undefined = all real
+  at::Tensor attn_bias;          // [1 or B, H, N, N] added to every block's attention logits (T5's relative
+                                 // position bias); undefined = none
   int block = 0;                 // index of the block the ops run in
 };
 

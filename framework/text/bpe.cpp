@@ -1,4 +1,5 @@
 #include "framework/text/bpe.h"
+#include "framework/text/sentencepiece.h"
 
 #include <nlohmann/json.hpp>
 #include <unicode/regex.h>
@@ -212,10 +213,13 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path, bool lower_ca
     if (fs::exists(d / "vocab.json") && fs::exists(d / "merges.txt"))
       return ByteLevelBpe::load((d / "vocab.json").string(), (d / "merges.txt").string());
     if (fs::exists(d / "vocab.txt")) return std::make_unique<WordPiece>(WordPiece::load((d / "vocab.txt").string(), lower_case));
-    fail("{}: no tokenizer files (expected vocab.txt for WordPiece, or vocab.json and merges.txt for byte-level BPE)",
+    if (fs::exists(d / "spiece.model")) return std::make_unique<SentencePiece>((d / "spiece.model").string());
+    fail("{}: no tokenizer files (expected vocab.txt for WordPiece, vocab.json and merges.txt for byte-level BPE, or "
+         "spiece.model for T5's SentencePiece)",
          path);
   }
   AL_CHECK(fs::is_regular_file(path), "{}: no such tokenizer file or folder", path);
+  if (path.ends_with(".model")) return std::make_unique<SentencePiece>(path);
   return std::make_unique<WordPiece>(WordPiece::load(path, lower_case));
 }
 

@@ -22,11 +22,11 @@ class Tokenizer {
   virtual Encoding encode_pair(const std::string& a, const std::string& b, int max_length,
                                bool pad_to_max_length) const = 0;
   virtual int64_t pad_id() const = 0;
-  virtual std::string kind() const = 0;  // "wordpiece" | "bpe"
+  virtual std::string kind() const = 0;  // "wordpiece" | "bpe" | "sentencepiece"
 };
 
-// A WordPiece vocab.txt (or a folder holding one), or a folder with vocab.json + merges.txt (byte-level
-// BPE with RoBERTa's special tokens). `lower_case` applies to WordPiece. Errors say what was looked for.
+// A WordPiece vocab.txt (or a folder holding one), a folder with vocab.json + merges.txt (byte-level
+// BPE with RoBERTa's special tokens), or a SentencePiece .model (or a folder with spiece.model: T5). `lower_case` applies to WordPiece. Errors say what was looked for.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path, bool lower_case);
 
 // Hugging Face's truncation="longest_first" for a pair: how many pieces to cut from each side so that
