@@ -21,7 +21,7 @@ void register_t5(Registries& r) {
   EntryMeta tiny;
   tiny.example_options = "{vocab_size: 60, d_model: 16, d_kv: 4, d_ff: 24, num_layers: 2, num_decoder_layers: 1, "
                          "num_heads: 4, relative_attention_num_buckets: 8, relative_attention_max_distance: 16, "
-                         "dropout: 0.0, feed_forward: gated-gelu, tie_word_embeddings: false, scale_decoder_outputs: false, label_ids: [5, 6, 7], "
+                         "dropout: 0.0, feed_forward: relu, tie_word_embeddings: false, scale_decoder_outputs: false, label_ids: [5, 6, 7], "
                          "decoder_input: [0, 59]}";
   tiny.example_data = std::make_shared<DataInfo>(DataInfo{3, {10}});
   tiny.example_inputs = [] {

@@ -25,7 +25,8 @@ struct PluginSet : torch::nn::Module {
 
 }  // namespace
 
-VariatorWrap::VariatorWrap(int64_t width, const VariatorOptions& o) : ks_(o.ks) {
+VariatorWrap::VariatorWrap(int64_t width, const VariatorOptions& o, int64_t keep_first)
+    : ks_(o.ks), keep_first_(keep_first) {
   for (int k : ks_)
     sets_.push_back(register_module(fmt::format("k{}", k), std::make_shared<PluginSet>(width, k, o.adapter_dim)));
   active_k = ks_.front();
@@ -41,25 +42,26 @@ at::Tensor VariatorWrap::forward(const at::Tensor& u, const at::Tensor& mask,
     const auto it = std::find(ks_.begin(), ks_.end(), active_k);
     AL_CHECK(it != ks_.end(), "variator: rate {} has no trained plugin", active_k);
     auto& p = static_cast<PluginSet&>(*sets_[it - ks_.begin()]);
-    const int64_t k = active_k, B = u.size(0), N = u.size(1), d = u.size(2), M = N - 1;
+    const int64_t k = active_k, B = u.size(0), N = u.size(1), d = u.size(2), P = keep_first_, M = N - P;
+    AL_CHECK(M >= 1, "variator: {} tokens leave none to group after the {} kept apart", N, P);
     const int64_t G = (M + k - 1) / k, pad = G * k - M;
-    const auto cls = u.narrow(1, 0, 1);
-    const auto rest = u.narrow(1, 1, M);
+    const auto cls = u.narrow(1, 0, P);
+    const auto rest = u.narrow(1, P, M);
     const auto groups = at::constant_pad_nd(rest, {0, 0, 0, pad}).reshape({B, G, k, d});
     auto logits = at::linear(groups.reshape({B, G, k * d}), p.gate->weight, p.gate->bias);  // [B, G, k]
     // Padding (beyond the sequence, or text padding) gets no weight unless the whole group is padding.
     auto valid = at::ones({B, M}, u.options().dtype(at::kBool));
-    if (mask.defined()) valid = mask.narrow(1, 1, M);
+    if (mask.defined()) valid = mask.narrow(1, P, M);
     valid = at::constant_pad_nd(valid.to(at::kFloat), {0, pad}).reshape({B, G, k}).gt(0.5);
     logits = logits.masked_fill(valid.logical_not(), -1e9);
     const auto w = logits.softmax(-1);                                // g = softmax(W_g · group)
     const auto comp = (w.unsqueeze(-1) * groups).sum(2);             // Σ_j g_j · token_j  [B, G, d]
-    const auto f = ffn(at::cat({cls, comp}, 1));                     // the frozen FFN on 1 + G vectors
-    last_ffn_tokens = 1 + G;
-    const auto rep = f.narrow(1, 1, G).repeat_interleave(k, 1).narrow(1, 0, M);  // each output k times
+    const auto f = ffn(P > 0 ? at::cat({cls, comp}, 1) : comp);      // the frozen FFN on P + G vectors
+    last_ffn_tokens = P + G;
+    const auto rep = f.narrow(1, P, G).repeat_interleave(k, 1).narrow(1, 0, M);  // each output k times
     const auto adapter =
         at::linear(at::tanh(at::linear(at::cat({rep, rest}, -1), p.down->weight, p.down->bias)), p.up->weight, p.up->bias);
-    out = at::cat({f.narrow(1, 0, 1), rep + adapter}, 1);
+    out = P > 0 ? at::cat({f.narrow(1, 0, P), rep + adapter}, 1) : rep + adapter;
   }
   if (record) last_out = out;
   return out;
@@ -73,10 +75,11 @@ class Variator : public Method {
 
   void attach(Backbone& b) override {
     for (int i = 0; i < b.num_blocks(); ++i) {
-      wraps_.push_back(std::make_shared<VariatorWrap>(b.width(), o_));
+      wraps_.push_back(std::make_shared<VariatorWrap>(b.width(), o_, b.class_tokens()));
       b.block(i).set_ffn_wrap("variator", wraps_.back());
     }
     set_k(o_.ks.front());
+    if (distills() && o_.match == "last") b.keep_final_hidden(true);
   }
 
   std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named(".variator.", o_.train_head && o_.distill != "hidden"); }
@@ -84,14 +87,20 @@ class Variator : public Method {
   // Each step trains the next rate (all plugin sets share the frozen backbone).
   void on_step(Backbone&, const TrainState& st) override { set_k(o_.ks[st.step % o_.ks.size()]); }
 
-  // Distillation: MSE between every FFN sub-layer's output with the plugins (this step's forward) and
-  // without them (the same network, plugins bypassed, no gradient).
+  // Distillation: MSE between every FFN sub-layer's output (match: layers) or the final hidden states
+  // (match: last) with the plugins (this step's forward) and without them (the same network, plugins
+  // bypassed, no gradient).
   bool uses_task_loss() const override { return o_.distill != "hidden"; }
 
   at::Tensor auxiliary_loss(Backbone& b, const at::Tensor& x) override {
     if (!distills()) return {};
     std::vector<at::Tensor> student;
-    for (auto& w : wraps_) student.push_back(w->last_out);
+    if (o_.match == "last") {
+      AL_CHECK(b.final_hidden().defined(), "variator: the backbone kept no final hidden states");
+      student.push_back(b.final_hidden());
+    } else {
+      for (auto& w : wraps_) student.push_back(w->last_out);
+    }
     const int k = wraps_.front()->active_k;
     const bool was_training = b.is_training();
     {
@@ -101,13 +110,14 @@ class Variator : public Method {
       b.forward(x);
     }
     b.train(was_training);
+    set_k(k);
+    if (o_.match == "last") return at::mse_loss(student.front(), b.final_hidden().detach()) * o_.distill_weight;
     at::Tensor loss;
     for (size_t i = 0; i < wraps_.size(); ++i) {
       AL_CHECK(student[i].defined(), "variator: no recorded plugin output in block {}", i);
       const auto l = at::mse_loss(student[i], wraps_[i]->last_out.detach());
       loss = loss.defined() ? loss + l : l;
     }
-    set_k(k);
     return loss * (o_.distill_weight / static_cast<double>(wraps_.size()));
   }
 
@@ -121,7 +131,7 @@ class Variator : public Method {
   void set_k(int k) {
     for (auto& w : wraps_) {
       w->active_k = k;
-      w->record = distills();
+      w->record = distills() && o_.match == "layers";
     }
   }
 

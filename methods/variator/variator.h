@@ -16,6 +16,7 @@ struct VariatorOptions {
   double distill_weight = 1.0;   // weight of the layer-wise MSE to the uncompressed network (0 = task loss only)
   bool train_head = true;
   std::string distill = "task-hidden";  // task-hidden | hidden | task (the released code's choices)
+  std::string match = "layers";         // layers: every FFN sub-layer's output | last: the final hidden states
 
   template <class V>
   void visit(V& v) {
@@ -26,8 +27,12 @@ struct VariatorOptions {
     v("distill", distill,
       "task-hidden: task loss + distill_weight x hidden-state MSE | hidden: the MSE alone, no labels used (plugin "
       "pre-training on plain text) | task: the task loss alone");
+    v("match", match,
+      "hidden states the MSE compares: layers (every FFN sub-layer's output, averaged over layers) | last (the "
+      "backbone's final hidden states, as the released code)");
     v.check(distill == "task-hidden" || distill == "hidden" || distill == "task", "distill",
             "must be task-hidden, hidden or task");
+    v.check(match == "layers" || match == "last", "match", "must be layers or last");
     v.check(distill != "hidden" || distill_weight > 0, "distill_weight", "must be > 0 with distill: hidden");
     v.check(!ks.empty(), "ks", "must list at least one rate");
     for (int k : ks) v.check(k >= 1, "ks", "rates must be >= 1");
@@ -39,7 +44,8 @@ struct VariatorOptions {
 // The plugin of one block: a set of (gate, adapter) per k; `active_k` = 0 bypasses it (the teacher).
 class VariatorWrap : public FfnWrap {
  public:
-  VariatorWrap(int64_t width, const VariatorOptions& o);
+  // `keep_first`: leading tokens that go through the FFN on their own, never grouped (the class token).
+  VariatorWrap(int64_t width, const VariatorOptions& o, int64_t keep_first = 1);
   at::Tensor forward(const at::Tensor& u, const at::Tensor& mask,
                      const std::function<at::Tensor(const at::Tensor&)>& ffn) override;
   int active_k = 0;
@@ -49,6 +55,7 @@ class VariatorWrap : public FfnWrap {
 
  private:
   std::vector<int> ks_;
+  int64_t keep_first_;
   std::vector<std::shared_ptr<torch::nn::Module>> sets_;  // per k: gate, down, up
 };
 

@@ -95,6 +95,15 @@ TEST_CASE("every registered method keeps the method contract on every registered
   for (const std::string& kind : backbones_with_examples()) {
     for (const auto& name : names) {
       INFO("method '" << name << "' on the " << kind);
+      // Refused, with the reason, when attached: token ops on a backbone whose relative position bias is
+      // computed for the input's tokens.
+      static const std::set<std::pair<std::string, std::string>> refused = {
+          {"t5", "tome"}, {"t5", "pyra"}, {"t5", "vpt"}};
+      if (refused.count({kind, name})) {
+        CHECK_THROWS_WITH(build(kind, name), Catch::Contains("changes the token sequence, which this backbone does "
+                                                             "not allow: its relative position bias"));
+        continue;
+      }
       std::shared_ptr<Backbone> b;
       std::unique_ptr<Method> m;
       std::tie(b, m) = build(kind, name);
