@@ -29,8 +29,9 @@ struct GlueOptions {
     v.required("task", task, "cola, sst2, mrpc, qqp, stsb, mnli (matched dev), mnli-mm (mismatched), qnli, rte, wnli");
     v.required("dir", dir, "GLUE root folder (CoLA/, SST-2/, ... as the GLUE download script writes them)");
     v("vocab", vocab,
-      "tokenizer: a model folder (a name under models/, or a path) with vocab.txt (WordPiece) or vocab.json + "
-      "merges.txt (RoBERTa's byte-level BPE), or a path to a vocab.txt");
+      "tokenizer: a model folder (a name under models/, or a path) with vocab.txt (WordPiece), vocab.json + "
+      "merges.txt (RoBERTa's byte-level BPE) or spiece.model (T5: a </s> b </s>), or a path to a vocab.txt or "
+      ".model file");
     v("lower_case", lower_case, "lower-case and strip accents before WordPiece (uncased models)");
     v("max_length", max_length, "token ids per example; longer texts are cut (pairs: the longer side first)");
     v("val_size", val_size, "train examples held out as the validation split (a seeded sample)");

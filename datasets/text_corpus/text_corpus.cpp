@@ -3,13 +3,15 @@
 #include <ATen/ATen.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <vector>
 
 #include "datasets/text_tsv/text_tsv.h"
 #include "framework/core/error.h"
 #include "framework/registry/registries.h"
-#include "framework/text/wordpiece.h"
+#include "backbones/bert/pretrained_text.h"
+#include "framework/text/tokenizer.h"
 
 namespace adaptlab {
 namespace {
@@ -32,12 +34,15 @@ class TextCorpus : public Dataset {
                o.file, train_n, o.train_size);
       train_n = static_cast<size_t>(o.train_size);
     }
-    const auto wp = text::WordPiece::load(text_tsv_vocab_path(o.vocab), o.lower_case);
+    // As glue's: a vocab.txt or .model file, or a folder (a path, or a model folder's name under models/)
+    // with vocab.txt (WordPiece), vocab.json + merges.txt (byte-level BPE) or spiece.model (T5).
+    const bool file = o.vocab.find('/') != std::string::npos && std::filesystem::is_regular_file(o.vocab);
+    const auto tok = text::load_tokenizer(file ? o.vocab : pretrained_dir(o.vocab), o.lower_case);
     const auto encode = [&](size_t from, size_t n) {
       auto x = at::empty({static_cast<int64_t>(n), o.max_length}, at::kLong);
       int64_t* dst = x.data_ptr<int64_t>();
       for (size_t i = 0; i < n; ++i) {
-        const auto enc = wp.encode(lines[from + i], o.max_length, /*pad_to_max_length=*/true);
+        const auto enc = tok->encode(lines[from + i], o.max_length, /*pad_to_max_length=*/true);
         std::memcpy(dst + static_cast<int64_t>(i) * o.max_length, enc.input_ids.data(), sizeof(int64_t) * o.max_length);
       }
       return x;
@@ -68,7 +73,7 @@ std::unique_ptr<Dataset> make_text_corpus(const TextCorpusOptions& o) { return s
 
 void register_text_corpus(Registries& r) {
   add_entry<TextCorpusOptions>(r.datasets, "text_corpus",
-                               "plain text without labels, WordPiece-tokenized, for label-free training (Variator "
+                               "plain text without labels (WordPiece, BPE or SentencePiece ids), for label-free training (Variator "
                                "plugin pre-training)",
                                [](const TextCorpusOptions& o) { return make_text_corpus(o); });
 }

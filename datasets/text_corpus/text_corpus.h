@@ -14,7 +14,7 @@ namespace adaptlab {
 
 struct TextCorpusOptions {
   std::string file;                        // plain text, one passage a line
-  std::string vocab = "all-MiniLM-L6-v2";  // as text_tsv's
+  std::string vocab = "all-MiniLM-L6-v2";  // tokenizer, as glue's
   int max_length = 64;
   bool lower_case = true;
   int train_size = 0;  // 0 = every passage left after val and test
@@ -24,7 +24,9 @@ struct TextCorpusOptions {
   template <class V>
   void visit(V& v) {
     v.required("file", file, "plain-text file, one passage a line (blank lines skipped)");
-    v("vocab", vocab, "WordPiece vocabulary: a model folder name under models/, or a path (as text_tsv)");
+    v("vocab", vocab,
+      "tokenizer (as glue's): a model folder (a name under models/, or a path) with vocab.txt, vocab.json + "
+      "merges.txt or spiece.model, or a path to a vocab.txt or .model file");
     v("max_length", max_length, "token ids per passage, [CLS] and [SEP] included");
     v("lower_case", lower_case, "lower-case and strip accents before WordPiece (uncased models)");
     v("train_size", train_size, "training passages: the first N after val and test (0 = all of them)");

@@ -21,7 +21,11 @@ Chart pareto_chart(Store& store, const ParetoPlot& p) {
   AL_CHECK(p.y_better == "max" || p.y_better == "min", "plot: --y-better must be max or min, not '{}'", p.y_better);
   TableSpec spec = p.spec;
   spec.best = "none";
-  spec.extras = {ExtraSpec{p.x, p.x, p.x_scale, 3, "none"}};
+  ExtraSpec x;
+  x.metric = x.name = p.x;
+  x.scale = p.x_scale;
+  x.precision = 3;
+  spec.extras = {x};
   spec.overall = false;
   if (spec.columns.empty()) {
     const TableModel all = build_table(store, spec);

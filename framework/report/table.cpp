@@ -92,12 +92,14 @@ void place(const std::vector<RowSpec>& specs, const std::vector<std::string>& la
 // Values per (row, column) and per (row, extra), scaled.
 struct Collected {
   std::vector<std::vector<std::vector<double>>> cells, extras;
+  std::vector<std::vector<std::vector<double>>> bases;  // per (row, extra): relative_metric's values (unscaled)
 };
 
 Collected collect(const TableInput& in, const TableSpec& spec, const std::vector<int>& ri, const std::vector<int>& ci,
                   size_t R, size_t C) {
   const size_t E = spec.extras.size();
   Collected v{std::vector<std::vector<std::vector<double>>>(R, std::vector<std::vector<double>>(C)),
+              std::vector<std::vector<std::vector<double>>>(R, std::vector<std::vector<double>>(E)),
               std::vector<std::vector<std::vector<double>>>(R, std::vector<std::vector<double>>(E))};
   for (size_t i = 0; i < in.runs.size(); ++i) {
     if (ri[i] < 0 || ci[i] < 0) continue;
@@ -108,6 +110,9 @@ Collected collect(const TableInput& in, const TableSpec& spec, const std::vector
     for (size_t e = 0; e < E; ++e) {
       auto x = it->second.find(spec.extras[e].metric);
       if (x != it->second.end() && std::isfinite(x->second)) v.extras[ri[i]][e].push_back(x->second * spec.extras[e].scale);
+      const std::string& bm = spec.extras[e].relative_metric.empty() ? spec.extras[e].metric : spec.extras[e].relative_metric;
+      auto b = it->second.find(bm);
+      if (b != it->second.end() && std::isfinite(b->second)) v.bases[ri[i]][e].push_back(b->second * spec.extras[e].scale);
     }
   }
   return v;
@@ -148,6 +153,33 @@ TableModel::Row make_row(const std::string& name, const Collected& v, size_t r, 
     row.extras.push_back(x);
   }
   return row;
+}
+
+// Extras with relative_to: each row's mean against the named row's mean of relative_metric.
+void relative_extras(TableModel& t, const Collected& v, const TableSpec& spec, const std::vector<std::string>& rows) {
+  for (size_t e = 0; e < spec.extras.size(); ++e) {
+    const ExtraSpec& x = spec.extras[e];
+    if (x.relative_to.empty()) continue;
+    const auto it = std::find(rows.begin(), rows.end(), x.relative_to);
+    AL_CHECK(it != rows.end(), "extra column '{}': relative_to '{}' names no row of the table (rows: {})", x.name,
+             x.relative_to, fmt::join(rows, ", "));
+    const auto& base_values = v.bases[static_cast<size_t>(it - rows.begin())][e];
+    for (auto& row : t.rows) {
+      TableCell& c = row.extras[e];
+      if (!c.has) continue;
+      if (base_values.empty()) {
+        c.has = false;
+        continue;
+      }
+      const double base = aggregate(base_values).mean;
+      if (x.relative == "difference") {
+        c.agg.mean = c.agg.mean - base;
+      } else {
+        c.has = base != 0.0;
+        c.agg.mean = c.has ? 100.0 * (c.agg.mean / base - 1.0) : 0.0;
+      }
+    }
+  }
 }
 
 void mark_bests(TableModel& t, const TableSpec& spec) {
@@ -230,7 +262,10 @@ TableInput read_table_input(Store& store, const TableSpec& spec) {
   in.origin = store.path();
   in.runs = store.runs(spec.study, RunStatus::done);
   std::vector<std::string> names = {spec.metric};
-  for (const auto& e : spec.extras) names.push_back(e.metric);
+  for (const auto& e : spec.extras) {
+    names.push_back(e.metric);
+    if (!e.relative_metric.empty()) names.push_back(e.relative_metric);
+  }
   in.values = store.summaries(spec.study, names);
   in.summary_names = store.summary_names(spec.study);
   return in;
@@ -265,6 +300,7 @@ TableModel pivot_table(const TableInput& in, const TableSpec& spec) {
 
   const Collected v = collect(in, spec, ri, ci, row_names.size(), t.columns.size());
   for (size_t r = 0; r < row_names.size(); ++r) t.rows.push_back(make_row(row_names[r], v, r, t, spec));
+  relative_extras(t, v, spec, row_names);
   const bool any = std::any_of(t.rows.begin(), t.rows.end(), [](const TableModel::Row& r) {
     return std::any_of(r.cells.begin(), r.cells.end(), [](const TableCell& c) { return c.has; });
   });

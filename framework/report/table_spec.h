@@ -12,6 +12,9 @@
 //   overall: true               # an overall-mean column (grouped tables get group means too)
 //   extras:                     # per-row columns averaged over all its runs
 //     - {metric: params.trainable, name: "Params (M)", scale: 1e-6, precision: 3, best: min}
+//     - {metric: flops.forward, name: "FLOPs saved (%)", relative_to: "Fine-tuned", relative: percent}
+//       # against another row's mean: percent (100·(v/base − 1)) or difference (v − base, scaled);
+//       # relative_metric: the base row's metric when it differs (flops.forward.k4 against flops.forward)
 //   reference: reference.yaml   # the paper's numbers (relative to the spec file)
 //
 // reference.yaml:
@@ -47,9 +50,18 @@ struct ExtraSpec {
   double scale = 1.0;
   int precision = 1;
   std::string best = "none";
+  std::string relative_to;      // a row's name: show this row's value against that row's
+  std::string relative_metric;  // the base row's metric (default: `metric`)
+  std::string relative = "percent";  // percent: 100·(v/base − 1) | difference: v − base (scaled)
   template <class V>
   void visit(V& v) {
     v.required("metric", metric, "summary name");
+    v("relative_to", relative_to, "a row name: show the value against that row's (see relative)");
+    v("relative_metric", relative_metric, "the base row's metric (default: metric)");
+    v("relative", relative, "percent: 100 x (value / base - 1) | difference: value - base");
+    v.check(relative == "percent" || relative == "difference", "relative", "must be percent or difference");
+    v.check(relative_to.empty() == relative_metric.empty() || !relative_to.empty(), "relative_metric",
+            "needs relative_to");
     v("name", name, "column header (default: the metric)");
     v("scale", scale, "multiply values by this");
     v("precision", precision, "digits after the decimal point");

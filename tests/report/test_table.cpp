@@ -207,3 +207,46 @@ TEST_CASE("reference_style columns: paper and Δ in their own columns, LaTeX min
   spec.reference_style = "inline";
   CHECK_THAT(render_latex(build_table(s, spec)), Catch::Contains("(paper 71.5, $\\Delta$ $-$1.5)"));
 }
+
+TEST_CASE("relative extras: percent change and difference against another row's (other) metric", "[report]") {
+  TableInput in;
+  in.origin = "<memory>";
+  auto run = [&](const std::string& id, const std::string& method, int seed,
+                 std::map<std::string, double> values) {
+    RunRow r;
+    r.id = id;
+    r.status = RunStatus::done;
+    r.config = cfg_of(method, 4, "0.5", seed);
+    r.methods = method;
+    r.seed = seed;
+    in.runs.push_back(r);
+    in.values[id] = std::move(values);
+  };
+  // The uncompressed model: 200 FLOPs, 10 params; the compressed: 150 at its default rate, 120 at k = 4.
+  run("a", "full", 0, {{"test.acc", 0.8}, {"flops.forward", 200}, {"params.total", 10}});
+  run("b", "variator", 0, {{"test.acc", 0.7}, {"flops.forward", 150}, {"flops.forward.k4", 120}, {"params.total", 13}});
+  TableSpec spec;
+  spec.extras.resize(3);
+  spec.extras[0].metric = "flops.forward";
+  spec.extras[0].name = "saved";
+  spec.extras[0].relative_to = "full";
+  spec.extras[1].metric = "flops.forward.k4";
+  spec.extras[1].name = "saved k4";
+  spec.extras[1].relative_to = "full";
+  spec.extras[1].relative_metric = "flops.forward";
+  spec.extras[2].metric = "params.total";
+  spec.extras[2].name = "added";
+  spec.extras[2].relative_to = "full";
+  spec.extras[2].relative = "difference";
+  const TableModel t = pivot_table(in, spec);
+  REQUIRE(t.rows.size() == 2);
+  REQUIRE(t.rows[1].name == "variator");
+  CHECK(t.rows[0].extras[0].agg.mean == Approx(0.0));
+  CHECK(t.rows[1].extras[0].agg.mean == Approx(-25.0));
+  CHECK_FALSE(t.rows[0].extras[1].has);  // the full model has no k = 4
+  CHECK(t.rows[1].extras[1].agg.mean == Approx(-40.0));
+  CHECK(t.rows[1].extras[2].agg.mean == Approx(3.0));
+  spec.extras[0].relative_to = "ful";
+  CHECK_THROWS_WITH(pivot_table(in, spec),
+                    "extra column 'saved': relative_to 'ful' names no row of the table (rows: full, variator)");
+}
