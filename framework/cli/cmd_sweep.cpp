@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "framework/cli/commands.h"
 #include "framework/core/error.h"
@@ -30,6 +32,7 @@ struct SweepArgs {
   bool no_progress = false;
   double progress_every = 30;
   std::string shard;    // "i/K": run only runs whose index % K == i
+  int stage = -1;       // run only the runs of this stage (init: from ordering); -1: all
   std::string log_dir;  // per-run logs (default: next to the database)
   std::string launcher = "local";
   SlurmOptions slurm;
@@ -42,10 +45,32 @@ int launch_slurm(const SweepArgs& a, const Sweep& sw) {
   if (o.dir.empty()) o.dir = "results/" + sw.study + ".slurm";
   o.submit = !a.no_submit;
   parse_devices(a.launch.devices);  // validated here: the array tasks would each fail on it later
-  const std::string script = write_slurm_script(slurm_job(a.launch, sw.study), o);
-  fmt::print("wrote {} ({} runs in {} array tasks)\n", script, sw.runs.size(), o.shards);
-  if (o.submit) fmt::print("submitted job {}\n", submit_slurm_script(script));
-  else fmt::print("submit it with: {}\n", slurm_submit_command(script));
+  const auto stage = sweep_stages(sw);
+  const int stages = stage.empty() ? 1 : 1 + *std::max_element(stage.begin(), stage.end());
+  const SlurmJob job = slurm_job(a.launch, sw.study);
+  if (stages == 1) {
+    const std::string script = write_slurm_script(job, o);
+    fmt::print("wrote {} ({} runs in {} array tasks)\n", script, sw.runs.size(), o.shards);
+    if (o.submit) fmt::print("submitted job {}\n", submit_slurm_script(script));
+    else fmt::print("submit it with: {}\n", slurm_submit_command(script));
+  } else {
+    // One array job per stage, each waiting for the one before (its runs load from that stage's).
+    std::vector<std::string> scripts;
+    for (int s = 0; s < stages; ++s) scripts.push_back(write_slurm_script(job, o, s));
+    std::string previous;
+    for (int s = 0; s < stages; ++s) {
+      const auto n = std::count(stage.begin(), stage.end(), s);
+      fmt::print("wrote {} (stage {}: {} runs in {} array tasks)\n", scripts[s], s, n, o.shards);
+      if (o.submit) {
+        previous = submit_slurm_script(scripts[s], s, previous);
+        fmt::print("submitted job {} (stage {}{})\n", previous, s,
+                   s == 0 ? std::string() : ", after the stage before ends ok");
+      } else {
+        fmt::print("submit it with: {}\n",
+                   slurm_submit_command(scripts[s], s, s == 0 ? "" : fmt::format("<job of stage {}>", s - 1)));
+      }
+    }
+  }
   fmt::print("when it is done: adaptlab results merge --into {} {}/shard-*.sqlite\n",
              shell_quote(a.db.empty() ? default_db_path(sw.study) : a.db),
              shell_quote(std::filesystem::absolute(o.dir).string()));
@@ -56,11 +81,15 @@ int dry_run(const Sweep& sw, const std::string& db, const std::vector<std::strin
   std::unique_ptr<Store> store;
   if (std::filesystem::exists(db)) store = std::make_unique<Store>(db, /*read_only=*/true);
   RerunFilter rerun(rerun_values);
+  std::vector<std::optional<RunStatus>> statuses;
+  for (const auto& r : sw.runs) statuses.push_back(store ? store->status(sw.study, r.id()) : std::nullopt);
+  const auto sent = sent_again(sw, [&](size_t i) { return statuses[i] && *statuses[i] != RunStatus::running; }, rerun);
   int done = 0;
   fmt::print("study {}: {} runs (database {})\n", sw.study, sw.runs.size(), db);
-  for (const auto& r : sw.runs) {
-    const auto status = store ? store->status(sw.study, r.id()) : std::nullopt;
-    const bool again = status && *status != RunStatus::running && !rerun.empty() && rerun.matches(r.config);
+  for (size_t i = 0; i < sw.runs.size(); ++i) {
+    const auto& r = sw.runs[i];
+    const auto& status = statuses[i];
+    const bool again = sent[i];
     done += status == RunStatus::done && !again;
     std::string axes;
     for (const auto& [k, v] : r.axes) axes += fmt::format(" {}={}", k, v);
@@ -79,12 +108,14 @@ int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
   const std::string db = a.db.empty() ? default_db_path(sw.study) : a.db;
   resolve_dependencies(sw, db, registries());  // before sharding: shards keep the ids of the whole sweep
   if (a.launcher == "slurm") {
-    const auto deps = sweep_dependencies(sw);
-    AL_CHECK(std::all_of(deps.begin(), deps.end(), [](const auto& d) { return d.empty(); }),
-             "--launcher slurm: this sweep has runs that start from other runs of it (init: from); stages chained "
-             "as dependent array jobs are not implemented yet: run the stages as separate sweeps (each its own "
-             "study, the later ones with init: from: study:), or run it with --launcher local");
+    AL_CHECK(a.stage < 0, "--stage is set by the Slurm launcher's stage scripts, not with --launcher slurm");
     return launch_slurm(a, sw);
+  }
+  if (a.stage >= 0) {
+    const auto stage = sweep_stages(sw);
+    const int stages = stage.empty() ? 1 : 1 + *std::max_element(stage.begin(), stage.end());
+    AL_CHECK(a.stage < stages, "--stage {}: this sweep has {} stage(s) (0 to {})", a.stage, stages, stages - 1);
+    keep_stage(sw, a.stage);
   }
   if (!a.shard.empty()) {
     const auto [i, k] = parse_shard(a.shard);
@@ -146,8 +177,15 @@ void add_sweep(Command& root, const GlobalArgs& g) {
            "when stderr is not a terminal: seconds between the running runs' progress lines (default 30)")
       .positive();
   c.option("--shard", a->shard, "i/K: run only shard i of K (run index modulo K); used by Slurm array tasks");
+  c.option("--stage", a->stage,
+           "run only stage N of the sweep (0: runs that start from no run of it; N: from runs of stage N-1 and "
+           "below); used by the Slurm launcher's per-stage array jobs")
+      .non_negative();
   c.option("--log-dir", a->log_dir, "per-run logs and spec files (default: results/<study>.logs)");
-  c.option("--launcher", a->launcher, "local (this machine) or slurm (an sbatch --array job)").one_of({"local", "slurm"});
+  c.option("--launcher", a->launcher,
+           "local (this machine) or slurm (an sbatch --array job; one per stage, chained with afterok, when runs start "
+           "from other runs of the sweep)")
+      .one_of({"local", "slurm"});
   c.option("--shards", a->slurm.shards, "slurm: array tasks, each running one shard of the runs").positive();
   c.option("--partition", a->slurm.partition, "slurm: partition");
   c.option("--gpus-per-task", a->slurm.gpus_per_task, "slurm: GPUs per array task");

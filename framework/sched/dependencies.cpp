@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -96,7 +97,7 @@ class DoneRuns {
  private:
   // The database at `path` opened read-only when it holds `study`; null otherwise.
   static std::unique_ptr<Store> open_with(const std::string& path, const std::string& study) {
-    if (!fs::exists(path)) return nullptr;
+    if (!fs::exists(path) || fs::file_size(path) == 0) return nullptr;  // none, or not made yet
     auto store = std::make_unique<Store>(path, /*read_only=*/true);
     const auto st = store->studies();
     return std::find(st.begin(), st.end(), study) != st.end() ? std::move(store) : nullptr;
@@ -170,6 +171,13 @@ void resolve_dependencies(Sweep& sweep, const std::string& db_path, const Regist
     if (!changed) break;
     AL_CHECK(pass <= n, "init: the runs' dependencies form a cycle (a run depends, through others, on itself)");
   }
+  // Dependencies of the sweep that are done already: their tensors are where the database recorded them.
+  for (auto& r : sweep.runs)
+    for (auto& src : r.config.init) {
+      if (!src.from_run() || src.resolved_study != sweep.study) continue;
+      for (const auto& c : done.of(sweep.study))
+        if (c.id == src.resolved_run && !c.artifact.empty()) src.artifact = c.artifact;
+    }
   // Two runs that now resolve to one id (same config, same dependency) are one run.
   std::map<std::string, size_t> seen;
   for (size_t i = 0; i < n; ++i) {
@@ -190,6 +198,28 @@ std::vector<std::vector<size_t>> sweep_dependencies(const Sweep& sweep) {
       if (it != index.end()) out[i].push_back(it->second);
     }
   return out;
+}
+
+std::vector<int> sweep_stages(const Sweep& sweep) {
+  const auto deps = sweep_dependencies(sweep);
+  std::vector<int> stage(deps.size(), -1);
+  // Dependencies are acyclic (resolve_dependencies checked): a depth-first pass settles every run.
+  std::function<int(size_t)> of = [&](size_t i) {
+    if (stage[i] >= 0) return stage[i];
+    int s = 0;
+    for (size_t j : deps[i]) s = std::max(s, of(j) + 1);
+    return stage[i] = s;
+  };
+  for (size_t i = 0; i < deps.size(); ++i) of(i);
+  return stage;
+}
+
+void keep_stage(Sweep& sweep, int s) {
+  const auto stage = sweep_stages(sweep);
+  std::vector<PlannedRun> kept;
+  for (size_t i = 0; i < sweep.runs.size(); ++i)
+    if (stage[i] == s) kept.push_back(std::move(sweep.runs[i]));
+  sweep.runs = std::move(kept);
 }
 
 }  // namespace adaptlab

@@ -14,6 +14,7 @@
 
 #include "framework/core/log.h"
 #include "framework/run/resolve.h"
+#include "framework/sched/dependencies.h"
 #include "framework/sweep/sweep.h"
 
 namespace adaptlab {
@@ -85,6 +86,29 @@ std::vector<std::string> RerunFilter::unmatched() const {
   return out;
 }
 
+std::vector<bool> sent_again(const Sweep& sweep, const std::function<bool(size_t)>& finished, RerunFilter& rerun,
+                             int* dependents) {
+  const size_t n = sweep.runs.size();
+  std::vector<bool> again(n, false);
+  for (size_t i = 0; i < n; ++i) again[i] = finished(i) && !rerun.empty() && rerun.matches(sweep.runs[i].config);
+  int added = 0;
+  if (std::find(again.begin(), again.end(), true) != again.end()) {
+    const auto deps = sweep_dependencies(sweep);
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t j = 0; j < n; ++j) {
+        if (again[j] || !finished(j)) continue;
+        if (std::any_of(deps[j].begin(), deps[j].end(), [&](size_t i) { return again[i]; })) {
+          again[j] = changed = true;
+          ++added;
+        }
+      }
+    }
+  }
+  if (dependents) *dependents = added;
+  return again;
+}
+
 Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter rerun) {
   Plan plan;
   std::map<std::string, RunRow> stored;
@@ -92,15 +116,22 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter 
   std::set<std::string> saved;  // runs with their trained tensors on record
   for (const auto& [study, id, a] : store.all_artifacts())
     if (study == sweep.study && a.name == "trained") saved.insert(id);
+  auto finished = [&](size_t i) {
+    const auto it = stored.find(sweep.runs[i].id());
+    return it != stored.end() && it->second.status != RunStatus::running;
+  };
+  int dependents = 0;
+  const std::vector<bool> again = sent_again(sweep, finished, rerun, &dependents);
+  const size_t n = sweep.runs.size();
   int drifted = 0;
-  for (size_t i = 0; i < sweep.runs.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const auto it = stored.find(sweep.runs[i].id());
     if (it == stored.end()) {
       plan.todo.push_back(i);
       continue;
     }
     const RunStatus st = it->second.status;
-    if (st != RunStatus::running && !rerun.empty() && rerun.matches(sweep.runs[i].config)) {
+    if (again[i]) {
       ++plan.rerun;
       plan.todo.push_back(i);
       continue;
@@ -128,7 +159,9 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter 
   if (drifted > 5) log::warn("... and {} more runs made under other defaults", drifted - 5);
   for (const auto& v : rerun.unmatched())
     log::warn("--rerun '{}' matches no finished run of study {}; nothing re-run for it", v, sweep.study);
-  if (plan.rerun > 0) log::info("{} finished run(s) run again (--rerun); earlier attempts kept in run_history", plan.rerun);
+  if (plan.rerun > 0)
+    log::info("{} finished run(s) run again (--rerun{}); earlier attempts kept in run_history", plan.rerun,
+              dependents > 0 ? fmt::format(": {} of them start from a run sent again", dependents) : std::string());
   if (!plan.measure.empty())
     log::info("{} finished run(s) not measured yet; they are measured after the training runs", plan.measure.size());
   if (plan.stale > 0) log::warn("{} run(s) were left 'running' by a driver that stopped; they run again", plan.stale);

@@ -1,6 +1,7 @@
 // What a sweep driver does before launching anything: bring the database's run ids to the current
 // scheme, decide which runs still need running, and the record each run gets in the database.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,8 @@ struct Sweep;
 // `--rerun` values: runs to run again even when done. Each value is `all`, a run id, or conditions
 // `key=value[,key=value…]` that must all hold, where a key is a run column (`methods` = the stack's
 // label, `backbone`, `dataset`, `seed`) or a dotted config key (`methods.0.rank`, `train.lr`); a run
-// matching any value runs again. Earlier attempts are kept in run_history.
+// matching any value runs again, and so does every finished run of the sweep that starts from one sent
+// again (`init: from`, transitively). Earlier attempts are kept in run_history.
 struct RerunFilter {
   explicit RerunFilter(const std::vector<std::string>& values = {});
   bool empty() const { return values_.empty(); }
@@ -34,6 +36,12 @@ struct RerunFilter {
   };
   std::vector<Value> values_;
 };
+
+// Which runs of the sweep run again: the finished ones (`finished(i)`: stored and not running) that
+// `rerun` matches, then — transitively — every finished run starting from one of them (`init: from`:
+// its dependency's tensors change, its id does not). `dependents`: how many were added that way.
+std::vector<bool> sent_again(const Sweep& sweep, const std::function<bool(size_t)>& finished, RerunFilter& rerun,
+                             int* dependents = nullptr);
 
 struct Plan {
   std::vector<size_t> todo;  // indices into sweep.runs, longest expected first (LPT)

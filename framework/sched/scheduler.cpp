@@ -335,6 +335,19 @@ class Launch {
   void plan_dependencies() {
     const auto deps = sweep_dependencies(sweep_);
     std::set<size_t> in_launch(todo_.begin(), todo_.end());
+    // A dependency of this study that this sweep does not hold (another shard, another Slurm stage): it
+    // must be done in this database already.
+    std::set<std::string> ids;
+    for (const auto& r : sweep_.runs) ids.insert(r.id());
+    for (size_t i : todo_)
+      for (const auto& src : sweep_.runs[i].config.init) {
+        if (!src.from_run() || src.resolved_study != sweep_.study || ids.count(src.resolved_run)) continue;
+        const auto st = store_.status(sweep_.study, src.resolved_run);
+        if (st != RunStatus::done && blocked_from_start_[i].empty())
+          blocked_from_start_[i] = fmt::format("its dependency {} is {} and not part of this launch (another shard "
+                                               "or stage?)",
+                                               src.resolved_run, st ? to_string(*st) : "not run");
+      }
     for (size_t i : todo_)
       for (size_t j : deps[i]) {
         dependents_[j].push_back(i);

@@ -30,8 +30,6 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-std::string slurm_submit_command(const std::string& script);
-
 SlurmJob slurm_job(const SweepLaunch& l, const std::string& study) {
   SlurmJob job;
   job.executable = fs::read_symlink("/proc/self/exe").string();
@@ -85,48 +83,62 @@ void validate_slurm_job(const SlurmJob& job, const SlurmOptions& o) {
   for (const auto& a : job.sweep_args) check_printable("argument", a);
 }
 
-std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o) {
+std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o, int stage) {
   validate_slurm_job(job, o);
   const std::string dir = fs::absolute(o.dir).string();
   check_printable("--slurm-dir", dir);
   std::error_code ec;
   fs::create_directories(dir, ec);
   AL_CHECK(!ec, "{}: cannot create the Slurm folder: {}", dir, ec.message());
-  const std::string path = (fs::path(dir) / "job.sh").string();
+  const bool staged = stage >= 0;
+  const std::string path = (fs::path(dir) / (staged ? fmt::format("stage-{}.sh", stage) : "job.sh")).string();
+  const std::string db_prefix = staged ? fmt::format("shard-s{}-", stage) : "shard-";
   std::ostringstream f;
   f << "#!/bin/bash\n";
-  f << "#SBATCH --job-name=adaptlab-" << job.study << "\n";
+  f << "#SBATCH --job-name=adaptlab-" << job.study << (staged ? fmt::format("-stage{}", stage) : "") << "\n";
   f << "#SBATCH --array=0-" << (o.shards - 1) << "\n";
   if (!o.partition.empty()) f << "#SBATCH --partition=" << o.partition << "\n";
   if (!o.gpus_per_task.empty()) f << "#SBATCH --gpus-per-task=" << o.gpus_per_task << "\n";
   if (!o.cpus_per_task.empty()) f << "#SBATCH --cpus-per-task=" << o.cpus_per_task << "\n";
   if (!o.time.empty()) f << "#SBATCH --time=" << o.time << "\n";
-  f << "# Written by adaptlab: task i runs shard i of " << o.shards << " into its own database;\n"
-    << "# submit with: " << slurm_submit_command(path) << "\n"
+  f << "# Written by adaptlab: task i runs shard i of " << o.shards
+    << (staged ? fmt::format(" of stage {}", stage) : std::string()) << " into its own database;\n"
+    << "# submit with: " << slurm_submit_command(path, stage) << "\n"
     << "# afterwards: adaptlab results merge --into <study db> " << shell_quote(dir) << "/shard-*.sqlite\n";
   f << "set -euo pipefail\n";
   f << "cd " << shell_quote(job.workdir) << "\n";
   f << "i=\"${SLURM_ARRAY_TASK_ID:?not running as a Slurm array task}\"\n";
+  const std::string db = shell_quote(dir + "/" + db_prefix) + "\"$i\"'.sqlite'";
+  if (stage > 0) {  // the earlier stages' results (their runs done, their tensors' paths) into this task's database
+    f << shell_quote(job.executable) << " results merge --into " << db;
+    for (int s = 0; s < stage; ++s) f << " " << shell_quote(dir) << fmt::format("/shard-s{}-*.sqlite", s);
+    f << "\n";
+  }
   f << "exec " << shell_quote(job.executable);
   for (const auto& a : job.global_args) f << " " << shell_quote(a);
   f << " sweep";
   for (const auto& a : job.sweep_args) f << " " << shell_quote(a);
-  f << " --no-progress --shard \"$i/" << o.shards << "\" --db " << shell_quote(dir + "/shard-") << "\"$i\"'.sqlite'"
-    << " --log-dir " << shell_quote(dir + "/logs") << "\n";
+  if (staged) f << " --stage " << stage;
+  f << " --no-progress --shard \"$i/" << o.shards << "\" --db " << db << " --log-dir " << shell_quote(dir + "/logs")
+    << "\n";
   // Written whole, then moved into place: a failed write leaves no job.sh.
   write_file_atomic(path, f.str(), "the Slurm job script");
   fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
   return path;
 }
 
-std::string slurm_submit_command(const std::string& script) {
+std::string slurm_submit_command(const std::string& script, int stage, const std::string& after) {
   const std::string dir = fs::path(script).parent_path().string();
+  const std::string out = stage >= 0 ? fmt::format("/shard-s{}-%a.out", stage) : "/shard-%a.out";
+  AL_CHECK(after.find_first_not_of("0123456789_") == std::string::npos, "slurm: job id '{}' is not a job id", after);
   // --output goes on the command line, where the shell quoting below holds for any folder name.
-  return "sbatch --parsable --output=" + shell_quote(dir + "/shard-%a.out") + " " + shell_quote(script);
+  return "sbatch --parsable" +
+         (after.empty() ? std::string() : " --dependency=afterok:" + after + " --kill-on-invalid-dep=yes") +
+         " --output=" + shell_quote(dir + out) + " " + shell_quote(script);
 }
 
-std::string submit_slurm_script(const std::string& script) {
-  const std::string cmd = slurm_submit_command(script) + " 2>&1";
+std::string submit_slurm_script(const std::string& script, int stage, const std::string& after) {
+  const std::string cmd = slurm_submit_command(script, stage, after) + " 2>&1";
   std::FILE* p = popen(cmd.c_str(), "r");
   AL_CHECK(p != nullptr, "cannot run sbatch");
   std::string out;

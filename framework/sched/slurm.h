@@ -1,6 +1,10 @@
 // The Slurm launcher: one `sbatch --array` job whose task i runs shard i of the same expanded run
 // list (`adaptlab sweep FILE --shard i/K`) with the TBB scheduler over its node's devices, writing a
 // shard database; `adaptlab results merge` folds the shards into the study's database.
+// A sweep whose runs start from other runs of it (`init: from`) is cut into stages (a run's stage is one
+// more than its dependencies'): stage s is its own array job (stage-<s>.sh, `--stage s`), submitted with
+// --dependency=afterok on stage s - 1, and each of its tasks first merges the earlier stages' shard
+// databases into its own, so that it finds its dependencies done and their tensors.
 #pragma once
 #include <string>
 #include <vector>
@@ -50,13 +54,17 @@ std::string shell_quote(const std::string& s);
 // (paths and arguments included) holding a control character. Called before anything is written.
 void validate_slurm_job(const SlurmJob& job, const SlurmOptions& o);
 
-// Validates, then writes <dir>/job.sh (whole, through a temporary file) and returns its path.
-std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o);
+// Validates, then writes <dir>/job.sh (whole, through a temporary file) and returns its path. With
+// `stage` >= 0: <dir>/stage-<stage>.sh, whose tasks run `--stage <stage>` into shard-s<stage>-<i>.sqlite
+// after merging shard-s0-* … shard-s<stage-1>-* into it.
+std::string write_slurm_script(const SlurmJob& job, const SlurmOptions& o, int stage = -1);
 
-// The shell command that submits the script (sbatch --parsable --output=<dir>/shard-%a.out SCRIPT).
-std::string slurm_submit_command(const std::string& script);
+// The shell command that submits the script (sbatch --parsable --output=<dir>/shard-%a.out SCRIPT;
+// a stage's output shard-s<stage>-%a.out; `after`: a job id this one waits for, --dependency=afterok,
+// and is cancelled when that one fails).
+std::string slurm_submit_command(const std::string& script, int stage = -1, const std::string& after = "");
 
 // Submits with that command; returns the job id.
-std::string submit_slurm_script(const std::string& script);
+std::string submit_slurm_script(const std::string& script, int stage = -1, const std::string& after = "");
 
 }  // namespace adaptlab

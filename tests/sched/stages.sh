@@ -54,6 +54,23 @@ PYEOF
 grep -q "all 4 runs already done" "$TMP/out3" || fail "resume ran something: $(tail -2 "$TMP/out3")"
 check "SELECT max(attempt) FROM runs WHERE status = 'done' AND json_extract(config_json, '$.train.lr') < 1e-6" 1
 
+# 3b. --rerun of a dependency (same id, new tensors) runs its dependent again too, and only that one.
+src0=$(q "SELECT id FROM runs WHERE json_extract(config_json, '$.train.lr') = 0.01 AND seed = 0")
+dep0=$(q "SELECT id FROM runs WHERE json_extract(config_json, '$.train.lr') < 1e-6 AND seed = 0")
+attempts() { q "SELECT group_concat(attempt, ',') FROM (SELECT attempt FROM runs ORDER BY seed, json_extract(config_json, '$.train.lr') DESC)"; }
+before=$(attempts)
+"$CLI" sweep --db "$DB" --dry-run "$SW" "dataset.dir=$TMP/img/folder" --rerun "$src0" > "$TMP/dry_rerun" 2>&1 || fail "dry run --rerun"
+[ "$(grep -c -- "-> rerun" "$TMP/dry_rerun")" = 2 ] && grep -q "^$dep0  done -> rerun" "$TMP/dry_rerun" ||
+  fail "dry run does not show the dependent re-run: $(cat "$TMP/dry_rerun")"
+"$CLI" sweep --db "$DB" --no-progress "$SW" "dataset.dir=$TMP/img/folder" --rerun "$src0" >"$TMP/out_rerun" 2>&1 ||
+  fail "--rerun exited $?: $(tail -3 "$TMP/out_rerun")"
+grep -q "2 finished run(s) run again (--rerun: 1 of them start from a run sent again)" "$TMP/out_rerun" ||
+  fail "--rerun message: $(grep -i rerun "$TMP/out_rerun")"
+# seed 0's dependency and dependent one attempt more; seed 1's unchanged
+IFS=, read -r a b c d <<< "$before"
+[ "$(attempts)" = "$((a + 1)),$((b + 1)),$c,$d" ] || fail "attempts $before -> $(attempts)"
+check "SELECT count(*) FROM runs d JOIN runs p ON p.id = '$src0' WHERE d.id = '$dep0' AND d.started_at >= p.finished_at" 1
+
 # 4. A dependent run's spec runs on its own (it finds the artifact).
 dep=$(q "SELECT id FROM runs WHERE json_extract(config_json, '$.train.lr') < 1e-6 AND seed = 0")
 "$CLI" run --spec "$TMP/stages.logs/$dep.spec.json" --device cpu >"$TMP/alone" 2>&1 || fail "run --spec of a dependent: $(tail -3 "$TMP/alone")"
@@ -103,7 +120,8 @@ KDB="$TMP/kill.sqlite"
 "$CLI" sweep --db "$KDB" --no-progress "$TMP/long.yaml" "dataset.dir=$TMP/img/folder" > "$TMP/kill1" 2>&1 &
 driver=$!
 for _ in $(seq 1 600); do  # until a stage-2 run is running (at most 60 s)
-  [ "$(sqlite3 "$KDB" "SELECT count(*) FROM runs WHERE status = 'running' AND json_extract(config_json, '$.train.epochs') = 400" 2>/dev/null)" = 1 ] && break
+  # (-s: the sqlite3 shell would create an empty file before the sweep creates the database)
+  [ -s "$KDB" ] && [ "$(sqlite3 "$KDB" "SELECT count(*) FROM runs WHERE status = 'running' AND json_extract(config_json, '$.train.epochs') = 400" 2>/dev/null)" = 1 ] && break
   sleep 0.1
 done
 kill -9 "$driver"

@@ -77,6 +77,41 @@ TEST_CASE("the Slurm job script: array, directives, and every value quoted", "[s
   }
 }
 
+TEST_CASE("a stage's job script merges the earlier stages first, and its submission waits for the one before",
+          "[sched][slurm]") {
+  const auto dir = test::fresh_dir("slurm-stage");
+  SlurmJob job;
+  job.executable = "/opt/adaptlab";
+  job.sweep_args = {"/e/sweep.yaml"};
+  job.study = "demo";
+  job.workdir = "/work";
+  SlurmOptions o;
+  o.shards = 2;
+  o.dir = dir + "/my slurm";
+  const std::string path = write_slurm_script(job, o, 2);
+  CHECK(path == dir + "/my slurm/stage-2.sh");
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string s = ss.str();
+  const std::string d = shell_quote(dir + "/my slurm");
+  CHECK_THAT(s, Catch::Contains("#SBATCH --job-name=adaptlab-demo-stage2\n#SBATCH --array=0-1\n"));
+  CHECK_THAT(s, Catch::Contains("'/opt/adaptlab' results merge --into " + shell_quote(dir + "/my slurm/shard-s2-") +
+                                "\"$i\"'.sqlite' " + d + "/shard-s0-*.sqlite " + d + "/shard-s1-*.sqlite\n"));
+  CHECK_THAT(s, Catch::Contains("exec '/opt/adaptlab' sweep '/e/sweep.yaml' --stage 2 --no-progress --shard \"$i/2\" --db " +
+                                shell_quote(dir + "/my slurm/shard-s2-") + "\"$i\"'.sqlite'"));
+  CHECK(run_shell("bash -n " + shell_quote(path) + " && echo ok") == "ok\n");
+  CHECK(slurm_submit_command(path, 2, "123") == "sbatch --parsable --dependency=afterok:123 --kill-on-invalid-dep=yes "
+                                               "--output=" + shell_quote(dir + "/my slurm/shard-s2-%a.out") + " " +
+                                               shell_quote(path));
+  CHECK_THROWS_WITH(slurm_submit_command(path, 2, "1; rm"), "slurm: job id '1; rm' is not a job id");
+  // Stage 0 merges nothing.
+  std::ifstream in0(write_slurm_script(job, o, 0));
+  std::stringstream s0;
+  s0 << in0.rdbuf();
+  CHECK(s0.str().find("'/opt/adaptlab' results merge") == std::string::npos);
+}
+
 TEST_CASE("parsing of the --devices flag", "[sched]") {
   CHECK(parse_devices("cpu") == std::vector<std::string>{"cpu"});
   CHECK(parse_devices("0,1,3") == std::vector<std::string>{"0", "1", "3"});

@@ -29,7 +29,8 @@ ARGS=(measure.repeats=2 measure.latency_repeats=2 measure.train_steps=2 measure.
 "$CLI" sweep --db "$DB" --no-progress "$TMP/sweep.yaml" "${ARGS[@]}" > "$TMP/run1" 2>&1 &
 driver=$!
 for _ in $(seq 1 1200); do  # until a stage-2 run trains (at most 120 s)
-  [ "$(q "SELECT count(*) FROM runs WHERE status = 'running' AND methods = 'full'" 2>/dev/null)" = 1 ] && break
+  # (-s: the sqlite3 shell would create an empty file before the sweep creates the database)
+  [ -s "$DB" ] && [ "$(q "SELECT count(*) FROM runs WHERE status = 'running' AND methods = 'full'" 2>/dev/null)" = 1 ] && break
   sleep 0.1
 done
 kill -9 "$driver"
