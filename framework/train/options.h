@@ -6,6 +6,7 @@ namespace adaptlab {
 
 struct TrainOptions {
   int epochs = 10;                 // passes over the train split
+  int max_steps = 0;               // > 0: train exactly this many optimiser steps instead (epochs follow)
   int batch_size = 64;             // examples per optimiser step
   double lr = 1e-3;                // peak learning rate (AdamW)
   double weight_decay = 1e-4;      // AdamW decoupled weight decay (not on biases / norms / 1-d tensors)
@@ -27,6 +28,9 @@ struct TrainOptions {
   template <class V>
   void visit(V& v) {
     v("epochs", epochs, "passes over the train split");
+    v("max_steps", max_steps,
+      "> 0: train exactly this many optimiser steps instead of `epochs` (as many epochs as they take, the last "
+      "cut short; the schedule spans these steps)");
     v("batch_size", batch_size, "examples per optimiser step");
     v("lr", lr, "peak learning rate (AdamW)");
     v("weight_decay", weight_decay, "AdamW weight decay (not applied to 1-d tensors)");
@@ -50,6 +54,8 @@ struct TrainOptions {
       "synchronisation; every step's loss is still recorded)");
     v.check(epochs > 0, "epochs", "must be > 0");
     v.check(batch_size > 0, "batch_size", "must be > 0");
+    v.check(max_steps >= 0, "max_steps", "must be >= 0 (0: train `epochs` epochs)");
+    v.check(max_steps == 0 || schedule != "timm_epoch", "max_steps", "not with schedule: timm_epoch (whole epochs)");
     v.check(lr > 0, "lr", "must be > 0");
     v.check(weight_decay >= 0, "weight_decay", "must be >= 0");
     v.check(warmup_epochs >= 0, "warmup_epochs", "must be >= 0");

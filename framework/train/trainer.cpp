@@ -227,15 +227,17 @@ struct Loop {
   int64_t total = 0;
   std::vector<PendingLoss> pending;
   std::vector<double> epoch_sum;  // Σ loss·batch per epoch, from the reported losses
+  std::vector<int64_t> epoch_n;   // Σ batch per epoch (examples trained on)
   // Progress since the last report.
   std::chrono::steady_clock::time_point window_t0 = std::chrono::steady_clock::now();
   int64_t window_steps = 0;
   double window_loss = 0.0;
   int64_t window_n = 0;
   RunProgress last;
+  int epochs = 0;  // epochs trained (with max_steps: as many as its steps take, the last maybe partial)
 
   double epoch_at(int64_t s) const {
-    return static_cast<double>(s) * o.epochs / static_cast<double>(std::max<int64_t>(total, 1));
+    return static_cast<double>(s) * epochs / static_cast<double>(std::max<int64_t>(total, 1));
   }
 
   // One optimiser step on the examples `idx`.
@@ -264,8 +266,12 @@ struct Loop {
       const double ep = epoch_at(p.step);
       sink({p.step, "train", "loss", v[i], ep});
       sink({p.step, "train", "lr", p.lr, ep});
-      if (static_cast<size_t>(p.epoch) >= epoch_sum.size()) epoch_sum.resize(p.epoch + 1, 0.0);
+      if (static_cast<size_t>(p.epoch) >= epoch_sum.size()) {
+        epoch_sum.resize(p.epoch + 1, 0.0);
+        epoch_n.resize(p.epoch + 1, 0);
+      }
       epoch_sum[p.epoch] += v[i] * static_cast<double>(p.batch);
+      epoch_n[p.epoch] += p.batch;
       window_loss += v[i];
       ++window_n;
     }
@@ -276,7 +282,7 @@ struct Loop {
     last.step = stepper.steps();
     last.total_steps = total;
     last.epoch = epoch_at(last.step);
-    last.epochs = o.epochs;
+    last.epochs = epochs;
     last.loss = window_n > 0 ? window_loss / static_cast<double>(window_n) : NAN_VALUE;
     if (dt > 0 && window_steps > 0) last.steps_per_s = static_cast<double>(window_steps) / dt;
     window_t0 = now;
@@ -303,21 +309,23 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
   AL_CHECK(data.labelled() || std::any_of(methods.begin(), methods.end(), [](Method* m) { return !m->uses_task_loss(); }),
            "the dataset has no labels: only a label-free loss can train on it (e.g. variator with distill: hidden)");
   const int64_t steps_per_epoch = o.drop_last ? n / o.batch_size : (n + o.batch_size - 1) / o.batch_size;
-  const int64_t total = steps_per_epoch * o.epochs;
-  const int64_t seen = o.drop_last ? steps_per_epoch * o.batch_size : n;  // examples an epoch trains on
+  // max_steps > 0: exactly that many steps, over as many epochs as they take (the last one cut short).
+  const int64_t total = o.max_steps > 0 ? o.max_steps : steps_per_epoch * o.epochs;
+  const int epochs = o.max_steps > 0 ? static_cast<int>((o.max_steps + steps_per_epoch - 1) / steps_per_epoch) : o.epochs;
   const int64_t warmup = o.warmup_steps > 0 ? o.warmup_steps : static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch));
   Stepper stepper(backbone, methods, o, device, total, warmup);
-  Loop loop{backbone, data, methods, o, device, sink, progress, stepper, total, {}, {}, std::chrono::steady_clock::now(), 0, 0.0, 0, {}};
+  Loop loop{backbone, data, methods, o, device, sink, progress, stepper, total, {}, {}, {}, std::chrono::steady_clock::now(), 0, 0.0, 0, {}, epochs};
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const Precision precision = parse_precision(o.precision);
   backbone.train();
-  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+  for (int epoch = 0; epoch < epochs; ++epoch) {
     BatchStream stream(data, Split::train, at::randperm(n, gen, at::kLong), o.batch_size, device, o.prefetch,
                        o.drop_last);
-    for (Batch b; stream.next(b);) loop.train_step(b, epoch);
+    for (Batch b; stepper.steps() < total && stream.next(b);) loop.train_step(b, epoch);
     loop.report();  // every loss of the epoch is on the host now
-    sink({stepper.steps(), "train", "epoch_loss", loop.epoch_sum.at(epoch) / static_cast<double>(seen), epoch + 1.0});
-    if ((epoch + 1) % o.eval_every == 0 || epoch + 1 == o.epochs) {
+    sink({stepper.steps(), "train", "epoch_loss",
+          loop.epoch_sum.at(epoch) / static_cast<double>(loop.epoch_n.at(epoch)), epoch + 1.0});
+    if ((epoch + 1) % o.eval_every == 0 || epoch + 1 == epochs) {
       const EvalResult r = evaluate(backbone, data, Split::val, o.eval_batch_size, device, precision, o.prefetch);
       sink({stepper.steps(), "val", "loss", r.loss, epoch + 1.0});
       for (const auto& [name, value] : r.metrics) sink({stepper.steps(), "val", name, value, epoch + 1.0});

@@ -22,9 +22,10 @@ q() { sqlite3 "$DB" "$1"; }
 sed "s|data/glue|$TMP/glue|g; s|data/wordnet-corpus/corpus.txt|$SRC/data/wordnet-corpus/corpus.txt|;
      s|t5-base|$TMP/t5|g; s|- \[[a-z]*, [a-z]*\]|- [no, the]|; s|max_length: 128}|max_length: 32, val_size: 20}|g;
      s|lower_case: false, max_length: 32, val_size: 20}|lower_case: false, max_length: 32, train_size: 64, val_size: 16, test_size: 16}|;
-     s|train.epochs: \[54, 3, 3, 3, 3, 3, 3\]|train.epochs: [1, 6, 1, 6, 1, 6, 1]|; s|match: last|match: last, adapter_dim: 8|" \
+     s|train.max_steps: \[60000,|train.max_steps: [6,|; s|train.epochs: \[1, 3, 3, 3, 3, 3, 3\]|train.epochs: [1, 6, 1, 6, 1, 6, 1]|; s|match: last|match: last, adapter_dim: 8|" \
   "$SRC/experiments/variator-glue/sweep.yaml" > "$TMP/sweep.yaml"
-grep -q "train_size: 64" "$TMP/sweep.yaml" && grep -q "\[1, 6, 1" "$TMP/sweep.yaml" || fail "sed did not apply"
+grep -q "train_size: 64" "$TMP/sweep.yaml" && grep -q "\[1, 6, 1" "$TMP/sweep.yaml" && grep -q "max_steps: \[6," "$TMP/sweep.yaml" ||
+  fail "sed did not apply"
 ARGS=(measure.repeats=2 measure.latency_repeats=2 measure.train_steps=2 measure.train_warmup=1 train.batch_size=16)
 "$CLI" sweep --db "$DB" --no-progress "$TMP/sweep.yaml" "${ARGS[@]}" > "$TMP/run1" 2>&1 &
 driver=$!
@@ -46,6 +47,9 @@ for id in ${done_before//,/ }; do
   [ "$(q "SELECT attempt FROM runs WHERE id = '$id'")" = 1 ] || fail "run $id, done before the kill, ran again"
 done
 pre=$(q "SELECT id FROM runs WHERE json_extract(config_json, '$.dataset.name') = 'text_corpus'")
+# Pre-training ran its max_steps (6, at batch 16 over 64 passages: 4 steps, then 2 of a second pass).
+[ "$(q "SELECT max(step) FROM metrics WHERE run_id = '$pre' AND split = 'train' AND name = 'loss'")" = 6 ] ||
+  fail "pre-training did not run 6 steps: $(q "SELECT max(step) FROM metrics WHERE run_id = '$pre'")"
 for task in sst2 mrpc rte; do
   full=$(q "SELECT id FROM runs WHERE methods = 'full' AND json_extract(config_json, '$.dataset.task') = '$task'")
   adapt=$(q "SELECT id FROM runs WHERE methods != 'full' AND json_extract(config_json, '$.dataset.task') = '$task'")
