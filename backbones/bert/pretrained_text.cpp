@@ -1,11 +1,10 @@
 #include "backbones/bert/pretrained_text.h"
 
 #include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "framework/core/build_info.h"
 #include "framework/core/error.h"
+#include "framework/io/json_config.h"
 #include "framework/core/log.h"
 #include "framework/io/safetensors_torch.h"
 #include "framework/model/checkpoint.h"
@@ -26,23 +25,8 @@ std::string pretrained_dir(const std::string& model) {
 }
 
 EncoderOptions encoder_options_from_config(const std::string& path) {
-  std::ifstream f(path);
-  AL_CHECK(f.good(), "{}: cannot read", path);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(f);
-  } catch (const std::exception& e) {
-    fail("{}: not valid JSON: {}", path, e.what());
-  }
-  auto get = [&](const char* key, auto def) {
-    using T = decltype(def);
-    if (!j.contains(key)) return def;
-    try {
-      return j.at(key).get<T>();
-    } catch (const std::exception&) {
-      fail("{}: key '{}' has the wrong type", path, key);
-    }
-  };
+  const JsonConfig j(path);
+  auto get = [&](const char* key, auto def) { return j.get(key, def); };
   const std::string type = get("model_type", std::string());
   AL_CHECK(type == "bert" || type == "roberta", "{}: model_type '{}' is not supported (bert, roberta)", path, type);
   const std::string act = get("hidden_act", std::string("gelu"));

@@ -3,13 +3,12 @@
 #include <ATen/ATen.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
-#include <nlohmann/json.hpp>
 
 #include "backbones/bert/pretrained_text.h"
 #include "framework/core/error.h"
+#include "framework/io/json_config.h"
 #include "framework/core/log.h"
 #include "framework/io/safetensors_torch.h"
 #include "framework/model/checkpoint.h"
@@ -18,23 +17,8 @@
 namespace adaptlab {
 
 T5Options t5_options_from_config(const std::string& path) {
-  std::ifstream f(path);
-  AL_CHECK(f.good(), "{}: cannot read", path);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(f);
-  } catch (const std::exception& e) {
-    fail("{}: not valid JSON: {}", path, e.what());
-  }
-  auto get = [&](const char* key, auto def) {
-    using T = decltype(def);
-    if (!j.contains(key) || j.at(key).is_null()) return def;
-    try {
-      return j.at(key).get<T>();
-    } catch (const std::exception&) {
-      fail("{}: key '{}' has the wrong type", path, key);
-    }
-  };
+  const JsonConfig j(path);
+  auto get = [&](const char* key, auto def) { return j.get(key, def); };
   const std::string type = get("model_type", std::string());
   AL_CHECK(type == "t5", "{}: model_type '{}' is not t5", path, type);
   T5Options o;

@@ -2,7 +2,7 @@
 # experiments/variator-glue end to end on stand-ins: a tiny T5 folder (tools/data/make_tiny_t5.py: random
 # weights, a SentencePiece model trained on the shipped WordNet text) and the generated GLUE fixture;
 # stage 1 (plugin pre-training on plain text), stage 2 (full fine-tuning per task), stage 3 (adaptation
-# per task, from both). The driver is killed (-9) while a stage-2 run trains, then resumed: nothing
+# per task, from both), on six GLUE tasks. The driver is killed (-9) while a stage-2 run trains, then resumed: nothing
 # done is run again and the study completes; the table shows each task, the FLOPs saving and the added
 # parameters.
 # Usage: glue_stages.sh ADAPTLAB TMPDIR SOURCE_DIR PYTHON
@@ -20,9 +20,9 @@ q() { sqlite3 "$DB" "$1"; }
 # small splits, a narrower adapter (at d_model 32 the default 64 would cost more than k saves); stage 2
 # trains 6 epochs so that the kill finds it running.
 sed "s|data/glue|$TMP/glue|g; s|data/wordnet-corpus/corpus.txt|$SRC/data/wordnet-corpus/corpus.txt|;
-     s|t5-base|$TMP/t5|g; s|- \[[a-z]*, [a-z]*\]|- [no, the]|; s|max_length: 128}|max_length: 32, val_size: 20}|g;
+     s|t5-base|$TMP/t5|g; s|- \[[a-z]*, [a-z]*\]|- [no, the]|; s|- \[[a-z]*, [a-z]*, [a-z]*\]|- [no, the, of]|; s|max_length: 128}|max_length: 32, val_size: 20}|g;
      s|lower_case: false, max_length: 32, val_size: 20}|lower_case: false, max_length: 32, train_size: 64, val_size: 16, test_size: 16}|;
-     s|train.max_steps: \[60000,|train.max_steps: [6,|; s|train.epochs: \[1, 3, 3, 3, 3, 3, 3\]|train.epochs: [1, 6, 1, 6, 1, 6, 1]|; s|match: last|match: last, adapter_dim: 8|" \
+     s|train.max_steps: \[60000,|train.max_steps: [6,|; s|train.epochs: \[1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3\]|train.epochs: [1, 6, 1, 6, 1, 6, 1, 6, 1, 6, 1, 6, 1]|; s|match: last|match: last, adapter_dim: 8|" \
   "$SRC/experiments/variator-glue/sweep.yaml" > "$TMP/sweep.yaml"
 grep -q "train_size: 64" "$TMP/sweep.yaml" && grep -q "\[1, 6, 1" "$TMP/sweep.yaml" && grep -q "max_steps: \[6," "$TMP/sweep.yaml" ||
   fail "sed did not apply"
@@ -37,12 +37,12 @@ done
 kill -9 "$driver"
 wait "$driver" 2>/dev/null
 done_before=$(q "SELECT group_concat(id) FROM runs WHERE status = 'done'")
-[ "$(q "SELECT count(*) FROM runs WHERE status = 'done' AND methods = 'full'")" -lt 3 ] || fail "stage 2 had ended before the kill"
+[ "$(q "SELECT count(*) FROM runs WHERE status = 'done' AND methods = 'full'")" -lt 6 ] || fail "stage 2 had ended before the kill"
 [ "$(q "SELECT count(*) FROM runs WHERE status = 'done' AND methods != 'full' AND json_extract(config_json, '$.dataset.name') = 'glue'")" = 0 ] ||
   fail "a stage-3 run ended before its stage 2"
 "$CLI" sweep --db "$DB" --no-progress "$TMP/sweep.yaml" "${ARGS[@]}" > "$TMP/run2" 2>&1 ||
   fail "resume exited $?: $(tail -5 "$TMP/run2")"
-[ "$(q "SELECT count(*) FROM runs WHERE status = 'done'")" = 7 ] || fail "not 7 runs done: $(q "SELECT methods, status, error FROM runs")"
+[ "$(q "SELECT count(*) FROM runs WHERE status = 'done'")" = 13 ] || fail "not 13 runs done: $(q "SELECT methods, status, error FROM runs")"
 for id in ${done_before//,/ }; do
   [ "$(q "SELECT attempt FROM runs WHERE id = '$id'")" = 1 ] || fail "run $id, done before the kill, ran again"
 done
@@ -50,7 +50,7 @@ pre=$(q "SELECT id FROM runs WHERE json_extract(config_json, '$.dataset.name') =
 # Pre-training ran its max_steps (6, at batch 16 over 64 passages: 4 steps, then 2 of a second pass).
 [ "$(q "SELECT max(step) FROM metrics WHERE run_id = '$pre' AND split = 'train' AND name = 'loss'")" = 6 ] ||
   fail "pre-training did not run 6 steps: $(q "SELECT max(step) FROM metrics WHERE run_id = '$pre'")"
-for task in sst2 mrpc rte; do
+for task in sst2 mrpc qqp qnli rte mnli; do
   full=$(q "SELECT id FROM runs WHERE methods = 'full' AND json_extract(config_json, '$.dataset.task') = '$task'")
   adapt=$(q "SELECT id FROM runs WHERE methods != 'full' AND json_extract(config_json, '$.dataset.task') = '$task'")
   [ "$(q "SELECT json_extract(config_json, '$.init[0].resolved_run') || ',' || json_extract(config_json, '$.init[1].resolved_run') FROM runs WHERE id = '$adapt'")" = "$full,$pre" ] ||
