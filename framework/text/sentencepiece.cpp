@@ -46,6 +46,10 @@ std::vector<int64_t> SentencePiece::ids(const std::string& text) const {
     AL_CHECK(st.ok(), "{}: cannot encode text ({})", file_, st.ToString());
     out.insert(out.end(), v.begin(), v.end());
   };
+  if (text.find('<') == std::string::npos) {  // no special token possible: skip the regex (most texts)
+    plain(text);
+    return out;
+  }
   auto it = std::sregex_iterator(text.begin(), text.end(), special);
   size_t at = 0;
   for (; it != std::sregex_iterator(); ++it) {
