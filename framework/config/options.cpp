@@ -1,5 +1,7 @@
 #include "framework/config/options.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -87,9 +89,15 @@ void Reader::finish() const {
 
 std::string format_doc(const std::vector<FieldDoc>& fields, const std::string& indent) {
   std::string out;
+  size_t key_w = 16, value_w = 14;  // columns widen for long keys and defaults, so they stay aligned
+  for (const auto& f : fields) {
+    key_w = std::max(key_w, f.key.size());
+    value_w = std::max(value_w, f.required ? std::string("(required)").size() : f.default_json.size());
+  }
+  value_w = std::min<size_t>(value_w, 24);  // a long default (a list) does not push every help text away
   for (const auto& f : fields)
-    out += fmt::format("{}{:<16} {:<14} {}{}\n", indent, f.key, f.required ? "(required)" : f.default_json, f.help,
-                       "");
+    out += fmt::format("{}{:<{}} {:<{}} {}\n", indent, f.key, key_w, f.required ? "(required)" : f.default_json,
+                       value_w, f.help);
   return out;
 }
 
