@@ -24,6 +24,11 @@ std::string pretrained_dir(const std::string& model) {
   return dir;
 }
 
+std::unique_ptr<text::Tokenizer> load_model_tokenizer(const std::string& vocab, bool lower_case) {
+  const bool file = vocab.find('/') != std::string::npos && std::filesystem::is_regular_file(vocab);
+  return text::load_tokenizer(file ? vocab : pretrained_dir(vocab), lower_case);
+}
+
 EncoderOptions encoder_options_from_config(const std::string& path) {
   const JsonConfig j(path);
   auto get = [&](const char* key, auto def) { return j.get(key, def); };

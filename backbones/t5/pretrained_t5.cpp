@@ -69,10 +69,12 @@ std::map<std::string, at::Tensor> folder_tensors(const std::string& dir, bool* o
 
 }  // namespace
 
-T5Options t5_folder_options(const T5Options& p) {
+T5Folder read_t5_folder(const T5Options& p) {
   namespace fs = std::filesystem;
   const std::string dir = pretrained_dir(p.model);
-  T5Options o = t5_options_from_config(dir + "/config.json");
+  T5Folder folder;
+  T5Options& o = folder.options;
+  o = t5_options_from_config(dir + "/config.json");
   {  // the sizes are the folder's: a size option beside `model` would be silently ignored
     T5Options def;
     def.model = p.model;
@@ -108,23 +110,23 @@ T5Options t5_folder_options(const T5Options& p) {
   }
   if (!p.decoder_input.empty()) o.decoder_input = p.decoder_input;
   bool own_head = false;
-  folder_tensors(dir, &own_head);
+  folder.weights = dir + "/model.safetensors";
+  folder.tensors = folder_tensors(dir, &own_head);
   o.tie_word_embeddings = !own_head;
-  return o;
+  return folder;
 }
 
-void load_t5_weights(Backbone& b, const std::string& model) {
-  const std::string dir = pretrained_dir(model);
-  const std::string weights = dir + "/model.safetensors";
-  const auto rep = load_checkpoint(b, folder_tensors(dir, nullptr), weights);
-  AL_CHECK(rep.skipped.empty(), "{}: {} (a T5 checkpoint has every tensor, the LM head included)", weights,
+void load_t5_weights(Backbone& b, T5Folder folder) {
+  const auto rep = load_checkpoint(b, std::move(folder.tensors), folder.weights);
+  AL_CHECK(rep.skipped.empty(), "{}: {} (a T5 checkpoint has every tensor, the LM head included)", folder.weights,
            rep.summary());
-  log::info("{}: {}", weights, rep.summary());
+  log::info("{}: {}", folder.weights, rep.summary());
 }
 
 std::shared_ptr<Backbone> make_pretrained_t5(const T5Options& p, int64_t num_classes, int64_t seq_len) {
-  auto b = make_t5(t5_folder_options(p), num_classes, seq_len);
-  load_t5_weights(*b, p.model);
+  T5Folder folder = read_t5_folder(p);  // the checkpoint is read once: its LM head decides the tying
+  auto b = make_t5(folder.options, num_classes, seq_len);
+  load_t5_weights(*b, std::move(folder));
   return b;
 }
 

@@ -9,6 +9,7 @@
 // Input: token ids [B, L] (int64; padding = 0, masked out), or ids and token types [B, 2, L] (the types
 // are ignored: T5 has none).
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,12 +84,18 @@ std::shared_ptr<Backbone> make_pretrained_t5(const T5Options& options, int64_t n
 
 // T5 options from a Hugging Face config.json (model_type t5; feed_forward_proj relu or gated-gelu).
 T5Options t5_options_from_config(const std::string& config_json_path);
-// The options `model` stands for: its config's sizes, the verbalizer ids of label_words, the default
-// decoder input, and whether its checkpoint has an LM head of its own; `model` itself cleared.
-T5Options t5_folder_options(const T5Options& options);
-// Loads the folder's model.safetensors into a T5 built from t5_folder_options (every tensor; an LM
-// head equal to `shared` or absent is the tied one).
-void load_t5_weights(Backbone& t5, const std::string& model);
+// What `model` stands for, read once: the options (its config's sizes, the verbalizer ids of label_words,
+// the default decoder input, whether its checkpoint has an LM head of its own; `model` itself cleared)
+// and the checkpoint's tensors (Hugging Face's tied copies folded into `shared`).
+struct T5Folder {
+  T5Options options;
+  std::map<std::string, at::Tensor> tensors;
+  std::string weights;  // model.safetensors, for messages
+};
+T5Folder read_t5_folder(const T5Options& options);
+// Loads the folder's tensors into a T5 built from its options (every tensor; an LM head equal to
+// `shared` or absent is the tied one).
+void load_t5_weights(Backbone& t5, T5Folder folder);
 
 // For parity tests: the encoder's last hidden state [B, L, d] (after final_layer_norm), the decoder's
 // last hidden state [B, T, d] for `decoder_input`, and the LM logits of the last position over the

@@ -115,8 +115,7 @@ class Glue : public Dataset {
     if (o.train_size > 0 && static_cast<size_t>(o.train_size) < tr.size()) tr.resize(static_cast<size_t>(o.train_size));
     // A file, or a folder (a path, or a model folder's name under models/) with vocab.txt (WordPiece),
     // vocab.json + merges.txt (RoBERTa's byte-level BPE) or spiece.model (T5's SentencePiece).
-    const bool file = o.vocab.find('/') != std::string::npos && fs::is_regular_file(o.vocab);
-    const auto tok = text::load_tokenizer(file ? o.vocab : pretrained_dir(o.vocab), o.lower_case);
+    const auto tok = load_model_tokenizer(o.vocab, o.lower_case);
     encode(*tok, tr, Split::train);
     encode(*tok, va, Split::val);
     encode(*tok, test, Split::test);

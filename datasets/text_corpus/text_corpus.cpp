@@ -3,7 +3,6 @@
 #include <ATen/ATen.h>
 
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <vector>
 
@@ -36,8 +35,7 @@ class TextCorpus : public Dataset {
     }
     // As glue's: a vocab.txt or .model file, or a folder (a path, or a model folder's name under models/)
     // with vocab.txt (WordPiece), vocab.json + merges.txt (byte-level BPE) or spiece.model (T5).
-    const bool file = o.vocab.find('/') != std::string::npos && std::filesystem::is_regular_file(o.vocab);
-    const auto tok = text::load_tokenizer(file ? o.vocab : pretrained_dir(o.vocab), o.lower_case);
+    const auto tok = load_model_tokenizer(o.vocab, o.lower_case);
     const auto encode = [&](size_t from, size_t n) {
       auto x = at::empty({static_cast<int64_t>(n), o.max_length}, at::kLong);
       int64_t* dst = x.data_ptr<int64_t>();

@@ -46,7 +46,7 @@ int launch_slurm(const SweepArgs& a, const Sweep& sw) {
   o.submit = !a.no_submit;
   parse_devices(a.launch.devices);  // validated here: the array tasks would each fail on it later
   const auto stage = sweep_stages(sw);
-  const int stages = stage.empty() ? 1 : 1 + *std::max_element(stage.begin(), stage.end());
+  const int stages = stage_count(stage);
   const SlurmJob job = slurm_job(a.launch, sw.study);
   if (stages == 1) {
     const std::string script = write_slurm_script(job, o);
@@ -111,12 +111,7 @@ int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
     AL_CHECK(a.stage < 0, "--stage is set by the Slurm launcher's stage scripts, not with --launcher slurm");
     return launch_slurm(a, sw);
   }
-  if (a.stage >= 0) {
-    const auto stage = sweep_stages(sw);
-    const int stages = stage.empty() ? 1 : 1 + *std::max_element(stage.begin(), stage.end());
-    AL_CHECK(a.stage < stages, "--stage {}: this sweep has {} stage(s) (0 to {})", a.stage, stages, stages - 1);
-    keep_stage(sw, a.stage);
-  }
+  if (a.stage >= 0) keep_stage(sw, a.stage);
   if (!a.shard.empty()) {
     const auto [i, k] = parse_shard(a.shard);
     keep_shard(sw, i, k);

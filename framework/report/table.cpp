@@ -92,7 +92,7 @@ void place(const std::vector<RowSpec>& specs, const std::vector<std::string>& la
 // Values per (row, column) and per (row, extra), scaled.
 struct Collected {
   std::vector<std::vector<std::vector<double>>> cells, extras;
-  std::vector<std::vector<std::vector<double>>> bases;  // per (row, extra): relative_metric's values (unscaled)
+  std::vector<std::vector<std::vector<double>>> bases;  // per (row, extra): relative_metric's values, when set
 };
 
 Collected collect(const TableInput& in, const TableSpec& spec, const std::vector<int>& ri, const std::vector<int>& ci,
@@ -110,8 +110,8 @@ Collected collect(const TableInput& in, const TableSpec& spec, const std::vector
     for (size_t e = 0; e < E; ++e) {
       auto x = it->second.find(spec.extras[e].metric);
       if (x != it->second.end() && std::isfinite(x->second)) v.extras[ri[i]][e].push_back(x->second * spec.extras[e].scale);
-      const std::string& bm = spec.extras[e].relative_metric.empty() ? spec.extras[e].metric : spec.extras[e].relative_metric;
-      auto b = it->second.find(bm);
+      if (spec.extras[e].relative_metric.empty()) continue;  // the base is the extra's own metric
+      auto b = it->second.find(spec.extras[e].relative_metric);
       if (b != it->second.end() && std::isfinite(b->second)) v.bases[ri[i]][e].push_back(b->second * spec.extras[e].scale);
     }
   }
@@ -163,7 +163,8 @@ void relative_extras(TableModel& t, const Collected& v, const TableSpec& spec, c
     const auto it = std::find(rows.begin(), rows.end(), x.relative_to);
     AL_CHECK(it != rows.end(), "extra column '{}': relative_to '{}' names no row of the table (rows: {})", x.name,
              x.relative_to, fmt::join(rows, ", "));
-    const auto& base_values = v.bases[static_cast<size_t>(it - rows.begin())][e];
+    const size_t base_row = static_cast<size_t>(it - rows.begin());
+    const auto& base_values = x.relative_metric.empty() ? v.extras[base_row][e] : v.bases[base_row][e];
     for (auto& row : t.rows) {
       TableCell& c = row.extras[e];
       if (!c.has) continue;

@@ -60,8 +60,7 @@ struct ExtraSpec {
     v("relative_metric", relative_metric, "the base row's metric (default: metric)");
     v("relative", relative, "percent: 100 x (value / base - 1) | difference: value - base");
     v.check(relative == "percent" || relative == "difference", "relative", "must be percent or difference");
-    v.check(relative_to.empty() == relative_metric.empty() || !relative_to.empty(), "relative_metric",
-            "needs relative_to");
+    v.check(relative_metric.empty() || !relative_to.empty(), "relative_metric", "needs relative_to");
     v("name", name, "column header (default: the metric)");
     v("scale", scale, "multiply values by this");
     v("precision", precision, "digits after the decimal point");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -172,11 +173,14 @@ void resolve_dependencies(Sweep& sweep, const std::string& db_path, const Regist
     AL_CHECK(pass <= n, "init: the runs' dependencies form a cycle (a run depends, through others, on itself)");
   }
   // Dependencies of the sweep that are done already: their tensors are where the database recorded them.
+  std::map<std::string, std::string> recorded;
+  for (const auto& c : done.of(sweep.study))
+    if (!c.artifact.empty()) recorded.emplace(c.id, c.artifact);
   for (auto& r : sweep.runs)
     for (auto& src : r.config.init) {
       if (!src.from_run() || src.resolved_study != sweep.study) continue;
-      for (const auto& c : done.of(sweep.study))
-        if (c.id == src.resolved_run && !c.artifact.empty()) src.artifact = c.artifact;
+      const auto it = recorded.find(src.resolved_run);
+      if (it != recorded.end()) src.artifact = it->second;
     }
   // Two runs that now resolve to one id (same config, same dependency) are one run.
   std::map<std::string, size_t> seen;
@@ -214,8 +218,14 @@ std::vector<int> sweep_stages(const Sweep& sweep) {
   return stage;
 }
 
+int stage_count(const std::vector<int>& stages) {
+  return stages.empty() ? 1 : 1 + *std::max_element(stages.begin(), stages.end());
+}
+
 void keep_stage(Sweep& sweep, int s) {
   const auto stage = sweep_stages(sweep);
+  const int n = stage_count(stage);
+  AL_CHECK(s >= 0 && s < n, "--stage {}: this sweep has {} stage(s) (0 to {})", s, n, n - 1);
   std::vector<PlannedRun> kept;
   for (size_t i = 0; i < sweep.runs.size(); ++i)
     if (stage[i] == s) kept.push_back(std::move(sweep.runs[i]));

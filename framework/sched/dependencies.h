@@ -25,7 +25,10 @@ std::vector<std::vector<size_t>> sweep_dependencies(const Sweep& sweep);
 // Each run's stage: 0 when it loads from no run of the sweep, else 1 + the largest stage of those it
 // loads from (the Slurm launcher runs stage s as its own array job after stage s - 1).
 std::vector<int> sweep_stages(const Sweep& sweep);
-// Keeps the runs of stage `stage` (ids unchanged: call after resolve_dependencies).
+// How many stages those are (1 for a sweep without in-sweep dependencies).
+int stage_count(const std::vector<int>& stages);
+// Keeps the runs of stage `stage` (ids unchanged: call after resolve_dependencies); an error naming the
+// sweep's stages when it has no such stage.
 void keep_stage(Sweep& sweep, int stage);
 
 }  // namespace adaptlab

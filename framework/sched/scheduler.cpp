@@ -29,7 +29,6 @@
 #include "framework/registry/registries.h"
 #include "framework/run/spec_file.h"
 #include "framework/sched/child.h"
-#include "framework/sched/dependencies.h"
 #include "framework/sched/driver_lock.h"
 #include "framework/sched/measure_stage.h"
 #include "framework/sched/plan.h"
@@ -333,32 +332,27 @@ class Launch {
   enum class Settle { blocked, not_started };
 
   void plan_dependencies() {
-    const auto deps = sweep_dependencies(sweep_);
+    std::map<std::string, size_t> index;
+    for (size_t j = 0; j < sweep_.runs.size(); ++j) index.emplace(sweep_.runs[j].id(), j);
     std::set<size_t> in_launch(todo_.begin(), todo_.end());
-    // A dependency of this study that this sweep does not hold (another shard, another Slurm stage): it
-    // must be done in this database already.
-    std::set<std::string> ids;
-    for (const auto& r : sweep_.runs) ids.insert(r.id());
     for (size_t i : todo_)
       for (const auto& src : sweep_.runs[i].config.init) {
-        if (!src.from_run() || src.resolved_study != sweep_.study || ids.count(src.resolved_run)) continue;
+        if (!src.from_run() || src.resolved_study != sweep_.study) continue;
+        const auto it = index.find(src.resolved_run);
+        if (it != index.end()) {
+          dependents_[it->second].push_back(i);
+          if (in_launch.count(it->second)) {
+            waiting_[i].insert(it->second);
+            continue;
+          }
+        }
+        // Not run by this launch (done before, or in another shard or Slurm stage): it must be done in
+        // this database already.
         const auto st = store_.status(sweep_.study, src.resolved_run);
         if (st != RunStatus::done && blocked_from_start_[i].empty())
           blocked_from_start_[i] = fmt::format("its dependency {} is {} and not part of this launch (another shard "
                                                "or stage?)",
                                                src.resolved_run, st ? to_string(*st) : "not run");
-      }
-    for (size_t i : todo_)
-      for (size_t j : deps[i]) {
-        dependents_[j].push_back(i);
-        if (in_launch.count(j)) {
-          waiting_[i].insert(j);
-          continue;
-        }
-        const auto st = store_.status(sweep_.study, sweep_.runs[j].id());
-        if (st != RunStatus::done && blocked_from_start_[i].empty())
-          blocked_from_start_[i] = fmt::format("its dependency {} is {} and not part of this launch (another shard?)",
-                                               sweep_.runs[j].id(), st ? to_string(*st) : "not run");
       }
   }
 
