@@ -8,6 +8,7 @@
 
 
 #include "framework/core/error.h"
+#include "framework/text/token_ids.h"
 
 namespace adaptlab {
 namespace {
@@ -81,6 +82,10 @@ class Encoder : public Backbone {
     AL_CHECK(input.dim() == 2 || types.numel() == 0 || types.max().item<int64_t>() < o_.type_vocab_size,
              "encoder: token type {} but the model has {} token-type embeddings", types.max().item<int64_t>(),
              o_.type_vocab_size);
+    // Ids beyond the word embeddings (a dataset tokenizer larger than the model's vocabulary): named here,
+    // not LibTorch's "index out of range in self" (on CUDA a fatal device-side assert).
+    text::check_token_ids(ids, o_.vocab_size, "encoder",
+                          o_.vocab_origin.empty() ? "the backbone option vocab_size" : o_.vocab_origin);
     const auto L = ids.size(1);
     AL_CHECK(L + o_.position_offset <= o_.max_position, "encoder: {} tokens exceed the {} position embeddings", L,
              o_.max_position - o_.position_offset);

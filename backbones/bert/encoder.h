@@ -28,6 +28,9 @@ struct EncoderOptions {
   double dropout = 0.1;          // hidden and attention-probability dropout (training only)
   std::string pool = "mean";     // mean (masked mean of the last layer: sentence-transformers) | cls | pooler
   double init_std = 0.02;
+  // Not an option: where vocab_size came from, for the token-id check's message ("vocab_size in
+  // <dir>/config.json"); empty: the option.
+  std::string vocab_origin;
 
   template <class V>
   void visit(V& v) {

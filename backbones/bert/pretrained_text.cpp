@@ -40,6 +40,7 @@ EncoderOptions encoder_options_from_config(const std::string& path) {
   AL_CHECK(pos == "absolute", "{}: position_embedding_type '{}' is not supported (absolute)", path, pos);
   EncoderOptions o;
   o.vocab_size = get("vocab_size", o.vocab_size);
+  o.vocab_origin = fmt::format("vocab_size in {}", path);
   o.hidden_size = get("hidden_size", o.hidden_size);
   o.num_layers = get("num_hidden_layers", o.num_layers);
   o.num_heads = get("num_attention_heads", o.num_heads);

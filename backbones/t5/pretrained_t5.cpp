@@ -23,6 +23,7 @@ T5Options t5_options_from_config(const std::string& path) {
   AL_CHECK(type == "t5", "{}: model_type '{}' is not t5", path, type);
   T5Options o;
   o.vocab_size = get("vocab_size", o.vocab_size);
+  o.vocab_origin = fmt::format("vocab_size in {}", path);
   o.d_model = get("d_model", o.d_model);
   o.d_kv = get("d_kv", o.d_kv);
   o.d_ff = get("d_ff", o.d_ff);

@@ -1,4 +1,5 @@
 #include "backbones/t5/t5.h"
+#include "framework/model/masking.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -10,6 +11,7 @@
 #include "backbones/t5/t5_decoder.h"
 #include "framework/core/error.h"
 #include "framework/model/rms_norm.h"
+#include "framework/text/token_ids.h"
 
 namespace adaptlab {
 
@@ -44,8 +46,7 @@ at::Tensor causal_bias(const at::Tensor& embedding, int64_t T, int64_t buckets, 
   const auto pos = at::arange(T, embedding.options().dtype(at::kLong));
   const auto rel = pos.unsqueeze(0) - pos.unsqueeze(1);  // key − query
   auto bias = at::embedding(embedding, t5_position_buckets(rel, false, buckets, max_distance)).permute({2, 0, 1});
-  const double big = embedding.scalar_type() == at::kDouble ? std::numeric_limits<double>::lowest()
-                                                             : static_cast<double>(std::numeric_limits<float>::lowest());
+  const double big = mask_fill_value(embedding.scalar_type());
   return (bias + rel.gt(0).to(bias.scalar_type()).mul(big)).unsqueeze(0);
 }
 
@@ -117,6 +118,10 @@ class T5 : public Backbone {
     AL_CHECK((input.dim() == 2 || (input.dim() == 3 && input.size(1) == 2)) && input.scalar_type() == at::kLong,
              "t5: input must be token ids [B, L] or ids and token types [B, 2, L] (int64)");
     const at::Tensor ids = input.dim() == 3 ? input.select(1, 0) : input;
+    // Ids beyond the shared embedding (a dataset tokenizer larger than the model's vocabulary): named here,
+    // not LibTorch's "index out of range in self" (on CUDA a fatal device-side assert).
+    text::check_token_ids(ids, o_.vocab_size, "t5",
+                          o_.vocab_origin.empty() ? "the backbone option vocab_size" : o_.vocab_origin);
     const int64_t L = ids.size(1);
     TokenState s;
     s.x = at::dropout(shared_->forward(ids), o_.dropout, is_training());

@@ -38,6 +38,9 @@ struct T5Options {
   std::vector<int> label_ids;         // vocabulary ids whose logits are the classes (one per class)
   std::vector<int> decoder_input;     // decoder ids; default with `model`: [pad, <extra_id_0>] from spiece.model
   double init_factor = 1.0;           // initializer_factor (Hugging Face's initialisation, scaled)
+  // Not an option: where vocab_size came from, for the token-id check's message ("vocab_size in
+  // <dir>/config.json"); empty: the option.
+  std::string vocab_origin;
 
   template <class V>
   void visit(V& v) {

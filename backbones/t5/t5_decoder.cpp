@@ -1,4 +1,5 @@
 #include "backbones/t5/t5_decoder.h"
+#include "framework/model/masking.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -99,8 +100,7 @@ class Decoder : public T5Decoder {
   }
   at::Tensor forward(const at::Tensor& x, const at::Tensor& self_bias, const at::Tensor& enc,
                      const at::Tensor& enc_mask) override {
-    const double big = enc.scalar_type() == at::kDouble ? std::numeric_limits<double>::lowest()
-                                                         : static_cast<double>(std::numeric_limits<float>::lowest());
+    const double big = mask_fill_value(enc.scalar_type());
     const auto cross_bias =
         enc_mask.logical_not().to(enc.scalar_type()).mul(big).reshape({enc.size(0), 1, 1, enc.size(1)});
     auto y = maybe_dropout(x, p_, is_training());

@@ -20,31 +20,40 @@ struct Raw {
   std::vector<int64_t> labels;
 };
 
+// Reads the files in order; a label outside [0, classes) is an error naming its own file, its record there
+// (counting from 0) and the value.
 Raw read_bins(const std::vector<fs::path>& files, int classes) {
   const size_t label_bytes = classes == 10 ? 1 : 2, record = label_bytes + 3072;
-  std::string all;
+  std::vector<std::string> contents;
+  size_t total = 0;
   for (const auto& f : files) {
     AL_CHECK(fs::is_regular_file(f), "{}: not found (CIFAR-{} binary version)", f.string(), classes);
     std::ifstream in(f, std::ios::binary);
     std::stringstream s;
     s << in.rdbuf();
-    const std::string b = s.str();
+    contents.push_back(s.str());
+    const std::string& b = contents.back();
     AL_CHECK(!b.empty() && b.size() % record == 0, "{}: {} bytes is not a whole number of {}-byte records", f.string(),
              b.size(), record);
-    all += b;
+    for (size_t i = 0; i < b.size() / record; ++i) {
+      const int64_t label = static_cast<unsigned char>(b[i * record + label_bytes - 1]);  // CIFAR-100: the fine label
+      AL_CHECK(label < classes, "{}: record {} (counting from 0) has {}label {}, outside [0, {}) (CIFAR-{})", f.string(),
+               i, classes == 100 ? "fine " : "", label, classes, classes);
+    }
+    total += b.size() / record;
   }
-  const int64_t n = static_cast<int64_t>(all.size() / record);
+  const auto n = static_cast<int64_t>(total);
   Raw r;
   r.images = at::empty({n, 3, 32, 32}, at::kByte);
+  r.labels.reserve(total);
   auto* px = r.images.data_ptr<uint8_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    const char* rec = all.data() + static_cast<size_t>(i) * record;
-    const int64_t label = static_cast<unsigned char>(rec[label_bytes - 1]);  // CIFAR-100: the fine label
-    AL_CHECK(label < classes, "{}: record {} has label {} (CIFAR-{} has {} classes)", files.front().string(), i, label,
-             classes, classes);
-    r.labels.push_back(label);
-    std::memcpy(px + i * 3072, rec + label_bytes, 3072);
-  }
+  int64_t k = 0;
+  for (const std::string& b : contents)
+    for (size_t i = 0; i < b.size() / record; ++i, ++k) {
+      const char* rec = b.data() + i * record;
+      r.labels.push_back(static_cast<unsigned char>(rec[label_bytes - 1]));
+      std::memcpy(px + k * 3072, rec + label_bytes, 3072);
+    }
   return r;
 }
 

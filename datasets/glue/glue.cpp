@@ -13,6 +13,7 @@
 #include "framework/core/error.h"
 #include "framework/core/log.h"
 #include "framework/registry/registries.h"
+#include "framework/text/text_file.h"
 #include "framework/text/tokenizer.h"
 #include "framework/train/metrics.h"
 
@@ -37,24 +38,27 @@ std::vector<std::string> split_tabs(const std::string& line) {
   return out;
 }
 
-// Reads one GLUE file; a malformed line is an error naming file:line (or skipped and counted).
+// Reads one GLUE file; a malformed line is an error naming file:line (or skipped and counted). Lines end at
+// "\n", "\r\n" or a lone "\r" (Python's universal newlines, as Hugging Face's loader reads them) and a
+// leading UTF-8 BOM is stripped (framework/text/text_file.h). Hugging Face's datasets GLUE script
+// (huggingface/datasets, datasets/glue/glue.py, _generate_example_mrpc_files) special-cases the BOM of MRPC's
+// train file, which "messes with the Quality key" ("\ufeffQuality"), by f.seek(3); here every file of every
+// task gets that treatment. Texts quoted in errors are escaped and cut at 200 characters.
 std::vector<Example> read_file(const glue::TaskSpec& t, const std::string& path, bool skip_bad, int limit) {
   AL_CHECK(fs::is_regular_file(path), "{}: not found (GLUE task {} expects {}/{} under the GLUE root)", path, t.name,
            t.folder, fs::path(path).filename().string());
   std::ifstream in(path, std::ios::binary);
   AL_CHECK(in.good(), "{}: cannot read", path);
+  text::LineReader lines(in, path);
   std::string line;
-  size_t n = 0;
   int a = t.text_a_index, b = -1, l = t.label_index;
   if (t.header) {
-    AL_CHECK(std::getline(in, line), "{}: empty file (expected a header line)", path);
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    AL_CHECK(lines.next(line), "{}: empty file (expected a header line)", path);
     const auto cols = split_tabs(line);
     auto find = [&](const std::string& name) {
       for (size_t i = 0; i < cols.size(); ++i)
         if (cols[i] == name) return static_cast<int>(i);
-      fail("{}:1: the header has no column '{}' (it has: {})", path, name, fmt::join(cols, ", "));
+      fail("{}:1: the header has no column '{}' (it has: {})", path, text::visible(name), text::visible_list(cols));
     };
     a = find(t.text_a);
     if (!t.text_b.empty()) b = find(t.text_b);
@@ -63,9 +67,8 @@ std::vector<Example> read_file(const glue::TaskSpec& t, const std::string& path,
   const size_t needed = static_cast<size_t>(std::max({a, b, l})) + 1;
   std::vector<Example> out;
   size_t skipped = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  while (lines.next(line)) {
+    const size_t n = lines.line_number();
     if (line.empty()) continue;
     try {
       const auto cols = split_tabs(line);
@@ -78,10 +81,11 @@ std::vector<Example> read_file(const glue::TaskSpec& t, const std::string& path,
       if (t.labels.empty()) {
         char* end = nullptr;
         e.score = std::strtod(lab.c_str(), &end);
-        AL_CHECK(!lab.empty() && *end == '\0' && std::isfinite(e.score), "{}:{}: score '{}' is not a number", path, n, lab);
+        AL_CHECK(!lab.empty() && *end == '\0' && std::isfinite(e.score), "{}:{}: score '{}' is not a number", path, n,
+                 text::visible(lab));
       } else {
         const auto it = std::find(t.labels.begin(), t.labels.end(), lab);
-        AL_CHECK(it != t.labels.end(), "{}:{}: unknown label '{}' (expected one of: {})", path, n, lab,
+        AL_CHECK(it != t.labels.end(), "{}:{}: unknown label '{}' (expected one of: {})", path, n, text::visible(lab),
                  fmt::join(t.labels, ", "));
         e.label = it - t.labels.begin();
       }

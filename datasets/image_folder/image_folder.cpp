@@ -31,9 +31,15 @@ std::vector<ImageEntry> list_split(const fs::path& split, const std::vector<std:
   for (const auto& c : class_names(split)) {
     const auto it = std::find(classes.begin(), classes.end(), c);
     AL_CHECK(it != classes.end(), "{}: class folder '{}' is not a class of the training split", split.string(), c);
+    // Every image name that is not a folder: a dangling link, a FIFO or a device is then refused (or
+    // skipped and counted, skip_bad_images) by name like any unreadable image, never passed over.
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(split / c))
-      if (e.is_regular_file() && is_image(e.path())) files.push_back(e.path());
+      if (!e.is_directory() && is_image(e.path())) files.push_back(e.path());
+    // torchvision's ImageFolder refuses it too ("Found no valid file for the classes ..."): it would be a
+    // class with no examples.
+    AL_CHECK(!files.empty(), "{}: class folder '{}' holds no .jpg/.jpeg/.png images (an empty class); remove it "
+             "or add its images", (split / c).string(), c);
     std::sort(files.begin(), files.end());
     for (const auto& f : files) out.push_back({f.string(), it - classes.begin(), (split / c).string()});
   }

@@ -1,5 +1,5 @@
 // Images in class folders: <dir>/<split>/<class>/<image> (JPEG or PNG), classes the sorted folder names
-// of the training split; the validation split is its own folder, or (when absent) a seeded `val_size`
+// of the training split (each holding at least one image: an empty one is refused); the validation split is its own folder, or (when absent) a seeded `val_size`
 // sample of the training images; test is required. Or, with `train_list` (and `test_list`, optionally
 // `val_list`), each split from a list file of "relative/path label" lines under <dir>, with `classes`
 // classes. Kept as uint8 (or streamed), normalised per batch (image_set.h).

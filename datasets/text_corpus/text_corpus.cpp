@@ -10,6 +10,7 @@
 #include "framework/core/error.h"
 #include "framework/registry/registries.h"
 #include "backbones/bert/pretrained_text.h"
+#include "framework/text/text_file.h"
 #include "framework/text/tokenizer.h"
 
 namespace adaptlab {
@@ -20,11 +21,13 @@ class TextCorpus : public Dataset {
   explicit TextCorpus(const TextCorpusOptions& o) : o_(o) {
     std::ifstream f(o.file, std::ios::binary);
     AL_CHECK(f.good(), "{}: cannot read the corpus", o.file);
+    // Lines end at "\n", "\r\n" or a lone "\r" (a CR-only file is not one passage), and a UTF-8 byte-order
+    // mark before the first is stripped, as Python's `utf-8-sig` codec and pandas do (framework/text/text_file.h;
+    // Hugging Face's GLUE script special-cases the "\ufeffQuality" a BOM leaves in MRPC, see datasets/glue).
     std::vector<std::string> lines;
-    for (std::string line; std::getline(f, line);) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
+    text::LineReader reader(f, o.file);
+    for (std::string line; reader.next(line);)
       if (line.find_first_not_of(" \t") != std::string::npos) lines.push_back(std::move(line));
-    }
     const size_t held = static_cast<size_t>(o.val_size) + static_cast<size_t>(o.test_size);
     AL_CHECK(lines.size() > held, "{}: {} passages, not more than val_size + test_size = {}", o.file, lines.size(), held);
     size_t train_n = lines.size() - held;

@@ -10,6 +10,7 @@
 
 #include "framework/core/error.h"
 #include "backbones/bert/pretrained_text.h"
+#include "framework/text/text_file.h"
 #include "framework/text/wordpiece.h"
 #include "framework/registry/registries.h"
 
@@ -27,23 +28,24 @@ std::ifstream open_data_file(const std::string& path) {
   return f;
 }
 
-// getline without the trailing carriage return of CRLF files.
-bool next_line(std::istream& in, std::string& line) {
-  if (!std::getline(in, line)) return false;
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return true;
-}
+// Lines end at "\n", "\r\n" or a lone "\r" (a CR-only file reads line by line), and a UTF-8 byte-order mark
+// before the first line is stripped, as Python's `utf-8-sig` codec and pandas do (framework/text/text_file.h;
+// Hugging Face's GLUE script special-cases the "\ufeffQuality" it leaves in MRPC, see datasets/glue/glue.cpp).
+// Without that, a BOM in labels.txt made the first label "\ufeffneg" and every "neg" line unknown.
 
 std::vector<std::string> read_labels(const std::string& path) {
   auto f = open_data_file(path);
   std::vector<std::string> labels;
   std::unordered_map<std::string, size_t> first_line;
+  text::LineReader lines(f, path);
   std::string line;
-  for (size_t n = 1; next_line(f, line); ++n) {
+  while (lines.next(line)) {
+    const size_t n = lines.line_number();
     AL_CHECK(!line.empty(), "{}:{}: empty label", path, n);
     AL_CHECK(line.find('\t') == std::string::npos, "{}:{}: a label cannot contain a tab", path, n);
     const auto [it, inserted] = first_line.emplace(line, n);
-    AL_CHECK(inserted, "{}:{}: duplicate label '{}' (first at line {})", path, n, line, it->second);
+    AL_CHECK(inserted, "{}:{}: duplicate label '{}' (first at line {})", path, n, text::visible(line),
+             it->second);
     labels.push_back(line);
   }
   AL_CHECK(labels.size() >= 2, "{}: needs at least 2 labels, has {}", path, labels.size());
@@ -66,7 +68,8 @@ std::string unescape(const std::string& s, const std::string& path, size_t n) {
       case 'n': out += '\n'; break;
       case 'r': out += '\r'; break;
       default:
-        fail("{}:{}: unknown escape '\\{}' in the text (known: \\\\ \\t \\n \\r)", path, n, s[i]);
+        fail("{}:{}: unknown escape '\\{}' in the text (known: \\\\ \\t \\n \\r)", path, n,
+             text::visible(std::string_view(&s[i], 1)));
     }
   }
   return out;
@@ -82,9 +85,11 @@ Rows read_split(const std::string& path, const std::unordered_map<std::string, i
                 const std::string& labels_path, int limit, const char* size_key) {
   auto f = open_data_file(path);
   Rows rows;
+  text::LineReader lines(f, path);
   std::string line;
   size_t count = 0;
-  for (size_t n = 1; next_line(f, line); ++n) {
+  while (lines.next(line)) {
+    const size_t n = lines.line_number();
     AL_CHECK(!line.empty(), "{}:{}: empty line (expected label<TAB>text)", path, n);
     const size_t tab = line.find('\t');
     AL_CHECK(tab != std::string::npos, "{}:{}: no tab (expected label<TAB>text)", path, n);
@@ -92,7 +97,8 @@ Rows read_split(const std::string& path, const std::unordered_map<std::string, i
              "{}:{}: more than one tab (expected label<TAB>text; write a tab in the text as \\t)", path, n);
     const std::string label = line.substr(0, tab);
     const auto it = label_index.find(label);
-    AL_CHECK(it != label_index.end(), "{}:{}: unknown label '{}' (not in {})", path, n, label, labels_path);
+    AL_CHECK(it != label_index.end(), "{}:{}: unknown label '{}' (not in {})", path, n, text::visible(label),
+             labels_path);
     std::string text = unescape(line.substr(tab + 1), path, n);
     AL_CHECK(!text.empty(), "{}:{}: empty text", path, n);
     ++count;

@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "framework/cli/commands.h"
 #include "framework/core/error.h"
+#include "framework/registry/registries.h"
 #include "framework/run/events.h"
 #include "framework/run/execute.h"
 #include "framework/run/spec_file.h"
@@ -35,6 +37,13 @@ int cmd_run(const RunArgs& a) {
     for (size_t i = 0; i < spec.plugins.size(); ++i) {
       prov.values["plugin." + std::to_string(i) + ".path"] = spec.plugins[i].path;
       prov.values["plugin." + std::to_string(i) + ".hash"] = spec.plugins[i].hash;
+    }
+    // What each init source starts from (the content hash of the file it loads; load_init checks it
+    // against the one the sweep planned): a later sweep finds dependents whose dependency changed since.
+    for (size_t k = 0; k < spec.config.init.size(); ++k) {
+      const auto& src = spec.config.init[k];
+      if (a.phase != "measure" && !src.artifact.empty() && std::filesystem::is_regular_file(src.artifact))
+        prov.values[fmt::format("init.{}.hash", k)] = file_hash(src.artifact);
     }
     events.write(prov);
     const auto t0 = std::chrono::steady_clock::now();

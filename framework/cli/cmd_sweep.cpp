@@ -162,7 +162,7 @@ void add_sweep(Command& root, const GlobalArgs& g) {
   c.option("--timeout", l.timeout_s, "seconds a run may take before it is killed (timed-out); 0 = none").non_negative();
   c.option("--retries", l.retries, "extra attempts for a run that fails or times out").non_negative();
   c.flag("--dry-run", a->dry_run, "print the expanded runs with their ids and status; run nothing");
-  c.flag("--retry-failed", l.retry_failed, "re-run runs that failed, timed out or were cancelled before");
+  c.flag("--retry-failed", l.retry_failed, "re-run runs that failed or timed out before (cancelled runs always run again)");
   c.option("--rerun", a->rerun,
            "run finished runs again: 'all', a run id, or key=value[,key=value] over run columns (methods, backbone, "
            "dataset, seed) and dotted config keys (methods.0.rank=8); repeatable, a run matching any runs again; "

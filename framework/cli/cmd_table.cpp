@@ -8,6 +8,7 @@
 
 #include "framework/cli/commands.h"
 #include "framework/core/error.h"
+#include "framework/core/file_io.h"
 #include "framework/core/log.h"
 #include "framework/core/suggest.h"
 #include "framework/report/table.h"
@@ -47,14 +48,7 @@ void write_output(const std::string& out, const std::string& text) {
     fmt::print("{}", text);
     return;
   }
-  const auto tmp = out + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    AL_CHECK(f.good(), "{}: cannot write", out);
-    f << text;
-    AL_CHECK(f.good(), "{}: write failed", out);
-  }
-  std::filesystem::rename(tmp, out);
+  write_output_file(out, text, "the output");
   log::info("wrote {}", out);
 }
 

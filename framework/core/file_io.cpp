@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "framework/core/error.h"
@@ -60,9 +61,26 @@ void write_all(int fd, const void* data, std::size_t size, const std::string& pa
   }
 }
 
+namespace {
+// Creates a fresh temporary file beside `path` (<path>.tmp.XXXXXX): exclusively, never through an existing
+// file or link of that name.
+int create_temp_beside(const std::string& path, std::string& tmp, mode_t mode, const std::string& what) {
+  for (int attempt = 0;; ++attempt) {
+    tmp = fmt::format("{}.tmp.{:06x}", path, (static_cast<unsigned>(::getpid()) * 2654435761u + attempt * 40503u +
+                                              static_cast<unsigned>(reinterpret_cast<uintptr_t>(&tmp))) & 0xffffffu);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd >= 0) return fd;
+    if (errno != EEXIST || attempt > 100) fail("{}: cannot create{}: {}", tmp, named(what), std::strerror(errno));
+  }
+}
+}  // namespace
+
 void write_file_atomic(const std::string& path, const std::string& text, const std::string& what, mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  const int fd = open_or_fail(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode, "create", what);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    fail("{}: is a folder; cannot write{} there (give a file name)", path, named(what));
+  std::string tmp;
+  const int fd = create_temp_beside(path, tmp, mode, what);
   try {
     try {
       write_all(fd, text.data(), text.size(), tmp, what);
@@ -80,6 +98,24 @@ void write_file_atomic(const std::string& path, const std::string& text, const s
     ::unlink(tmp.c_str());
     fail("{}: cannot move{} into place: {}", path, named(what), std::strerror(e));
   }
+}
+
+void write_output_file(const std::string& path, const std::string& bytes, const std::string& what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) fail("{}: is a folder; cannot write{} there (give a file name)", path, named(what));
+    // A device, a FIFO or a socket: written directly, never replaced by a regular file.
+    const int fd = open_or_fail(path, O_WRONLY, 0, "open", what);
+    try {
+      write_all(fd, bytes.data(), bytes.size(), path, what);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    close_or_fail(fd, path, what);
+    return;
+  }
+  write_file_atomic(path, bytes, what);
 }
 
 void append_file(const std::string& path, const std::string& text, const std::string& what) {

@@ -67,7 +67,9 @@ DecodedImages decode_images(const std::vector<ImageEntry>& entries, const ImageO
   const int64_t n = static_cast<int64_t>(entries.size()), S = o.img_size;
   auto images = at::empty({n, 3, S, S}, at::kByte);
   const Attempts a = attempt_all(entries, n, [](int64_t k) { return k; },
-                                 [&](const ImageEntry& e, int64_t k) { images[k].copy_(resize_square(decode_image(e.path), S)); });
+                                 [&](const ImageEntry& e, int64_t k) {
+                                   load_image_into(e.path, S, o.max_pixels, images[k].data_ptr<uint8_t>());
+                                 });
   DecodedImages d;
   const auto keep = keep_readable(entries, a, o, d);
   d.images = d.skipped > 0 ? images.index_select(0, at::tensor(keep, at::kLong)) : images;
@@ -79,12 +81,14 @@ std::vector<ImageEntry> read_image_list(const std::string& list, const std::stri
   AL_CHECK(in.good(), "{}: cannot read the list file", list);
   std::vector<ImageEntry> out;
   std::string line;
+  constexpr const char* blank = " \t\r\n\v\f";  // what str.split() splits at (ASCII)
   for (size_t n = 1; std::getline(in, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    const auto sp = line.find_last_of(" \t");
-    AL_CHECK(sp != std::string::npos && sp > 0, "{}:{}: expected 'relative/path label', got '{}'", list, n, line);
-    const std::string path = line.substr(0, line.find_last_not_of(" \t", sp) + 1), lab = line.substr(sp + 1);
+    const auto b = line.find_first_not_of(blank);
+    if (b == std::string::npos) continue;
+    const std::string t = line.substr(b, line.find_last_not_of(blank) + 1 - b);
+    const auto sp = t.find_last_of(blank);
+    AL_CHECK(sp != std::string::npos, "{}:{}: expected 'relative/path label', got '{}'", list, n, line);
+    const std::string path = t.substr(0, t.find_last_not_of(blank, sp) + 1), lab = t.substr(sp + 1);
     char* end = nullptr;
     const long long l = std::strtoll(lab.c_str(), &end, 10);
     AL_CHECK(!lab.empty() && *end == '\0' && l >= 0 && l < classes, "{}:{}: label '{}' is not a class of 0..{}", list,
@@ -99,13 +103,14 @@ std::vector<ImageEntry> read_image_list(const std::string& list, const std::stri
 DecodedImages load_images(const std::vector<ImageEntry>& entries, const ImageOptions& o) {
   if (o.cache) return decode_images(entries, o);
   const Attempts a = attempt_all(entries, static_cast<int64_t>(entries.size()), [](int64_t k) { return k; },
-                                 [](const ImageEntry& e, int64_t) { check_image_file(e.path); });
+                                 [&](const ImageEntry& e, int64_t) { check_image_file(e.path, o.max_pixels); });
   DecodedImages d;
   for (int64_t i : keep_readable(entries, a, o, d)) d.entries.push_back(entries[static_cast<size_t>(i)]);
   return d;
 }
 
-at::Tensor decode_batch(const std::vector<ImageEntry>& entries, const at::Tensor& index, int64_t size) {
+at::Tensor decode_batch(const std::vector<ImageEntry>& entries, const at::Tensor& index, int64_t size,
+                        int64_t max_pixels) {
   const auto idx = index.to(at::kLong).contiguous();
   const int64_t b = idx.numel();
   const int64_t* ip = idx.data_ptr<int64_t>();
@@ -114,7 +119,7 @@ at::Tensor decode_batch(const std::vector<ImageEntry>& entries, const at::Tensor
              entries.size());
   auto images = at::empty({b, 3, size, size}, at::kByte);
   const Attempts a = attempt_all(entries, b, [ip](int64_t k) { return ip[k]; }, [&](const ImageEntry& e, int64_t k) {
-    images[k].copy_(resize_square(decode_image(e.path), size));
+    load_image_into(e.path, size, max_pixels, images[k].data_ptr<uint8_t>());
   });
   AL_CHECK(a.first_error.empty(), "{}", a.first_error);
   return images;
@@ -130,7 +135,7 @@ const at::Tensor& ImageDataset::inputs(Split s) const {
 at::Tensor ImageDataset::gather(Split s, const at::Tensor& index) const {
   const auto& d = split_[static_cast<int>(s)];
   if (d.images.defined()) return d.images.index_select(0, index);
-  return decode_batch(d.entries, index, o_.img_size);
+  return decode_batch(d.entries, index, o_.img_size, o_.max_pixels);
 }
 
 at::Tensor ImageDataset::to_inputs(const at::Tensor& stored) const {

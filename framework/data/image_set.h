@@ -6,6 +6,8 @@
 // when the batch is gathered (on the trainer's prefetch thread: framework/data/batch_stream.h). A file
 // that cannot be read or decoded is an error naming it and the list line that named it — or, with
 // skip_bad_images, left out and counted (when cached; streamed, only what the check finds is skipped).
+// What is not a regular file (a FIFO, /dev/zero, a folder, a dangling link) and an image whose header
+// says more than max_pixels pixels are such broken images, refused before they are read or decoded.
 #pragma once
 #include <ATen/core/Tensor.h>
 
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "framework/data/dataset.h"
+#include "framework/data/image.h"
 
 namespace adaptlab {
 
@@ -22,6 +25,7 @@ struct ImageOptions {
   std::vector<double> std = {0.229, 0.224, 0.225};
   bool skip_bad_images = false;                        // leave out (and count) unreadable images
   bool cache = true;                                   // decode every image once and keep it (uint8)
+  int64_t max_pixels = kDefaultMaxPixels;              // largest image (width x height) decoded
 
   template <class V>
   void visit_image(V& v) {
@@ -33,12 +37,17 @@ struct ImageOptions {
     v.check(mean.size() == 3 && std.size() == 3, "mean", "mean and std need 3 values (RGB)");
     for (double s : std) v.check(s > 0, "std", "must be > 0");
   }
-  // Image-file datasets: whether decoded images are kept or decoded per batch.
+  // Image-file datasets: whether decoded images are kept or decoded per batch, and the largest accepted.
   template <class V>
   void visit_cache(V& v) {
     v("cache", cache,
       "keep every decoded image in memory as uint8 (S·S·3 bytes each); false: decode each batch's images when it "
       "is gathered, in parallel, ahead of the model (for splits too large to keep)");
+    v("max_pixels", max_pixels,
+      "largest image accepted, in pixels (width x height, read from the file's header before decoding; default "
+      "2^26 = 8192 x 8192): a larger one is refused as a decompression bomb (or skipped with skip_bad_images). "
+      "Decoding takes 3 bytes a pixel for each image being decoded (one per core); raise it for larger photos");
+    v.check(max_pixels > 0, "max_pixels", "must be > 0");
   }
 };
 
@@ -56,14 +65,16 @@ struct DecodedImages {
 };
 
 // A list file of "relative/path label" lines (paths relative to `root`, labels in 0..classes-1; blank
-// lines skipped; every line checked, errors at file:line); at most `limit` entries when limit > 0.
+// lines skipped; blanks around and between the two ignored as Python's str.split() does, a path may
+// hold blanks; every line checked, errors at file:line); at most `limit` entries when limit > 0.
 std::vector<ImageEntry> read_image_list(const std::string& list, const std::string& root, int64_t classes, int limit = 0);
 // Decodes (JPEG / PNG) and resizes every entry in parallel; errors and skips as the file comment says.
 DecodedImages decode_images(const std::vector<ImageEntry>& entries, const ImageOptions& o);
 // decode_images when o.cache, else the checked entries, to be decoded per batch.
 DecodedImages load_images(const std::vector<ImageEntry>& entries, const ImageOptions& o);
 // uint8 [b, 3, S, S]: the entries at `index`, decoded and resized in parallel (an error names the file).
-at::Tensor decode_batch(const std::vector<ImageEntry>& entries, const at::Tensor& index, int64_t size);
+at::Tensor decode_batch(const std::vector<ImageEntry>& entries, const at::Tensor& index, int64_t size,
+                        int64_t max_pixels = kDefaultMaxPixels);
 
 class ImageDataset : public Dataset {
  public:

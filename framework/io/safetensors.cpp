@@ -445,8 +445,9 @@ void write_safetensors(const std::string& path, const std::vector<TensorView>& t
                        const std::map<std::string, std::string>& metadata) {
   const Prepared prep = prepare(tensors, metadata, path);
   const std::string tmp = path + ".tmp";
+  ::unlink(tmp.c_str());  // a left-over temporary (or a link of that name: removed, never followed)
   try {
-    Fd f{open_or_fail(tmp, "create", O_WRONLY | O_CREAT | O_TRUNC, 0644)};
+    Fd f{open_or_fail(tmp, "create", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644)};
     write_all(f.fd, prep.prefix_and_header.data(), prep.prefix_and_header.size(), tmp);
     for (const TensorView* t : prep.order)
       if (t->nbytes > 0) write_all(f.fd, t->data, t->nbytes, tmp);

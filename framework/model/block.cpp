@@ -1,4 +1,5 @@
 #include "framework/model/block.h"
+#include "framework/model/masking.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/normalization.h>
@@ -132,8 +133,7 @@ at::Tensor TransformerBlock::attention(const at::Tensor& h, const TokenState& s,
   // mask) and proportional attention log(size_j) once tokens were merged.
   at::Tensor bias;
   if (s.mask.defined()) {
-    const double big = q.scalar_type() == at::kDouble ? std::numeric_limits<double>::lowest()
-                                                       : static_cast<double>(std::numeric_limits<float>::lowest());
+    const double big = mask_fill_value(q.scalar_type());
     bias = (1.0 - s.mask.to(q.scalar_type())).mul(big).reshape({B, 1, 1, N});
   }
   if (s.size.defined() && s.prop_attn) {

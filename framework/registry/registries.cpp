@@ -27,6 +27,15 @@ Registries& registries() {
 }
 
 namespace {
+std::string g_origin;  // the plugin registering now ("" = built in)
+}  // namespace
+
+const std::string& registration_origin() { return g_origin; }
+std::string describe_origin(const std::string& origin) {
+  return origin.empty() ? std::string("adaptlab itself") : "plugin " + origin;
+}
+
+namespace {
 std::vector<PluginInfo>& plugins() {
   static std::vector<PluginInfo> p;
   return p;
@@ -77,7 +86,15 @@ PluginInfo load_plugin(const std::string& given) {
   using RegisterFn = void (*)(Registries&);
   auto fn = reinterpret_cast<RegisterFn>(dlsym(handle, "adaptlab_register_plugin"));
   AL_CHECK(fn != nullptr, "plugin '{}' has no function adaptlab_register_plugin(adaptlab::Registries&)", given);
-  fn(registries());
+  Registries& reg = registries();  // the built-in entries first, registered as adaptlab's own
+  g_origin = path;
+  try {
+    fn(reg);
+  } catch (const std::exception& e) {
+    g_origin.clear();
+    fail("plugin '{}': its registration failed: {}", path, e.what());
+  }
+  g_origin.clear();
   plugins().push_back(info);
   return info;
 }

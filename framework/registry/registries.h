@@ -72,6 +72,8 @@ class OptionsRegistry {
   }
   // The entry's defaults and declared metadata.
   const Item& item(const std::string& name) const { return *reg_.get(name).make(); }
+  // "" for a built-in entry, else the path of the plugin that registered it.
+  const std::string& origin(const std::string& name) const { return reg_.get(name).origin; }
   const Registry<std::shared_ptr<const Item>>& entries() const { return reg_; }
   const std::string& kind() const { return reg_.kind(); }
 

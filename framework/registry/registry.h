@@ -14,6 +14,12 @@
 
 namespace adaptlab {
 
+// Where the entries being registered now come from: "" (built into adaptlab) or the path of the plugin
+// whose registration function is running (framework/registry/registries.cpp sets it).
+const std::string& registration_origin();
+// "adaptlab itself" or "plugin <path>".
+std::string describe_origin(const std::string& origin);
+
 template <class Product, class... Args>
 class Registry {
  public:
@@ -22,14 +28,17 @@ class Registry {
     std::string summary;  // one line for `adaptlab list`
     std::string options;  // formatted option docs for `adaptlab list --verbose`
     Factory make;
+    std::string origin;   // "" = built in, else the plugin's path
   };
 
   explicit Registry(std::string kind) : kind_(std::move(kind)) {}
 
   void add(const std::string& name, std::string summary, std::string options, Factory make) {
     AL_CHECK(!name.empty(), "{} registry: empty name", kind_);
-    AL_CHECK(entries_.count(name) == 0, "{} '{}' is registered twice", kind_, name);
-    entries_.emplace(name, Entry{std::move(summary), std::move(options), std::move(make)});
+    const auto it = entries_.find(name);
+    AL_CHECK(it == entries_.end(), "{} '{}' is registered twice: by {} and by {}; rename one of them", kind_, name,
+             describe_origin(it->second.origin), describe_origin(registration_origin()));
+    entries_.emplace(name, Entry{std::move(summary), std::move(options), std::move(make), registration_origin()});
   }
 
   bool has(const std::string& name) const { return entries_.count(name) > 0; }

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "framework/core/error.h"
+#include "framework/core/file_io.h"
 
 namespace adaptlab {
 namespace {
@@ -63,28 +64,30 @@ void write_rendered_svg(const std::string& svg, const std::string& path, const s
   gdouble w = 0, hgt = 0;
   AL_CHECK(rsvg_handle_get_intrinsic_size_in_pixels(h.get(), &w, &hgt) && w > 0 && hgt > 0,
            "{}: the plot's SVG has no size", path);
-  const std::string tmp = path + ".tmp";
+  // Rendered into memory, then written as any output (write_output_file: a device or FIFO directly, a
+  // file through an exclusive temporary).
+  std::string bytes;
+  const cairo_write_func_t collect = [](void* closure, const unsigned char* data, unsigned int length) {
+    static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+    return CAIRO_STATUS_SUCCESS;
+  };
   if (format == "png") {
     std::unique_ptr<cairo_surface_t, SurfaceFree> s(cairo_image_surface_create(
         CAIRO_FORMAT_ARGB32, static_cast<int>(w * scale + 0.5), static_cast<int>(hgt * scale + 0.5)));
     draw(h.get(), s.get(), w, hgt, scale, path);
-    const cairo_status_t st = cairo_surface_write_to_png(s.get(), tmp.c_str());
-    AL_CHECK(st == CAIRO_STATUS_SUCCESS, "{}: cannot write the PNG: {}", tmp, cairo_status_to_string(st));
+    const cairo_status_t st = cairo_surface_write_to_png_stream(s.get(), collect, &bytes);
+    AL_CHECK(st == CAIRO_STATUS_SUCCESS, "{}: cannot write the PNG: {}", path, cairo_status_to_string(st));
   } else {
-    {
-      // 1 SVG pixel = 1 PDF point (1/72 in): the plot keeps its proportions and text sizes.
-      std::unique_ptr<cairo_surface_t, SurfaceFree> s(cairo_pdf_surface_create(tmp.c_str(), w, hgt));
-      AL_CHECK(cairo_surface_status(s.get()) == CAIRO_STATUS_SUCCESS, "{}: cannot write the PDF: {}", tmp,
-               cairo_status_to_string(cairo_surface_status(s.get())));
-      draw(h.get(), s.get(), w, hgt, 1.0, path);
-      cairo_surface_finish(s.get());
-      AL_CHECK(cairo_surface_status(s.get()) == CAIRO_STATUS_SUCCESS, "{}: cannot write the PDF: {}", tmp,
-               cairo_status_to_string(cairo_surface_status(s.get())));
-    }
+    // 1 SVG pixel = 1 PDF point (1/72 in): the plot keeps its proportions and text sizes.
+    std::unique_ptr<cairo_surface_t, SurfaceFree> s(cairo_pdf_surface_create_for_stream(collect, &bytes, w, hgt));
+    AL_CHECK(cairo_surface_status(s.get()) == CAIRO_STATUS_SUCCESS, "{}: cannot write the PDF: {}", path,
+             cairo_status_to_string(cairo_surface_status(s.get())));
+    draw(h.get(), s.get(), w, hgt, 1.0, path);
+    cairo_surface_finish(s.get());
+    AL_CHECK(cairo_surface_status(s.get()) == CAIRO_STATUS_SUCCESS, "{}: cannot write the PDF: {}", path,
+             cairo_status_to_string(cairo_surface_status(s.get())));
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  AL_CHECK(!ec, "{}: cannot move the plot into place: {}", path, ec.message());
+  write_output_file(path, bytes, "the plot");
 }
 
 }  // namespace adaptlab

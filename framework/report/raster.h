@@ -6,7 +6,7 @@
 namespace adaptlab {
 
 // Renders `svg` into `path` as "png" (raster, `scale` × the SVG's size in pixels) or "pdf" (vector,
-// the SVG's size in points). Written through a temporary file and renamed; errors name the file.
+// the SVG's size in points). Written as write_output_file does; errors name the file.
 void write_rendered_svg(const std::string& svg, const std::string& path, const std::string& format, double scale = 2.0);
 
 // "svg", "png" or "pdf" from a file name's extension ("" for anything else).

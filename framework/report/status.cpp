@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <map>
 
 #include "framework/store/store.h"
@@ -18,6 +22,12 @@ std::string counts_by_status(const std::vector<RunRow>& runs) {
   return out;
 }
 
+std::string this_host() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
 std::string driver_line(const DriverRow& d, bool& alive) {
   alive = false;
   const std::string who = fmt::format("pid {} on {}", d.pid, d.host);
@@ -27,6 +37,10 @@ std::string driver_line(const DriverRow& d, bool& alive) {
   if (!d.finished_at.empty())
     return fmt::format("no sweep is running; the last one ({}) finished at {}: {} of its {} runs done, {} failed", who,
                        d.finished_at, c.done, c.total, c.failed);
+  if (d.host == this_host() && d.pid > 0 && ::kill(static_cast<pid_t>(d.pid), 0) != 0 && errno == ESRCH)
+    return fmt::format("the sweep driver ({}, started {}) is gone: no process {} runs on this host (killed?); runs "
+                       "shown running were left so and run again when the sweep is resumed",
+                       who, d.started_at, d.pid);
   if (d.heartbeat_age_s > kDriverSilentS)
     return fmt::format("the sweep driver ({}, started {}) stopped reporting {} ago: it was killed or its machine is "
                        "gone; runs shown running were left so and run again when the sweep is resumed",

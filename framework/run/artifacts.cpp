@@ -88,8 +88,26 @@ int64_t load_init(Backbone& backbone, const InitSource& src) {
            "its dependencies)", src.describe());
   AL_CHECK(std::filesystem::is_regular_file(path), "{}: {} are missing (removed by `adaptlab results gc`, or the "
            "dependency has not run yet)", path, what);
+  // The file must be what the sweep planned: the dependency's own tensors (its run id inside) with the
+  // content recorded for them (a file copied or replaced since is refused, naming both runs).
+  if (!src.artifact_hash.empty()) {
+    const std::string now = file_hash(path);
+    AL_CHECK(now == src.artifact_hash, "{}: {} changed since they were recorded (content hash {}, recorded {}){}",
+             path, what, now, src.artifact_hash,
+             src.from_run() ? fmt::format(": the file was replaced or copied over; re-run {} (--rerun {}) or restore it",
+                                          src.resolved_run, src.resolved_run)
+                            : std::string(": plan the run again (adaptlab sweep) to start from the file as it is now"));
+  }
   std::map<std::string, std::string> meta;
   const auto tensors = io::load_safetensors(path, meta);
+  if (src.from_run()) {
+    const auto it = meta.find("adaptlab.run_id");
+    AL_CHECK(it != meta.end() && it->second == src.resolved_run,
+             "{}: holds the tensors of run {}, not of run {} that init item ({}) resolved to: the file was replaced or "
+             "copied over; re-run {} (--rerun {}) or restore it",
+             path, it == meta.end() ? std::string("? (no adaptlab.run_id in its metadata)") : it->second,
+             src.resolved_run, src.describe(), src.resolved_run, src.resolved_run);
+  }
   for (const auto& [k, v] : meta)
     AL_CHECK(k.rfind("method.", 0) != 0 || k.size() < 10 || k.compare(k.size() - 10, 10, ".structure") != 0,
              "{}: {} come from a pruned model ({}); starting from a pruned run is not supported", path, what, k);

@@ -48,7 +48,8 @@ struct Encoder {
 }  // namespace
 
 std::string encode(const Event& e) {
-  return std::visit(Encoder{}, e).dump() + "\n";
+  // Invalid UTF-8 (an error quoting a file's raw bytes) is replaced, not thrown: the event must get through.
+  return std::visit(Encoder{}, e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::optional<Event> decode(std::string_view line) {

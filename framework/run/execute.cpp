@@ -73,19 +73,40 @@ struct Built {
   std::vector<std::string> names;
 };
 
+// Runs a plugin component's code so that its errors name the plugin (built-in ones are left as they are).
+template <class F>
+auto in_component(const std::string& kind, const std::string& name, const std::string& origin, F&& f) {
+  if (origin.empty()) return f();
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    fail("{} '{}' (from plugin {}): {}", kind, name, origin, e.what());
+  }
+}
+
 Built build(const RunConfig& config, c10::Device device) {
   auto& reg = registries();
   Built b;
-  b.data = reg.datasets.create(config.dataset.name, options_of(config.dataset));
+  const auto& dn = config.dataset.name;
+  b.data = in_component("dataset", dn, reg.datasets.origin(dn), [&] { return reg.datasets.create(dn, options_of(config.dataset)); });
   at::manual_seed(static_cast<uint64_t>(config.seed));  // backbone initialisation and method initialisation
-  b.backbone = reg.backbones.create(config.backbone.name, options_of(config.backbone), b.data->info());
+  const auto& bn = config.backbone.name;
+  b.backbone = in_component("backbone", bn, reg.backbones.origin(bn), [&] {
+    return reg.backbones.create(bn, options_of(config.backbone), b.data->info());
+  });
   for (const auto& m : config.methods) {
     b.names.push_back(m.name);
-    b.methods.push_back(reg.methods.create(m.name, options_of(m)));
+    b.methods.push_back(in_component("method", m.name, reg.methods.origin(m.name), [&] {
+      return reg.methods.create(m.name, options_of(m));
+    }));
     b.ptrs.push_back(b.methods.back().get());
   }
   check_method_stack(b.ptrs, b.names);
-  for (Method* m : b.ptrs) m->attach(*b.backbone);
+  for (size_t k = 0; k < b.ptrs.size(); ++k)
+    in_component("method", b.names[k], reg.methods.origin(b.names[k]), [&] {
+      b.ptrs[k]->attach(*b.backbone);
+      return 0;
+    });
   for (const auto& src : config.init) load_init(*b.backbone, src);  // after attach: a method's own tensors load too
   set_trainable(*b.backbone, b.ptrs);
   b.backbone->to(device);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "framework/config/node.h"
@@ -15,6 +16,16 @@
 namespace adaptlab {
 namespace {
 constexpr const char* kMarker = "adaptlab_run_spec";
+}
+
+std::vector<PluginInfo> plugins_used_by(const RunConfig& config) {
+  const auto& reg = registries();
+  std::set<std::string> origins = {reg.backbones.origin(config.backbone.name), reg.datasets.origin(config.dataset.name)};
+  for (const auto& m : config.methods) origins.insert(reg.methods.origin(m.name));
+  std::vector<PluginInfo> out;
+  for (const auto& p : loaded_plugins())
+    if (origins.count(p.path)) out.push_back(p);
+  return out;
 }
 
 void write_spec_file(const std::string& path, const RunSpec& spec) {
@@ -55,7 +66,7 @@ RunSpec read_spec_file(const std::string& path) {
       src.artifact_hash = file_hash(src.path);
     }
     if (!spec.config.init.empty()) spec.config.id = stable_run_id(spec.config.to_json(), registries());
-    spec.plugins = loaded_plugins();
+    spec.plugins = plugins_used_by(spec.config);
     return spec;
   }
   AL_CHECK(j.at(kMarker) == 1, "{}: run spec format {} is newer than this adaptlab reads (1)", path,

@@ -18,6 +18,10 @@ struct RunSpec {
   std::vector<PluginInfo> plugins;   // the plugins its components come from
 };
 
+// The loaded plugins that registered a component of `config` (its backbone, dataset or a method):
+// what its spec lists, and what its provenance names.
+std::vector<PluginInfo> plugins_used_by(const RunConfig& config);
+
 // Writes atomically (a temporary file renamed over `path`).
 void write_spec_file(const std::string& path, const RunSpec& spec);
 // Reads a spec file (loading its plugins first, each checked against its recorded hash), or resolves a

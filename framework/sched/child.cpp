@@ -1,4 +1,5 @@
 #include "framework/sched/child.h"
+#include "framework/sched/signals.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -189,7 +190,7 @@ void classify(Ending ending, int status, const ChildSpec& spec, const EventReade
   };
   if (ending == Ending::cancelled) {
     o.status = RunStatus::cancelled;
-    o.error = "cancelled by the user (second Ctrl-C)";
+    o.error = cancel_reason();
   } else if (ending == Ending::timed_out) {
     o.status = RunStatus::timed_out;
     o.error = with_log(fmt::format("killed after the time-out of {} s", spec.timeout_s));

@@ -15,6 +15,7 @@
 #include "framework/run/resolve.h"
 #include "framework/sched/measure_stage.h"
 #include "framework/store/store.h"
+#include "framework/store/study_files.h"
 #include "framework/sweep/sweep.h"
 
 namespace adaptlab {
@@ -27,13 +28,14 @@ struct Candidate {
   std::map<std::string, std::string> flat;  // dotted key -> JSON text; plus methods, backbone, dataset, seed
   long index = -1;                          // in the sweep, or -1: done in a database
   std::string artifact;                     // done runs: the saved tensors on record ("" if none)
+  std::string artifact_hash;                // and their content hash as recorded
 };
 
 // Dotted config keys and the run columns (methods, backbone, dataset, seed) -> JSON text, as the store records them.
 Candidate candidate(const std::string& study, const std::string& id, const nlohmann::json& config, const std::string& db,
                     long index) {
   const RunRecord r = record_of_config(study, id, config);
-  Candidate c{study, id, db, r.seed, {r.params.begin(), r.params.end()}, index, ""};
+  Candidate c{study, id, db, r.seed, {r.params.begin(), r.params.end()}, index, "", ""};
   c.flat["methods"] = nlohmann::json(r.methods).dump();
   c.flat["backbone"] = nlohmann::json(r.backbone).dump();
   c.flat["dataset"] = nlohmann::json(r.dataset).dump();
@@ -84,13 +86,17 @@ class DoneRuns {
       AL_CHECK(store != nullptr, "init: study '{}' is in neither {} nor {}", study, db_, path);
     }
     if (!store) return out;
-    std::map<std::string, std::string> saved;
+    // Found by run id beside the database that holds them (the study may have moved since).
+    std::map<std::string, ArtifactRecord> saved;
     for (const auto& [s, id, a] : store->all_artifacts())
-      if (s == study && a.name == kTrainedArtifact) saved[id] = a.path;
+      if (s == study && a.name == kTrainedArtifact) saved[id] = a;
     for (const auto& r : store->runs(study, RunStatus::done)) {
       out.push_back(candidate(study, r.id, r.config, path, -1));
       const auto a = saved.find(r.id);
-      if (a != saved.end()) out.back().artifact = a->second;
+      if (a != saved.end()) {
+        out.back().artifact = artifact_file(path, r.id, a->second);
+        out.back().artifact_hash = a->second.hash;
+      }
     }
     return out;
   }
@@ -162,6 +168,9 @@ void resolve_dependencies(Sweep& sweep, const std::string& db_path, const Regist
         src.resolved_run = dep.id;
         src.resolved_study = dep.study;
         src.artifact = dep.index >= 0 ? trained_path(artifacts_dir_of(db_path, dep.id)) : dep.artifact;
+        // The content the dependent must load: checked by the child (a run of this sweep that trains now
+        // gets its hash when it ends: the scheduler writes it into the dependent's spec file).
+        src.artifact_hash = dep.index >= 0 ? "" : dep.artifact_hash;
       }
       const std::string id = stable_run_id(cfg.to_json(), registries);
       if (id != cfg.id) {
@@ -173,14 +182,17 @@ void resolve_dependencies(Sweep& sweep, const std::string& db_path, const Regist
     AL_CHECK(pass <= n, "init: the runs' dependencies form a cycle (a run depends, through others, on itself)");
   }
   // Dependencies of the sweep that are done already: their tensors are where the database recorded them.
-  std::map<std::string, std::string> recorded;
+  std::map<std::string, const Candidate*> recorded;
   for (const auto& c : done.of(sweep.study))
-    if (!c.artifact.empty()) recorded.emplace(c.id, c.artifact);
+    if (!c.artifact.empty()) recorded.emplace(c.id, &c);
   for (auto& r : sweep.runs)
     for (auto& src : r.config.init) {
       if (!src.from_run() || src.resolved_study != sweep.study) continue;
       const auto it = recorded.find(src.resolved_run);
-      if (it != recorded.end()) src.artifact = it->second;
+      if (it != recorded.end()) {
+        src.artifact = it->second->artifact;
+        src.artifact_hash = it->second->artifact_hash;
+      }
     }
   // Two runs that now resolve to one id (same config, same dependency) are one run.
   std::map<std::string, size_t> seen;

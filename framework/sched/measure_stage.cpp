@@ -29,10 +29,6 @@
 namespace adaptlab {
 namespace fs = std::filesystem;
 
-std::string artifacts_dir_of(const std::string& db_path, const std::string& run_id) {
-  const fs::path p(db_path);
-  return (fs::absolute(p).parent_path() / (p.stem().string() + ".artifacts") / run_id).string();
-}
 
 namespace {
 
@@ -144,9 +140,8 @@ MeasureReport remeasure_study(Store& store, const std::string& study, const Reme
   std::vector<bool> used(o.runs.size(), false);
   std::vector<MeasureJob> jobs;
   std::vector<std::string> unsaved;
-  const fs::path db(store.path());
-  const fs::path logs = fs::absolute(db).parent_path() / (db.stem().string() + ".logs");
-  fs::create_directories(logs);
+  check_study_folders(store.path(), /*claim=*/true, [&](const std::string& id) { return store.has_run(id); });
+  const fs::path logs = logs_root(store.path());
   for (const auto& r : runs) {
     bool wanted = o.runs.empty();
     for (size_t k = 0; k < o.runs.size(); ++k)
@@ -154,7 +149,7 @@ MeasureReport remeasure_study(Store& store, const std::string& study, const Reme
     if (!wanted) continue;
     std::string dir;
     for (const auto& a : store.artifacts(study, r.id))
-      if (a.name == "trained" && fs::exists(a.path)) dir = fs::path(a.path).parent_path().string();
+      if (a.name == "trained" && fs::exists(artifact_file(store.path(), r.id, a))) dir = artifacts_dir_of(store.path(), r.id);
     if (dir.empty()) {
       unsaved.push_back(r.id);
       continue;
@@ -166,7 +161,7 @@ MeasureReport remeasure_study(Store& store, const std::string& study, const Reme
     c.measure = cfg::read_options<MeasureOptions>(measure, "measure options");
     c.id = r.id;
     const std::string spec = (logs / (r.id + ".measure.spec.json")).string();
-    write_spec_file(spec, RunSpec{c, loaded_plugins()});
+    write_spec_file(spec, RunSpec{c, plugins_used_by(c)});
     jobs.push_back({study, r.id, r.label.empty() ? r.methods : r.label, spec, dir,
                     r.log_path.empty() ? (logs / (r.id + ".log")).string() : r.log_path});
   }
@@ -182,24 +177,23 @@ MeasureReport remeasure_study(Store& store, const std::string& study, const Reme
 
 GcReport collect_artifacts(Store& store, bool dry_run) {
   DriverLock lock(store);
+  check_study_folders(store.path(), /*claim=*/false, [&](const std::string& id) { return store.has_run(id); });
   GcReport rep;
-  std::set<std::string> referenced;  // folders of artifacts on record for runs that exist
-  std::set<std::pair<std::string, std::string>> runs;
+  std::set<std::string> runs;  // run ids of every study of the database: their folders stay
   for (const auto& s : store.studies())
-    for (const auto& r : store.runs(s)) runs.emplace(s, r.id);
+    for (const auto& r : store.runs(s)) runs.insert(r.id);
   for (const auto& [study, id, a] : store.all_artifacts()) {
-    if (!runs.count({study, id})) continue;
-    referenced.insert(fs::path(a.path).parent_path().string());
-    if (!fs::exists(a.path)) rep.missing.push_back(a.path);
+    if (!runs.count(id)) continue;
+    const std::string file = artifact_file(store.path(), id, a);
+    if (!fs::exists(file)) rep.missing.push_back(file);
   }
-  const fs::path db(store.path());
-  const fs::path root = fs::absolute(db).parent_path() / (db.stem().string() + ".artifacts");
+  const fs::path root = artifacts_root(store.path());
   std::error_code ec;
   if (!fs::is_directory(root, ec)) return rep;
   for (const auto& e : fs::directory_iterator(root)) {
-    if (!e.is_directory()) continue;
+    if (!e.is_directory() || e.is_symlink()) continue;
     const std::string dir = e.path().string();
-    if (referenced.count(dir)) {
+    if (runs.count(e.path().filename().string())) {
       ++rep.kept;
       continue;
     }

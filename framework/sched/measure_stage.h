@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "framework/store/study_files.h"
+
 namespace adaptlab {
 
 class Store;
@@ -49,7 +51,8 @@ struct RemeasureOptions {
 MeasureReport remeasure_study(Store& store, const std::string& study, const RemeasureOptions& o,
                               const std::atomic<int>& stop, const std::atomic<int>& kill);
 
-// What `adaptlab results gc` found and removed: artifact folders of runs the database no longer has.
+// What `adaptlab results gc` found and removed: artifact folders of runs the database no longer has
+// (folders are matched to runs by their name, the run id, whatever path names the database).
 struct GcReport {
   std::vector<std::string> removed;  // folders (or, with dry_run, folders that would go)
   int64_t bytes = 0;
@@ -57,8 +60,5 @@ struct GcReport {
   std::vector<std::string> missing;  // artifact files on record but gone from disk
 };
 GcReport collect_artifacts(Store& store, bool dry_run);
-
-// results/<study>.artifacts/<id> for a database results/<study>.sqlite.
-std::string artifacts_dir_of(const std::string& db_path, const std::string& run_id);
 
 }  // namespace adaptlab

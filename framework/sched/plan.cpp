@@ -14,6 +14,7 @@
 
 #include "framework/core/log.h"
 #include "framework/run/resolve.h"
+#include "framework/run/spec_file.h"
 #include "framework/sched/dependencies.h"
 #include "framework/sweep/sweep.h"
 
@@ -109,6 +110,40 @@ std::vector<bool> sent_again(const Sweep& sweep, const std::function<bool(size_t
   return again;
 }
 
+namespace {
+// Why a done run started from other tensors than its dependencies hold now ("" = it did not, or it is
+// not known: runs made before the hashes were recorded).
+std::string out_of_date(const RunConfig& config, Store& store, const std::string& study, const std::string& id) {
+  std::map<std::string, std::string> prov;
+  for (size_t k = 0; k < config.init.size(); ++k) {
+    const auto& src = config.init[k];
+    if (!src.from_run() || src.artifact_hash.empty()) continue;
+    if (prov.empty()) prov = store.provenance(study, id);
+    const auto h = prov.find(fmt::format("init.{}.hash", k));
+    if (h != prov.end() && h->second != src.artifact_hash)
+      return fmt::format("its dependency {} (init item {}) was trained again since it started from it (tensors {} then, "
+                         "{} now)", src.resolved_run, k, h->second.substr(0, 12), src.artifact_hash.substr(0, 12));
+  }
+  return "";
+}
+// "plugin P (hash a then, b now)" when a plugin the run's components come from is not the file it was
+// made with ("" otherwise, or when the run recorded no plugin hashes).
+std::string plugin_changed(const RunConfig& config, Store& store, const std::string& study, const std::string& id) {
+  const auto used = plugins_used_by(config);
+  if (used.empty()) return "";
+  const auto prov = store.provenance(study, id);
+  for (const auto& p : used)
+    for (const auto& [k, v] : prov) {
+      if (!k.starts_with("plugin.") || !k.ends_with(".path") || v != p.path) continue;
+      const auto h = prov.find(k.substr(0, k.size() - 5) + ".hash");
+      if (h != prov.end() && h->second != p.hash)
+        return fmt::format("plugin {} as it was then (hash {}); the file has changed since (hash {})", p.path,
+                           h->second.substr(0, 12), p.hash.substr(0, 12));
+    }
+  return "";
+}
+}  // namespace
+
 Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter rerun) {
   Plan plan;
   std::map<std::string, RunRow> stored;
@@ -123,7 +158,7 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter 
   int dependents = 0;
   const std::vector<bool> again = sent_again(sweep, finished, rerun, &dependents);
   const size_t n = sweep.runs.size();
-  int drifted = 0;
+  int drifted = 0, plugins_changed = 0;
   for (size_t i = 0; i < n; ++i) {
     const auto it = stored.find(sweep.runs[i].id());
     if (it == stored.end()) {
@@ -136,27 +171,52 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter 
       plan.todo.push_back(i);
       continue;
     }
-    if (st == RunStatus::done || (ended_without_result(st) && !retry_failed)) {
+    // A done run whose dependency's tensors changed since it started from them (a --rerun of the
+    // dependency interrupted before its dependents ran again) is out of date: it runs again.
+    if (st == RunStatus::done) {
+      const std::string why = out_of_date(sweep.runs[i].config, store, sweep.study, it->first);
+      if (!why.empty()) {
+        log::warn("run {} is out of date: {}; it runs again", it->first, why);
+        ++plan.outdated;
+        plan.todo.push_back(i);
+        continue;
+      }
+    }
+    // A cancelled run (Ctrl-C twice, SIGTERM) did not fail: it runs again like an interrupted one.
+    // Failed and timed-out runs are kept unless --retry-failed.
+    const bool kept_failed = ended_without_result(st) && st != RunStatus::cancelled && !retry_failed;
+    if (st == RunStatus::done || kept_failed) {
       ++plan.skipped;
-      plan.failed_kept += ended_without_result(st);
+      plan.failed_kept += kept_failed;
       const std::string& ms = it->second.measure_status;
       if (st == RunStatus::done && sweep.runs[i].config.measure.enabled && saved.count(it->first) &&
           (ms.empty() || (ms != "done" && retry_failed)))
         plan.measure.push_back(i);
       // How a run is measured is not what it trained: measure options never count as drift.
       nlohmann::json stored_cfg = it->second.config, now_cfg = sweep.runs[i].config.to_json();
-      stored_cfg.erase("measure");
-      now_cfg.erase("measure");
+      for (nlohmann::json* c : {&stored_cfg, &now_cfg}) {
+        c->erase("measure");
+        // What the sweep resolves per run (init's dependency, file and hash) is not a default.
+        if (c->contains("init") && c->at("init").is_array())
+          for (auto& src : c->at("init"))
+            for (const char* k : {"resolved_run", "resolved_study", "artifact", "artifact_hash"}) src.erase(k);
+      }
       const auto drift = config_drift(stored_cfg, now_cfg);
       if (!drift.empty() && drifted++ < 5)
         log::warn("run {} was made when {}; a default changed since. Its result is kept (re-run it to redo it)",
                   it->first, fmt::join(drift, ", "));
+      // A plugin rebuilt since (other maths, same names): the result is kept, and said so.
+      const std::string changed = plugin_changed(sweep.runs[i].config, store, sweep.study, it->first);
+      if (!changed.empty() && plugins_changed++ < 5)
+        log::warn("run {} was made with {}; its result is kept (--rerun {} to redo it)", it->first, changed, it->first);
       continue;
     }
     if (st == RunStatus::running) ++plan.stale;
+    if (st == RunStatus::cancelled) ++plan.cancelled;
     plan.todo.push_back(i);
   }
   if (drifted > 5) log::warn("... and {} more runs made under other defaults", drifted - 5);
+  if (plugins_changed > 5) log::warn("... and {} more runs made with a plugin that has changed since", plugins_changed - 5);
   for (const auto& v : rerun.unmatched())
     log::warn("--rerun '{}' matches no finished run of study {}; nothing re-run for it", v, sweep.study);
   if (plan.rerun > 0)
@@ -165,6 +225,8 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter 
   if (!plan.measure.empty())
     log::info("{} finished run(s) not measured yet; they are measured after the training runs", plan.measure.size());
   if (plan.stale > 0) log::warn("{} run(s) were left 'running' by a driver that stopped; they run again", plan.stale);
+  if (plan.cancelled > 0 && !retry_failed)
+    log::info("{} run(s) cancelled earlier (interrupted, not failed) run again", plan.cancelled);
   std::stable_sort(plan.todo.begin(), plan.todo.end(),
                    [&](size_t a, size_t b) { return sweep.runs[a].cost > sweep.runs[b].cost; });
   return plan;

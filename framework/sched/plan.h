@@ -45,16 +45,18 @@ std::vector<bool> sent_again(const Sweep& sweep, const std::function<bool(size_t
 
 struct Plan {
   std::vector<size_t> todo;  // indices into sweep.runs, longest expected first (LPT)
-  int skipped = 0;           // done, or failed/timed-out/cancelled without --retry-failed
+  int skipped = 0;           // done, or failed/timed-out without --retry-failed
   int failed_kept = 0;       // of those, ended without a result
   int stale = 0;             // left 'running' by a driver that died; they run again
+  int outdated = 0;          // done, but their dependency's tensors changed since: they run again
+  int cancelled = 0;         // cancelled by an interrupt before (not a failure); they run again
   int rerun = 0;             // done (or failed) runs that --rerun sends again
   // Done runs (not trained again) still to measure: never measured (the driver stopped between training
   // and measuring), or whose measurement failed (with retry_failed); only runs that saved their tensors.
   std::vector<size_t> measure;
 };
 
-// Runs not done yet (failed ones only with `retry_failed`), longest first; warns about done runs whose
+// Runs not done yet (failed and timed-out ones only with `retry_failed`; cancelled ones always), longest first; warns about done runs whose
 // stored configuration differs from today's resolution (a default changed since).
 Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter rerun = RerunFilter());
 

@@ -6,13 +6,13 @@
 #include <oneapi/tbb/concurrent_queue.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
-#include <oneapi/tbb/task_group.h>
 
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -27,6 +27,7 @@
 #include "framework/core/log.h"
 #include "framework/core/threads.h"
 #include "framework/registry/registries.h"
+#include "framework/run/artifacts.h"
 #include "framework/run/spec_file.h"
 #include "framework/sched/child.h"
 #include "framework/sched/driver_lock.h"
@@ -36,6 +37,7 @@
 #include "framework/sched/signals.h"
 #include "framework/store/labels.h"
 #include "framework/store/store.h"
+#include "framework/store/study_files.h"
 #include "framework/sweep/sweep.h"
 
 namespace adaptlab {
@@ -50,12 +52,13 @@ struct Slot {
 
 // What a worker tells the driver thread (the database's only writer).
 struct Msg {
-  enum Kind { started, finished, not_started, progress } kind = started;
+  enum Kind { started, finished, progress } kind = started;
   size_t run = 0;
   std::string device;
   ChildResult result;
   bool final = false;  // no further attempt follows
   RunProgress progress_of;
+  int slot = -1;  // finished + final: the slot the run held is free again
 };
 
 std::string self_executable() {
@@ -91,21 +94,21 @@ class Launch {
   void run(SweepReport& rep) {
     tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(nslots_) + 1);
     tbb::task_arena arena(nslots_, /*reserved_for_masters=*/0);
-    tbb::task_group group;
-    for (int s = 0; s < nslots_; ++s) free_slots_.push(s);
+    for (int s = 0; s < nslots_; ++s) free_slots_.push_back(s);
     arena_ = &arena;
-    group_ = &group;
     Progress progress(todo_.size(), nslots_, o_.progress, o_.progress_period_s);
     store_.driver_started(sweep_.study, o_.command_line);
     auto last_beat = std::chrono::steady_clock::now();
     size_t accounted = 0;
     // A run starts once the runs it loads from are done; those that cannot (a dependency that is not done
-    // and not in this launch) are blocked now.
+    // and not in this launch) are blocked now. The others queue here, on the driver thread, and go to a
+    // slot only when one is free: the driver never waits for a slot, so messages, the database, the
+    // heartbeat and Ctrl-C keep moving whatever the sweep's size.
     for (size_t i : todo_) {
       if (!blocked_from_start_[i].empty()) {
         accounted += settle(i, Settle::blocked, blocked_from_start_[i], progress, rep);
       } else if (waiting_[i].empty() && !settled_.count(i)) {
-        submit(i);
+        ready_.push_back(i);
       }
     }
     int seen_interrupts = 0;
@@ -120,10 +123,12 @@ class Launch {
       bool any = false;
       while (inbox_.try_pop(m)) {
         any = true;
+        if (m.kind == Msg::finished && m.final) free_slots_.push_back(m.slot);
         const size_t n_final = handle(m, progress, rep);
         accounted += n_final;
         if (n_final > 0) accounted += release_dependents(m, progress, rep);
       }
+      accounted += feed_slots(progress, rep);
       progress.print();
       const auto now = std::chrono::steady_clock::now();
       if (db_lost_.empty() && now - last_beat > std::chrono::seconds(2)) {  // for `adaptlab status`
@@ -132,7 +137,7 @@ class Launch {
       }
       if (!any) std::this_thread::sleep_for(std::chrono::milliseconds(30));
     }
-    arena.execute([&] { group.wait(); });
+    while (live_tasks_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     progress.print(/*final_line=*/true);
     if (!db_lost_.empty()) throw Error(db_lost_);
     measure(rep, [&] {
@@ -177,11 +182,7 @@ class Launch {
 
  private:
   void write_specs() {
-    std::string dir = o_.log_dir;
-    if (dir.empty()) {
-      fs::path p(store_.path());
-      dir = (p.parent_path() / (p.stem().string() + ".logs")).string();
-    }
+    const std::string dir = o_.log_dir.empty() ? logs_root(store_.path()) : o_.log_dir;
     std::error_code ec;
     fs::create_directories(dir, ec);
     AL_CHECK(!ec, "{}: cannot create the log folder: {}", dir, ec.message());
@@ -193,7 +194,7 @@ class Launch {
       const auto& r = sweep_.runs[i];
       spec_paths_[i] = (fs::path(dir) / (r.id() + ".spec.json")).string();
       log_paths_[i] = (fs::path(dir) / (r.id() + ".log")).string();
-      write_spec_file(spec_paths_[i], RunSpec{r.config, loaded_plugins()});
+      write_spec_file(spec_paths_[i], RunSpec{r.config, plugins_used_by(r.config)});
       append_log(log_paths_[i], fmt::format("==== planned by adaptlab sweep (study {}, {} runs to do) ====\n",
                                             sweep_.study, todo_.size()));
     }
@@ -231,38 +232,66 @@ class Launch {
     return spec;
   }
 
-  // A slot's task: waits for a free slot, runs the child (again on failure while retries last).
-  void worker(size_t i) {
-    int s = 0;
-    free_slots_.pop(s);
-    const Slot& slot = slots_[static_cast<size_t>(s)];
+  // Starts queued runs on the free slots (driver thread). After an interrupt nothing new starts: the
+  // queued runs (and their dependents) are not started. Returns how many runs this accounts for.
+  size_t feed_slots(Progress& progress, SweepReport& rep) {
+    size_t n = 0;
     if (stop_launching_.load() > 0) {
-      free_slots_.push(s);
-      inbox_.push(Msg{Msg::not_started, i, "", {}, true, {}});
-      return;
+      while (!ready_.empty()) {
+        const size_t i = ready_.front();
+        ready_.pop_front();
+        n += settle(i, Settle::not_started, "", progress, rep);
+      }
+      return n;
     }
+    while (!ready_.empty() && !free_slots_.empty()) {
+      const size_t i = ready_.front();
+      ready_.pop_front();
+      const int s = free_slots_.back();
+      free_slots_.pop_back();
+      ++live_tasks_;
+      arena_->enqueue([this, i, s] {  // never blocks (a slot is free, so a thread of the arena is too)
+        worker(i, s);
+        --live_tasks_;
+      });
+    }
+    return n;
+  }
+
+  // A slot's task: runs the child (again on failure while retries last). Never throws (an exception
+  // escaping an enqueued task would abort the driver): a failure to run becomes a failed attempt.
+  void worker(size_t i, int s) {
+    const Slot& slot = slots_[static_cast<size_t>(s)];
     const ChildSpec spec = child_spec(i, slot);
     for (int attempt = 0;; ++attempt) {
       try {
         append_log(log_paths_[i], fmt::format("==== adaptlab run {} on {} (attempt {} of this sweep) ====\n",
                                               sweep_.runs[i].id(),
                                               slot.visible.empty() ? slot.device : "GPU " + slot.visible, attempt + 1));
-      } catch (const Error& e) {
+      } catch (const std::exception& e) {
         log::warn("{}", e.what());  // the child's own open of the log then fails the run, naming the file
       }
       inbox_.push(Msg{Msg::started, i, slot.shown(), {}, false, {}});
-      ChildResult res = run_child(spec, kill_running_, nullptr, [this, i](const RunProgress& p) {
-        Msg m;
-        m.kind = Msg::progress;
-        m.run = i;
-        m.progress_of = p;
-        inbox_.push(std::move(m));
-      });
+      ChildResult res;
+      try {
+        res = run_child(spec, kill_running_, nullptr, [this, i](const RunProgress& p) {
+          Msg m;
+          m.kind = Msg::progress;
+          m.run = i;
+          m.progress_of = p;
+          inbox_.push(std::move(m));
+        });
+      } catch (const std::exception& e) {
+        res = ChildResult{};
+        res.outcome.status = RunStatus::failed;
+        res.outcome.error = fmt::format("the sweep driver could not run the child: {}", e.what());
+      }
       const bool retry = retryable(res.outcome.status) && attempt < o_.retries && stop_launching_.load() == 0;
-      inbox_.push(Msg{Msg::finished, i, "", std::move(res), !retry, {}});
+      Msg done{Msg::finished, i, "", std::move(res), !retry, {}};
+      done.slot = s;
+      inbox_.push(std::move(done));
       if (!retry) break;
     }
-    free_slots_.push(s);
   }
 
   // Writes one message to the database; returns 1 when the run is accounted for (final outcome).
@@ -280,7 +309,7 @@ class Launch {
       }
     }
     if (!db_lost_.empty())
-      return m.kind == Msg::started || m.kind == Msg::progress ? 0 : (m.kind == Msg::not_started || m.final ? 1 : 0);
+      return m.kind == Msg::finished && m.final ? 1 : 0;
     if (m.kind == Msg::started) {
       store_.begin_run(run_record(sweep_.study, run.config), m.device, log_paths_[m.run]);
       progress.started(m.run, labels_[m.run], m.device);
@@ -296,11 +325,6 @@ class Launch {
         last = now;
       }
       return 0;
-    }
-    if (m.kind == Msg::not_started) {
-      ++rep.not_started;
-      progress.skipped();
-      return 1;
     }
     RunOutcome& out = m.result.outcome;
     out.summary["time.wall_s"] = m.result.wall_s;
@@ -356,10 +380,6 @@ class Launch {
       }
   }
 
-  void submit(size_t i) {
-    arena_->execute([&] { group_->run([this, i] { worker(i); }); });
-  }
-
   // A run that will not start: blocked (recorded, with the reason) or not started; so are the runs
   // that depend on it. Returns how many runs this accounts for.
   size_t settle(size_t i, Settle how, const std::string& reason, Progress& progress, SweepReport& rep) {
@@ -382,19 +402,36 @@ class Launch {
     return n;
   }
 
+  // The dependent `d` loads the tensors run `j` just saved: its spec file gets their content hash, which
+  // the child checks (a file replaced in between is refused) and records.
+  void pin_dependency_hash(size_t d, size_t j, const RunOutcome& out) {
+    std::string hash;
+    for (const auto& a : out.artifacts)
+      if (a.name == kTrainedArtifact) hash = a.hash;
+    RunConfig config = sweep_.runs[d].config;
+    bool changed = false;
+    for (auto& src : config.init)
+      if (src.from_run() && src.resolved_run == sweep_.runs[j].id() && src.resolved_study == sweep_.study &&
+          src.artifact_hash != hash) {
+        src.artifact_hash = hash;
+        changed = true;
+      }
+    if (changed) write_spec_file(spec_paths_[d], RunSpec{config, plugins_used_by(config)});
+  }
+
   // After a run's final outcome: its dependents start when all they wait for is done, or settle.
   size_t release_dependents(const Msg& m, Progress& progress, SweepReport& rep) {
     const size_t j = m.run;
     settled_.insert(j);
-    const bool started = m.kind != Msg::not_started;
-    const RunStatus st = started ? m.result.outcome.status : RunStatus::pending;
+    const RunStatus st = m.result.outcome.status;
     size_t n = 0;
     for (size_t d : dependents_[j]) {
       if (!waiting_[d].count(j) || settled_.count(d)) continue;
       if (st == RunStatus::done) {
         waiting_[d].erase(j);
-        if (waiting_[d].empty()) submit(d);
-      } else if (!started || st == RunStatus::cancelled) {
+        pin_dependency_hash(d, j, m.result.outcome);
+        if (waiting_[d].empty()) ready_.push_back(d);
+      } else if (st == RunStatus::cancelled) {
         n += settle(d, Settle::not_started, "", progress, rep);
       } else {
         n += settle(d, Settle::blocked, fmt::format("its dependency {} {}", sweep_.runs[j].id(), to_string(st)), progress, rep);
@@ -408,7 +445,9 @@ class Launch {
   std::map<size_t, std::string> blocked_from_start_;  // run -> why it cannot start in this launch
   std::set<size_t> settled_;                          // runs with a final outcome (or blocked / not started)
   tbb::task_arena* arena_ = nullptr;
-  tbb::task_group* group_ = nullptr;
+  std::deque<size_t> ready_;    // runs whose dependencies are done, waiting for a slot (driver thread only)
+  std::vector<int> free_slots_;  // slots no run holds (driver thread only)
+  std::atomic<int> live_tasks_{0};  // slot tasks enqueued and not yet returned
 
   const Sweep& sweep_;
   Store& store_;
@@ -419,7 +458,6 @@ class Launch {
   int nslots_ = 1, child_threads_ = 1;
   std::string exe_;
   std::vector<std::string> spec_paths_, log_paths_, labels_;
-  tbb::concurrent_bounded_queue<int> free_slots_;
   tbb::concurrent_queue<Msg> inbox_;
   std::atomic<int> stop_launching_{0}, kill_running_{0};
   std::string db_lost_;  // why the database can no longer be written (deleted or replaced)
@@ -461,6 +499,7 @@ std::vector<std::string> parse_devices(const std::string& spec) {
 SweepReport run_sweep(const Sweep& sweep, Store& store, const SchedulerOptions& o) {
   AL_CHECK(o.per_device >= 1, "--per-device must be >= 1");
   DriverLock lock(store);
+  check_study_folders(store.path(), /*claim=*/true, [&](const std::string& id) { return store.has_run(id); });
   migrate_run_ids(store, registries());
   store.ensure_study(sweep.study, sweep.path.empty() ? "" : fs::absolute(sweep.path).string(), sweep.text);
   const Plan plan = plan_runs(sweep, store, o.retry_failed, RerunFilter(o.rerun));

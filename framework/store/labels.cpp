@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -24,9 +26,64 @@ std::string unquote(const std::string& v) {
   return v.size() >= 2 && v.front() == '"' && v.back() == '"' ? v.substr(1, v.size() - 2) : v;
 }
 
+// The init.<n>.* keys of a flat config (the sources a run starts from) as one key "init", short:
+// "from(lr=0.01)", "from(study=wiki, k=4)", "from(file=plugins.safetensors)"; what the sweep resolves per
+// run (the dependency's id, its file and hash) and default-valued keys are left out.
+bool has_init(const Flat& f) {
+  const auto it = f.lower_bound("init.");
+  return it != f.end() && it->first.starts_with("init.");
+}
+
+Flat with_init_collapsed(const Flat& f) {
+  Flat out;
+  std::map<int, std::vector<std::string>> parts;
+  for (const auto& [k, v] : f) {
+    if (k == "init") continue;  // "[]"
+    if (!k.starts_with("init.")) {
+      out.emplace(k, v);
+      continue;
+    }
+    const std::string rest = k.substr(5);
+    const auto dot = rest.find('.');
+    if (dot == std::string::npos || rest.find_first_not_of("0123456789") != dot || resolved_per_run(k)) continue;
+    const int n = std::stoi(rest.substr(0, dot));
+    const std::string leaf = rest.substr(dot + 1), val = unquote(v);
+    auto& p = parts[n];
+    if (leaf == "study" || leaf == "run") {
+      if (!val.empty()) p.push_back(leaf + "=" + val);
+    } else if (leaf.starts_with("match.")) {
+      p.push_back(short_key(leaf) + "=" + val);
+    } else if (leaf == "path") {
+      if (!val.empty()) p.push_back("file=" + val.substr(val.rfind('/') + 1));
+    } else if ((leaf == "exclude" && v != "[]") || (leaf == "strict" && v == "false")) {
+      p.push_back(leaf + "=" + val);
+    } else if (leaf == "same_seed" && v == "false") {
+      p.push_back("any seed");
+    }
+  }
+  std::string init;
+  for (const auto& [n, p] : parts) init += fmt::format("{}from({})", init.empty() ? "" : "+", fmt::join(p, " "));
+  if (!parts.empty()) out.emplace("init", init);
+  return out;
+}
+
 }  // namespace
 
-RunLabels automatic_labels(const std::vector<RunRow>& runs, const std::vector<Flat>& flat) {
+bool resolved_per_run(const std::string& key) {
+  if (!key.starts_with("init.")) return false;
+  const auto dot = key.rfind('.');
+  const std::string leaf = key.substr(dot + 1);
+  return leaf == "resolved_run" || leaf == "resolved_study" || leaf == "artifact" || leaf == "artifact_hash";
+}
+
+RunLabels automatic_labels(const std::vector<RunRow>& runs, const std::vector<Flat>& given) {
+  // Runs that start from others (init:) are labelled by what they start from, in one short key.
+  std::vector<Flat> collapsed;
+  if (std::any_of(given.begin(), given.end(), has_init)) {
+    collapsed.reserve(given.size());
+    for (const auto& f : given) collapsed.push_back(with_init_collapsed(f));
+  }
+  const std::vector<Flat>& flat = collapsed.empty() ? given : collapsed;
   RunLabels out;
   std::vector<std::string>& row_label = out.rows;
   std::vector<std::string>& col_label = out.columns;
@@ -37,7 +94,8 @@ RunLabels automatic_labels(const std::vector<RunRow>& runs, const std::vector<Fl
     for (const auto& kv : flat[i]) all_keys.insert(kv.first);
   }
   auto skipped = [](const std::string& k) {
-    return k == "seed" || k == "dataset.seed" || (k.size() >= 5 && k.substr(k.size() - 5) == ".name");
+    return k == "seed" || k == "dataset.seed" || (k.size() >= 5 && k.substr(k.size() - 5) == ".name") ||
+           resolved_per_run(k);
   };
   std::set<std::string> dataset_varying;
   std::map<std::string, std::set<std::string>> row_varying;

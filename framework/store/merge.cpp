@@ -24,6 +24,7 @@ MergeReport merge_shard(Store& target, const std::string& shard_path) {
   try {
     sql::Transaction tx(db);
     db.exec("INSERT OR IGNORE INTO main.studies SELECT * FROM shard.studies");
+    db.exec("INSERT OR IGNORE INTO main.study_sweeps SELECT * FROM shard.study_sweeps");
     db.exec(R"sql(
       CREATE TEMP TABLE take AS
       SELECT s.study, s.id FROM shard.runs s LEFT JOIN main.runs t ON t.study = s.study AND t.id = s.id

@@ -133,6 +133,16 @@ INSERT INTO runs_v7 (study, id, status, attempt, backbone, methods, dataset, see
 DROP TABLE runs;
 ALTER TABLE runs_v7 RENAME TO runs;
 )sql";
+    case 7:  // v8: every sweep file a study was run from (studies.sweep_yaml keeps only the latest).
+      return R"sql(
+CREATE TABLE study_sweeps (
+  study TEXT NOT NULL, sweep_hash TEXT NOT NULL, sweep_path TEXT, sweep_yaml TEXT,
+  first_used_at TEXT NOT NULL, last_used_at TEXT NOT NULL,
+  PRIMARY KEY (study, sweep_hash)
+);
+INSERT INTO study_sweeps (study, sweep_hash, sweep_path, sweep_yaml, first_used_at, last_used_at)
+  SELECT name, 'v7:' || name, sweep_path, sweep_yaml, created_at, created_at FROM studies WHERE sweep_yaml IS NOT NULL;
+)sql";
   }
   fail("no schema migration from version {}", from);
 }

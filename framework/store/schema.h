@@ -5,7 +5,7 @@
 
 namespace adaptlab {
 
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 // Run id scheme (table meta, key id_scheme): 1 = hash of the full resolved config (adaptlab 0.1), 2 =
 // stable ids, the hash without default-valued options (framework/run/resolve.h). A database at an
 // older scheme is re-keyed once by the sweep driver or `adaptlab results migrate`.

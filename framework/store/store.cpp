@@ -1,4 +1,6 @@
 #include "framework/store/store.h"
+#include "framework/core/hash.h"
+#include "framework/store/study_files.h"
 
 #include <unistd.h>
 
@@ -101,7 +103,7 @@ Store::Store(const std::string& path, bool read_only) {
 void Store::check_tables() const {
   std::vector<std::string> missing;
   for (const char* t : {"artifacts", "meta", "metrics", "params", "provenance", "run_history", "run_progress", "runs",
-                        "studies", "summary", "sweep_driver"}) {
+                        "studies", "study_sweeps", "summary", "sweep_driver"}) {
     sql::Stmt st(*db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
     st.bind(1, t);
     if (st.step() && st.integer(0) == 0) missing.push_back(t);
@@ -140,6 +142,13 @@ void Store::ensure_study(const std::string& study, const std::string& sweep_path
                "INSERT INTO studies(name, created_at, sweep_path, sweep_yaml) VALUES (?1, ?2, ?3, ?4) "
                "ON CONFLICT(name) DO UPDATE SET sweep_path = excluded.sweep_path, sweep_yaml = excluded.sweep_yaml");
   st.bind(1, study).bind(2, now_utc()).bind(3, sweep_path).bind(4, sweep_yaml).run();
+  // Every sweep file that wrote to the study stays on record (a study run from two files keeps both).
+  if (sweep_yaml.empty()) return;
+  sql::Stmt h(*db_,
+              "INSERT INTO study_sweeps(study, sweep_hash, sweep_path, sweep_yaml, first_used_at, last_used_at) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(study, sweep_hash) DO UPDATE SET "
+              "sweep_path = excluded.sweep_path, last_used_at = excluded.last_used_at");
+  h.bind(1, study).bind(2, hash_hex128(sweep_yaml)).bind(3, sweep_path).bind(4, sweep_yaml).bind(5, now_utc()).run();
 }
 
 namespace {
@@ -155,6 +164,12 @@ std::optional<RunStatus> Store::status(const std::string& study, const std::stri
   st.bind(1, study).bind(2, id);
   if (!st.step()) return std::nullopt;
   return status_of(st.text(0), path());
+}
+
+bool Store::has_run(const std::string& id) {
+  sql::Stmt st(*db_, "SELECT 1 FROM runs WHERE id = ?1 LIMIT 1");
+  st.bind(1, id);
+  return st.step();
 }
 
 void Store::retire_attempt(const std::string& study, const std::string& id) {
@@ -255,7 +270,7 @@ void Store::finish_run(const std::string& study, const std::string& id, const Ru
   sql::Stmt a(*db_, "INSERT OR REPLACE INTO artifacts(study, run_id, name, path, bytes, hash, created_at) "
                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   for (const auto& r : o.artifacts)
-    a.bind(1, study).bind(2, id).bind(3, r.name).bind(4, r.path).bind(5, r.bytes).bind(6, r.hash).bind(7, now_utc()).run();
+    a.bind(1, study).bind(2, id).bind(3, r.name).bind(4, artifact_record_path(path(), r.path)).bind(5, r.bytes).bind(6, r.hash).bind(7, now_utc()).run();
   sql::Stmt u(*db_,
               "UPDATE runs SET status = ?3, finished_at = ?4, error = ?5, exit_code = ?6, exit_signal = ?7 "
               "WHERE study = ?1 AND id = ?2");

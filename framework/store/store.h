@@ -77,6 +77,8 @@ class Store {
 
   // nullopt when the run is unknown.
   std::optional<RunStatus> status(const std::string& study, const std::string& id);
+  // Whether any study of the database has a run with this id.
+  bool has_run(const std::string& id);
 
   // Marks a run running (inserting it, or bumping attempt and clearing old metrics/summary).
   void begin_run(const RunRecord& run, const std::string& device, const std::string& log_path = "");

@@ -5,11 +5,13 @@
 #include <unicode/regex.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
 #include <climits>
 #include <filesystem>
 #include <fstream>
 
 #include "framework/core/error.h"
+#include "framework/text/token_ids.h"
 #include "framework/text/wordpiece.h"
 
 namespace adaptlab::text {
@@ -76,7 +78,10 @@ std::unique_ptr<ByteLevelBpe> ByteLevelBpe::load(const std::string& vocab_json, 
     AL_CHECK(j.is_object(), "{}: expected a JSON object of token → id", vocab_json);
     for (auto it = j.begin(); it != j.end(); ++it) {
       AL_CHECK(it.value().is_number_integer(), "{}: the id of '{}' is not an integer", vocab_json, it.key());
-      t->vocab_[it.key()] = it.value().get<int64_t>();
+      const auto id = it.value().get<int64_t>();
+      AL_CHECK(id >= 0, "{}: the id of '{}' is negative ({})", vocab_json, it.key(), id);
+      t->vocab_[it.key()] = id;
+      t->id_count_ = std::max(t->id_count_, id + 1);
     }
   }
   {
@@ -206,21 +211,32 @@ std::pair<int64_t, int64_t> longest_first_cuts(int64_t n1, int64_t n2, int64_t r
   return {std::min(cut1, n1), std::min(over - cut1, n2)};
 }
 
+namespace {
+std::unique_ptr<Tokenizer> noted(std::unique_ptr<Tokenizer> t, const std::string& file) {
+  note_loaded_tokenizer({file, t->kind(), t->id_count()});
+  return t;
+}
+}  // namespace
+
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path, bool lower_case) {
   namespace fs = std::filesystem;
   if (fs::is_directory(path)) {
     const fs::path d(path);
     if (fs::exists(d / "vocab.json") && fs::exists(d / "merges.txt"))
-      return ByteLevelBpe::load((d / "vocab.json").string(), (d / "merges.txt").string());
-    if (fs::exists(d / "vocab.txt")) return std::make_unique<WordPiece>(WordPiece::load((d / "vocab.txt").string(), lower_case));
-    if (fs::exists(d / "spiece.model")) return std::make_unique<SentencePiece>((d / "spiece.model").string());
+      return noted(ByteLevelBpe::load((d / "vocab.json").string(), (d / "merges.txt").string()),
+                   (d / "vocab.json").string());
+    if (fs::exists(d / "vocab.txt"))
+      return noted(std::make_unique<WordPiece>(WordPiece::load((d / "vocab.txt").string(), lower_case)),
+                   (d / "vocab.txt").string());
+    if (fs::exists(d / "spiece.model"))
+      return noted(std::make_unique<SentencePiece>((d / "spiece.model").string()), (d / "spiece.model").string());
     fail("{}: no tokenizer files (expected vocab.txt for WordPiece, vocab.json and merges.txt for byte-level BPE, or "
          "spiece.model for T5's SentencePiece)",
          path);
   }
   AL_CHECK(fs::is_regular_file(path), "{}: no such tokenizer file or folder", path);
-  if (path.ends_with(".model")) return std::make_unique<SentencePiece>(path);
-  return std::make_unique<WordPiece>(WordPiece::load(path, lower_case));
+  if (path.ends_with(".model")) return noted(std::make_unique<SentencePiece>(path), path);
+  return noted(std::make_unique<WordPiece>(WordPiece::load(path, lower_case)), path);
 }
 
 }  // namespace adaptlab::text

@@ -25,6 +25,7 @@ class ByteLevelBpe : public Tokenizer {
   Encoding encode_pair(const std::string& a, const std::string& b, int max_length, bool pad_to_max_length) const override;
   int64_t pad_id() const override { return pad_; }
   std::string kind() const override { return "bpe"; }
+  int64_t id_count() const override { return id_count_; }
   int64_t bos_id() const { return bos_; }
   int64_t eos_id() const { return eos_; }
 
@@ -34,6 +35,7 @@ class ByteLevelBpe : public Tokenizer {
   std::unordered_map<std::string, int> ranks_;  // "a b" → rank
   std::vector<std::string> byte_char_;          // byte → its code point as UTF-8
   int64_t bos_ = 0, eos_ = 0, pad_ = 0, unk_ = 0;
+  int64_t id_count_ = 0;  // the largest id in vocab.json + 1
 };
 
 }  // namespace adaptlab::text

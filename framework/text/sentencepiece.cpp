@@ -2,7 +2,7 @@
 
 #include <sentencepiece_processor.h>
 
-#include <regex>
+#include <string_view>
 
 #include "framework/core/error.h"
 
@@ -26,40 +26,76 @@ SentencePiece::~SentencePiece() = default;
 
 int64_t SentencePiece::vocab_size() const { return impl_->sp.GetPieceSize() + extra_ids_; }
 
+namespace {
+
+constexpr std::string_view kSentinel = "<extra_id_";
+
+// N of "<extra_id_N>" written exactly as transformers' T5Tokenizer registers its additional special
+// tokens ("<extra_id_0>" … "<extra_id_{extra_ids - 1}>": decimal, no sign, no leading zero), -1 for any
+// other text. Only those registered strings are special there: "<extra_id_100>" (with 100 sentinels),
+// "<extra_id_007>" or "<extra_id_99999999999999999999>" are ordinary text, tokenized by the model.
+int64_t sentinel_index(std::string_view s, int extra_ids) {
+  if (!s.starts_with(kSentinel) || !s.ends_with('>')) return -1;
+  const std::string_view digits = s.substr(kSentinel.size(), s.size() - kSentinel.size() - 1);
+  if (digits.empty() || digits.size() > 10 || (digits.size() > 1 && digits[0] == '0')) return -1;
+  int64_t v = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');  // at most 10 digits: no overflow
+  }
+  return v < extra_ids ? v : -1;
+}
+
+// The length of the special token (</s>, <pad>, <unk>, a registered sentinel) that starts at text[at],
+// 0 when none does. A hand-written scan, no regex: it looks at no more than the 10 digits a sentinel can
+// have, so a '<' followed by 200,000 digits costs nothing (std::regex recursed once per character and
+// overflowed the stack).
+size_t special_at(std::string_view text, size_t at, int extra_ids) {
+  const std::string_view rest = text.substr(at);
+  for (const std::string_view fixed : {std::string_view("</s>"), std::string_view("<pad>"), std::string_view("<unk>")})
+    if (rest.starts_with(fixed)) return fixed.size();
+  if (!rest.starts_with(kSentinel)) return 0;
+  size_t j = kSentinel.size();
+  while (j < rest.size() && j - kSentinel.size() <= 10 && rest[j] >= '0' && rest[j] <= '9') ++j;
+  if (j >= rest.size() || rest[j] != '>') return 0;
+  return sentinel_index(rest.substr(0, j + 1), extra_ids) >= 0 ? j + 1 : 0;
+}
+
+}  // namespace
+
 int64_t SentencePiece::token_id(const std::string& token) const {
-  static const std::regex sentinel(R"(<extra_id_(\d+)>)");
-  std::smatch m;
-  if (std::regex_match(token, m, sentinel)) {
-    const long i = std::stol(m[1]);
-    return i < extra_ids_ ? impl_->sp.GetPieceSize() + extra_ids_ - 1 - i : -1;
+  if (token.starts_with(kSentinel)) {
+    const int64_t i = sentinel_index(token, extra_ids_);
+    if (i >= 0) return impl_->sp.GetPieceSize() + extra_ids_ - 1 - i;
   }
   const int id = impl_->sp.PieceToId(token);
   return id == impl_->sp.unk_id() && token != "<unk>" ? -1 : id;
 }
 
 std::vector<int64_t> SentencePiece::ids(const std::string& text) const {
-  static const std::regex special(R"(<extra_id_\d+>|</s>|<pad>|<unk>)");
   std::vector<int64_t> out;
-  auto plain = [&](const std::string& s) {
+  auto plain = [&](std::string_view s) {
     std::vector<int> v;
     const auto st = impl_->sp.Encode(s, &v);
     AL_CHECK(st.ok(), "{}: cannot encode text ({})", file_, st.ToString());
     out.insert(out.end(), v.begin(), v.end());
   };
-  if (text.find('<') == std::string::npos) {  // no special token possible: skip the regex (most texts)
-    plain(text);
-    return out;
+  // Special tokens are cut out of the text (the leftmost first, as the reference's trie of added tokens);
+  // the stretches between them are encoded by the model.
+  const std::string_view t(text);
+  size_t from = 0;
+  for (size_t at = t.find('<'); at != std::string_view::npos; at = t.find('<', at)) {
+    const size_t len = special_at(t, at, extra_ids_);
+    if (len == 0) {
+      ++at;
+      continue;
+    }
+    plain(t.substr(from, at - from));
+    out.push_back(token_id(std::string(t.substr(at, len))));
+    at += len;
+    from = at;
   }
-  auto it = std::sregex_iterator(text.begin(), text.end(), special);
-  size_t at = 0;
-  for (; it != std::sregex_iterator(); ++it) {
-    const int64_t id = token_id(it->str());
-    if (id < 0) continue;  // <extra_id_N> beyond the sentinels: plain text
-    plain(text.substr(at, it->position() - at));
-    out.push_back(id);
-    at = it->position() + it->length();
-  }
-  plain(text.substr(at));
+  plain(t.substr(from));
   return out;
 }
 

@@ -3,7 +3,9 @@
 // the 100 sentinels <extra_id_0> … <extra_id_99> take the ids after the model's pieces in reverse
 // (<extra_id_0> = pieces + 99). Special tokens written in the text (<extra_id_N>, </s>, <pad>, <unk>) are
 // single ids, as the reference's added tokens; the text between them is encoded by the model (its own
-// normaliser: NFKC, whitespace collapsed).
+// normaliser: NFKC, whitespace collapsed). As in the reference, only the registered strings are special:
+// "<extra_id_N>" with N < extra_ids written without leading zeros; "<extra_id_100>", "<extra_id_007>" or
+// "<extra_id_" followed by any number of digits is ordinary text (found by a linear scan, no regex).
 #pragma once
 #include <memory>
 #include <string>
@@ -30,6 +32,7 @@ class SentencePiece : public Tokenizer {
   // The id of one token ("<extra_id_0>", "▁positive"), or -1 when the vocabulary lacks it.
   int64_t token_id(const std::string& token) const;
   int64_t vocab_size() const;  // pieces + sentinels
+  int64_t id_count() const override { return vocab_size(); }
 
  private:
   struct Impl;

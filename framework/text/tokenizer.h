@@ -22,11 +22,15 @@ class Tokenizer {
   virtual Encoding encode_pair(const std::string& a, const std::string& b, int max_length,
                                bool pad_to_max_length) const = 0;
   virtual int64_t pad_id() const = 0;
+  // One more than the largest id encode() can give: the embedding rows a model needs for it.
+  virtual int64_t id_count() const = 0;
   virtual std::string kind() const = 0;  // "wordpiece" | "bpe" | "sentencepiece"
 };
 
 // A WordPiece vocab.txt (or a folder holding one), a folder with vocab.json + merges.txt (byte-level
 // BPE with RoBERTa's special tokens), or a SentencePiece .model (or a folder with spiece.model: T5). `lower_case` applies to WordPiece. Errors say what was looked for.
+// The tokenizer loaded is noted (framework/text/token_ids.h: its file and id count) for the backbones'
+// token-id checks to name in their errors.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path, bool lower_case);
 
 // Hugging Face's truncation="longest_first" for a pair: how many pieces to cut from each side so that

@@ -50,6 +50,7 @@ class WordPiece : public Tokenizer {
   const std::string& token(int64_t id) const;
   // Entries, [MASK] included when it was appended.
   size_t vocab_size() const { return tokens_.size(); }
+  int64_t id_count() const override { return static_cast<int64_t>(tokens_.size()); }
 
   int64_t cls_id() const { return cls_; }
   int64_t sep_id() const { return sep_; }

@@ -203,6 +203,7 @@ at::Tensor Stepper::step(const at::Tensor& xb, const at::Tensor& yb) {
 
 int64_t Stepper::steps() const { return impl_->step; }
 double Stepper::lr() const { return impl_->last_lr; }
+double Stepper::loss_scale() const { return impl_->scaler ? impl_->scaler->current_scale() : 1.0; }
 
 namespace {
 

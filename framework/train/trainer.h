@@ -66,6 +66,9 @@ class Stepper {
   // the model's structure); the schedule goes on from the current step.
   void rebuild();
   double lr() const;      // the base learning rate of the last step
+  // fp16: the loss scaler's current scale (65536 at first; halved by each overflowing step, doubled
+  // after 2000 clean ones in a row); 1 without loss scaling (fp32, bf16). Reads it back from the device.
+  double loss_scale() const;
 
  private:
   struct Impl;

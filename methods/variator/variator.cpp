@@ -1,4 +1,5 @@
 #include "methods/variator/variator.h"
+#include "framework/model/masking.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/linear.h>
@@ -53,7 +54,7 @@ at::Tensor VariatorWrap::forward(const at::Tensor& u, const at::Tensor& mask,
     auto valid = at::ones({B, M}, u.options().dtype(at::kBool));
     if (mask.defined()) valid = mask.narrow(1, P, M);
     valid = at::constant_pad_nd(valid.to(at::kFloat), {0, pad}).reshape({B, G, k}).gt(0.5);
-    logits = logits.masked_fill(valid.logical_not(), -1e9);
+    logits = logits.masked_fill(valid.logical_not(), mask_fill_value(logits.scalar_type()));
     const auto w = logits.softmax(-1);                                // g = softmax(W_g · group)
     const auto comp = (w.unsqueeze(-1) * groups).sum(2);             // Σ_j g_j · token_j  [B, G, d]
     const auto f = ffn(P > 0 ? at::cat({cls, comp}, 1) : comp);      // the frozen FFN on P + G vectors

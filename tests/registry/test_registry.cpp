@@ -13,7 +13,8 @@ TEST_CASE("unknown names list the known ones", "[registry]") {
   CHECK(reg.create("a") == 1);
   CHECK(reg.names() == std::vector<std::string>{"a", "b"});
   REQUIRE_THROWS_WITH(reg.create("c"), "unknown widget 'c'; known widgets: a, b; a plugin's widgets need --plugin FILE.so");
-  REQUIRE_THROWS_WITH(reg.add("a", "", "", [] { return 3; }), "widget 'a' is registered twice");
+  REQUIRE_THROWS_WITH(reg.add("a", "", "", [] { return 3; }),
+                      "widget 'a' is registered twice: by adaptlab itself and by adaptlab itself; rename one of them");
 }
 
 namespace {

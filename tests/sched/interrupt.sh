@@ -39,18 +39,34 @@ wait "$driver"; rc=$?
 check "$DB" "SELECT group_concat(status) FROM runs" "cancelled,cancelled"
 check "$DB" "SELECT count(*) FROM summary WHERE name = 'test.acc'" 0
 check "$DB" "SELECT count(*) FROM runs WHERE error = 'cancelled by the user (second Ctrl-C)'" 2
-# A resume without --retry-failed keeps the cancelled runs (exit 2); with it, they run again (attempt 2)
-# and the four that never started run too.
+# A cancelled run did not fail: a plain resume runs the cancelled runs again (attempt 2) and the four
+# that never started too (issue 25, 15: the main job must be able to finish after an interrupt).
 touch "$TMP/quick"
 "$CLI" --plugin "$PLUGIN" sweep --db "$DB" --dry-run "$FIX/sleep_sweep.yaml" "$SLOW" | grep -q "0 of 6 already done" ||
   { echo "FAIL: dry run"; fails=1; }
-"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --per-device 2 --no-progress "$FIX/sleep_sweep.yaml" "$SLOW" >/dev/null 2>&1
+"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --per-device 2 --no-progress "$FIX/sleep_sweep.yaml" "$SLOW" >"$TMP/resume.out" 2>&1
 rc=$?
-[ "$rc" = 2 ] || { echo "FAIL: exit code $rc of a resume keeping 2 cancelled runs, expected 2"; fails=1; }
-check "$DB" "SELECT count(*) FROM runs WHERE status = 'cancelled'" 2
-"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --per-device 2 --no-progress --retry-failed "$FIX/sleep_sweep.yaml" "$SLOW" ||
-  { echo "FAIL: --retry-failed exited $?"; fails=1; }
+[ "$rc" = 0 ] || { echo "FAIL: exit code $rc of a resume after 2 cancelled runs, expected 0"; cat "$TMP/resume.out"; fails=1; }
+grep -q "2 run(s) cancelled earlier (interrupted, not failed) run again" "$TMP/resume.out" ||
+  { echo "FAIL: the resume does not say the cancelled runs run again"; cat "$TMP/resume.out"; fails=1; }
 check "$DB" "SELECT count(*) FROM runs WHERE status = 'done'" 6
 check "$DB" "SELECT group_concat(attempt, ',') FROM (SELECT attempt FROM runs ORDER BY attempt DESC)" "2,2,1,1,1,1"
-[ "$fails" = 0 ] && echo "Ctrl-C once: 2 done, 4 not started; twice: 2 cancelled, then re-run by --retry-failed"
+
+# SIGTERM (timeout, Slurm's time limit): the running runs are killed at once, recorded with the signal's
+# name, and run again by a plain resume.
+rm -f "$TMP/quick"
+DB="$TMP/term.sqlite"
+"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --per-device 2 --no-progress "$FIX/sleep_sweep.yaml" "$SLOW" &
+driver=$!
+wait_running "$DB" 2 || { echo "FAIL: two runs never started (SIGTERM case)"; exit 1; }
+kill -TERM "$driver"
+wait "$driver"; rc=$?
+[ "$rc" = 2 ] || { echo "FAIL: exit code $rc after SIGTERM, expected 2"; fails=1; }
+check "$DB" "SELECT group_concat(status) FROM runs" "cancelled,cancelled"
+check "$DB" "SELECT count(*) FROM runs WHERE error LIKE 'killed when the sweep driver received SIGTERM%'" 2
+touch "$TMP/quick"
+"$CLI" --plugin "$PLUGIN" sweep --db "$DB" --per-device 2 --no-progress "$FIX/sleep_sweep.yaml" "$SLOW" >/dev/null 2>&1 ||
+  { echo "FAIL: the resume after SIGTERM exited $?"; fails=1; }
+check "$DB" "SELECT count(*) FROM runs WHERE status = 'done'" 6
+[ "$fails" = 0 ] && echo "Ctrl-C once: 2 done, 4 not started; twice: 2 cancelled, then re-run by a plain resume; SIGTERM: named, re-run"
 exit "$fails"

@@ -4,6 +4,11 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
 #include "framework/config/node.h"
 #include "framework/data/dataset.h"
 #include "framework/model/autocast.h"
@@ -85,4 +90,84 @@ TEST_CASE("precision names", "[train][precision]") {
   CHECK(parse_precision("bf16") == Precision::bf16);
   CHECK(std::string(to_string(Precision::fp16)) == "fp16");
   REQUIRE_THROWS_WITH(parse_precision("fp8"), "unknown precision 'fp8'; expected fp32, bf16 or fp16");
+}
+
+namespace {
+
+// Every trainable tensor of `b`, by name, copied.
+std::map<std::string, at::Tensor> trainable_copy(Backbone& b) {
+  std::map<std::string, at::Tensor> out;
+  for (const auto& p : b.named_parameters())
+    if (p.value().requires_grad()) out[p.key()] = p.value().detach().clone();
+  return out;
+}
+
+// The names of the tensors whose values differ (bit for bit; NaN differs from everything) from `before`.
+std::vector<std::string> changed_since(Backbone& b, const std::map<std::string, at::Tensor>& before) {
+  std::vector<std::string> out;
+  auto params = b.named_parameters();
+  for (const auto& [name, t] : before)
+    if (!at::equal(params[name], t)) out.push_back(name);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("fp16 training steps: an overflowing step leaves every trainable tensor as it was and halves the "
+          "scale; a clean one moves them all; 2000 clean steps double the scale", "[train][precision]") {
+  // A tiny ViT regressing one output (mean squared error): labels of 3e4 keep the loss finite in float32
+  // but make its gradient, times the scale (65536), overflow fp16 in the backward of the head's matrix
+  // product; inputs of 1e6 overflow fp16 in the forward (the loss itself is non-finite).
+  at::manual_seed(4);
+  auto b = registries().backbones.create(
+      "vit", cfg::parse_string("{img_size: 4, patch_size: 2, embed_dim: 8, num_heads: 2, depth: 1}", "t"),
+      DataInfo{1, {3, 4, 4}, true});
+  auto m = registries().methods.create("full", cfg::parse_string("{}", "full"));
+  m->attach(*b);
+  TrainOptions o;
+  o.precision = "fp16";
+  o.lr = 1e-3;
+  o.weight_decay = 0.1;  // a step applied to zeroed gradients would still move the matrices
+  b->train();
+  Stepper st(*b, {m.get()}, o, at::kCPU, 100000, 0);
+  at::manual_seed(12);
+  const at::Tensor x = at::randn({4, 3, 4, 4});
+  const at::Tensor y = at::randn({4});
+  CHECK(st.loss_scale() == 65536.0);  // torch.cuda.amp.GradScaler's init_scale
+
+  auto before = trainable_copy(*b);
+  REQUIRE(before.size() == b->named_parameters().size());  // `full`: every tensor trains
+  // An overflow in the backward: finite loss, non-finite scaled gradients.
+  at::Tensor loss = st.step(x, at::full({4}, 3e4));
+  CHECK(std::isfinite(loss.item<double>()));
+  CHECK(changed_since(*b, before).empty());
+  CHECK(st.loss_scale() == 32768.0);  // backoff 0.5
+  CHECK(st.steps() == 1);             // counted (the schedule goes on), not applied
+  // An overflow in the forward: the loss itself is not finite.
+  loss = st.step(x * 1e6, y);
+  CHECK_FALSE(std::isfinite(loss.item<double>()));
+  CHECK(changed_since(*b, before).empty());
+  CHECK(st.loss_scale() == 16384.0);
+
+  // A clean step moves every trainable tensor (and the scale stays: one clean step of the 2000 needed).
+  loss = st.step(x, y);
+  CHECK(std::isfinite(loss.item<double>()));
+  const auto moved = changed_since(*b, before);
+  CHECK(moved.size() == before.size());
+  for (const auto& [name, t] : trainable_copy(*b)) {
+    INFO("tensor " << name);
+    CHECK(at::isfinite(t).all().item<bool>());
+  }
+  CHECK(st.loss_scale() == 16384.0);
+
+  // growth_interval 2000, growth_factor 2: the scale doubles at the 2000th clean step in a row, not before.
+  for (int i = 1; i < 1999; ++i) st.step(x, y);
+  CHECK(st.loss_scale() == 16384.0);  // 1999 clean steps
+  st.step(x, y);
+  CHECK(st.loss_scale() == 32768.0);  // 2000
+  // And an overflow after the growth backs off again, moving nothing.
+  before = trainable_copy(*b);
+  st.step(x, at::full({4}, 3e4));
+  CHECK(changed_since(*b, before).empty());
+  CHECK(st.loss_scale() == 16384.0);
 }

@@ -10,8 +10,13 @@ Examples: the gloss of each synset up to its first quoted usage example (`; "...
 collapsed. Definitions that occur more than once among the nouns (case-insensitive) are dropped, so
 no text is in two splits or under two labels. Per class, the synsets are ordered by
 SHA-256("wordnet-lex/v1:n:<offset>") and the first 160 / 40 / 80 go to train / val / test (balanced:
-3840 / 960 / 1920). Each split file is ordered by the same hash, so its first N rows are a random,
-roughly balanced sample. Nothing here depends on Python's hash seed, the locale or the platform.
+3840 / 960 / 1920). Each split file is then ordered independently of that selection: within a class by
+a second hash, SHA-256("wordnet-lex/order:<split>:<offset>"), and the classes interleaved in rounds
+(one row of each class per round, the classes of a round in the order of SHA-256("wordnet-lex/round:
+<split>:<round>:<label>")). So the first N rows of every split hold each class N/24 times (±1): a
+stratified random sample. (Ordering a split by the selection hash itself, as v1 did, put the big
+classes first: their smallest hashes are smaller.) Nothing here depends on Python's hash seed, the
+locale or the platform.
 
 Writes (only files whose content changed; the rest are left untouched):
   <out>/train.tsv, val.tsv, test.tsv   `label<TAB>text` per line, no header; in the text, a backslash,
@@ -74,8 +79,29 @@ def escape(text):
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+def sha(text):
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
 def sort_key(offset):
-    return hashlib.sha256((HASH_PREFIX + offset).encode("ascii")).hexdigest()
+    return sha(HASH_PREFIX + offset)
+
+
+def stratified_order(split, rows):
+    """rows (key, label, text) of one split reordered independently of the selection hash: each class's
+    rows by a second hash, then one row per class per round, the classes of a round in hashed order."""
+    by_label = collections.defaultdict(list)
+    for row in rows:
+        by_label[row[1]].append(row)
+    queues = {lex: sorted(items, key=lambda r: sha(f"wordnet-lex/order:{split}:{r[3]}"))
+              for lex, items in by_label.items()}
+    out, rnd = [], 0
+    while any(queues.values()):
+        live = [lex for lex in queues if queues[lex]]
+        live.sort(key=lambda lex: sha(f"wordnet-lex/round:{split}:{rnd}:{lex}"))
+        out += [queues[lex].pop(0) for lex in live]
+        rnd += 1
+    return out
 
 
 def read_nouns(wordnet_dir):
@@ -109,7 +135,7 @@ def build(synsets):
     by_label = collections.defaultdict(list)
     for offset, lex, text in synsets:
         if lex.startswith("noun.") and lex not in EXCLUDED and seen[text.lower()] == 1:
-            by_label[lex].append((sort_key(offset), lex, text))
+            by_label[lex].append((sort_key(offset), lex, text, offset))
     labels = [l for l in LEXNAMES if l in by_label]
     need = sum(PER_CLASS.values())
     splits = {s: [] for s in SPLITS}
@@ -122,7 +148,7 @@ def build(synsets):
             splits[s] += items[start:start + PER_CLASS[s]]
             start += PER_CLASS[s]
     for s in SPLITS:
-        splits[s].sort()
+        splits[s] = [r[:3] for r in stratified_order(s, splits[s])]
     return labels, splits, {l: len(by_label[l]) for l in labels}, len(synsets), sum(seen[t.lower()] > 1 for _, _, t in synsets)
 
 
@@ -164,7 +190,9 @@ def readme(labels, splits, available, n_nouns, n_dups, files):
         ", ".join(f"`{k}` ({v})" for k, v in EXCLUDED.items()) + "; index = WordNet's file number order.",
         "- Split: per class, synsets ordered by SHA-256(`" + HASH_PREFIX + "<offset>`); the first",
         f"  {PER_CLASS['train']} / {PER_CLASS['val']} / {PER_CLASS['test']} are train / val / test. Each file is",
-        "  ordered by the same hash, so its first N rows are a random, roughly balanced sample.",
+        "  then ordered independently of that selection: within a class by SHA-256(`wordnet-lex/order:<split>:",
+        "  <offset>`), the classes interleaved one row each per round (a round's classes in hashed order), so",
+        "  the first N rows of every split hold each class N/24 times (±1): a stratified random sample.",
         "- Format: `label<TAB>text`, one example a line, no header, UTF-8 (here pure ASCII); in the text a",
         "  backslash, tab, newline or carriage return is written `\\\\`, `\\t`, `\\n`, `\\r`.",
         "",
