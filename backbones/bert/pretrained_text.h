@@ -5,7 +5,7 @@
 #include <string>
 
 #include "backbones/bert/encoder.h"
-#include "framework/text/tokenizer.h"
+#include "framework/text/model_folder.h"
 
 namespace adaptlab {
 
@@ -24,11 +24,6 @@ struct PretrainedTextOptions {
   }
 };
 
-// The model folder `model` names (an error listing where it looked when absent).
-std::string pretrained_dir(const std::string& model);
-// A dataset's tokenizer option: a tokenizer file (a path to a vocab.txt or .model), or a model folder (a
-// path, or a name under models/) — text::load_tokenizer picks the kind by the files.
-std::unique_ptr<text::Tokenizer> load_model_tokenizer(const std::string& vocab, bool lower_case);
 // Encoder options from <dir>/config.json (BERT or RoBERTa layouts; other model types are an error).
 EncoderOptions encoder_options_from_config(const std::string& config_json_path);
 // Builds the encoder and loads <dir>/model.safetensors into it (head left random: a new task).

@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include "backbones/bert/pretrained_text.h"
+#include "framework/text/model_folder.h"
 #include "framework/core/error.h"
 #include "framework/io/json_config.h"
 #include "framework/core/log.h"

@@ -1,5 +1,4 @@
 #include "backbones/t5/t5.h"
-#include "framework/model/masking.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -9,6 +8,7 @@
 #include <limits>
 
 #include "backbones/t5/t5_decoder.h"
+#include "framework/model/masking.h"
 #include "framework/core/error.h"
 #include "framework/model/rms_norm.h"
 #include "framework/text/token_ids.h"

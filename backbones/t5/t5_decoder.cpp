@@ -1,5 +1,4 @@
 #include "backbones/t5/t5_decoder.h"
-#include "framework/model/masking.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -8,6 +7,7 @@
 #include <limits>
 
 #include "backbones/t5/t5.h"
+#include "framework/model/masking.h"
 #include "framework/model/attachable_linear.h"
 #include "framework/model/rms_norm.h"
 

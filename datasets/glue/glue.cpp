@@ -9,13 +9,13 @@
 #include <map>
 
 #include "datasets/glue/glue_tasks.h"
-#include "backbones/bert/pretrained_text.h"
+#include "framework/text/model_folder.h"
 #include "framework/core/error.h"
 #include "framework/core/log.h"
 #include "framework/registry/registries.h"
 #include "framework/text/text_file.h"
 #include "framework/text/tokenizer.h"
-#include "framework/train/metrics.h"
+#include "framework/data/metrics.h"
 
 namespace adaptlab {
 namespace {

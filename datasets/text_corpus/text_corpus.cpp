@@ -6,10 +6,9 @@
 #include <fstream>
 #include <vector>
 
-#include "datasets/text_tsv/text_tsv.h"
 #include "framework/core/error.h"
 #include "framework/registry/registries.h"
-#include "backbones/bert/pretrained_text.h"
+#include "framework/text/model_folder.h"
 #include "framework/text/text_file.h"
 #include "framework/text/tokenizer.h"
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "framework/core/error.h"
-#include "backbones/bert/pretrained_text.h"
+#include "framework/text/model_folder.h"
 #include "framework/text/text_file.h"
 #include "framework/text/wordpiece.h"
 #include "framework/registry/registries.h"

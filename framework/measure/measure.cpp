@@ -61,7 +61,7 @@ void measure_training(const MeasureInputs& in, Summary& s, const std::string& su
   for (int b = 0; b < nb; ++b)
     batches.push_back(take(in, Split::train, b * bs, bs));
   const int total = in.options.train_warmup + in.options.train_steps;
-  Stepper stepper(in.backbone, in.methods, o, in.device, total, 0);
+  Stepper stepper(in.backbone, in.methods, o, in.device, total, 0, in.optim);
   in.backbone.train();
   int k = 0;
   synchronize(in.device);

@@ -20,6 +20,8 @@
 #include "framework/train/options.h"
 #include "framework/train/precision.h"
 
+#include "framework/registry/method_optim.h"
+
 namespace adaptlab {
 
 class Backbone;
@@ -33,6 +35,7 @@ struct MeasureInputs {
   const TrainOptions& train;
   const MeasureOptions& options;
   c10::Device device;
+  std::vector<MethodOptim> optim = {};  // the methods' optimiser settings (the timed steps' groups)
 };
 
 // The precision measurement runs at: measure.precision, else train.precision.

@@ -34,21 +34,22 @@ AttachableLinear::AttachableLinear(int64_t in, int64_t out, bool with_bias) : in
   }
 }
 
-torch::Tensor AttachableLinear::forward(const torch::Tensor& x) {
+torch::Tensor AttachableLinear::forward(const torch::Tensor& x, const torch::Tensor& mask) {
   // at::linear, not torch::nn::functional::linear: the C++ frontend's version runs a 3-d input as matmul
   // + a separate bias pass; at::linear folds it into one addmm (measured: the ViT-B/16 LoRA step 4 %
   // faster on CPU).
   torch::Tensor y = at::linear(x, weight, bias);
   std::vector<torch::Tensor> observed;
-  const torch::Tensor base = observer_ ? y : torch::Tensor();
+  const bool observing = !observers_.empty();
+  const torch::Tensor base = observing ? y : torch::Tensor();
   for (auto& d : deltas_) {
     auto dy = d.module->delta(x);
-    if (observer_) observed.push_back(dy);
+    if (observing) observed.push_back(dy);
     if (!d.range.whole())  // zero-pad the slice's delta to every output row
       dy = at::constant_pad_nd(dy, {d.range.start, out_features - d.range.start - d.range.length});
     y = y + dy;
   }
-  if (observer_) observer_(x, base, observed);
+  for (const auto& o : observers_) o.value(x, base, observed, mask);
   for (auto& op : output_ops_) {
     if (op.range.whole()) {
       y = op.module->apply(y);
@@ -109,6 +110,15 @@ int AttachableLinear::merge_output_ops() {
     ++merged;
   }
   return merged;
+}
+
+void AttachableLinear::add_observer(const std::string& name, LinearObserver observer) {
+  AL_CHECK(observer != nullptr, "observer '{}': empty function", name);
+  AL_CHECK(observers_.add(name, std::move(observer)), "an observer named '{}' is already attached to this layer", name);
+}
+
+void AttachableLinear::remove_observer(const std::string& name) {
+  AL_CHECK(observers_.remove(name), "this layer has no observer named '{}'", name);
 }
 
 void AttachableLinear::remove_delta(const std::string& name) {

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "framework/model/named_list.h"
+
 namespace adaptlab {
 
 // Output rows [start, start + length) of a layer; length < 0 = every row.
@@ -48,16 +50,18 @@ class LinearOutputOp : public torch::nn::Module {
   virtual bool slice_outputs(const std::vector<int64_t>& /*rows*/) { return false; }
 };
 
-// Sees every forward of a layer (e.g. to score its deltas): the input, the base output x Wᵀ + b and each
-// delta's output (in `deltas()` order, over its range's rows).
-using LinearObserver =
-    std::function<void(const torch::Tensor& x, const torch::Tensor& base, const std::vector<torch::Tensor>& deltas)>;
+// Sees every forward of a layer (e.g. to score its deltas): the input, the base output x Wᵀ + b, each
+// delta's output (in `deltas()` order, over its range's rows) and the padding mask of the tokens ([B, N]
+// bool, true for real tokens; undefined: all real, or not a token sequence).
+using LinearObserver = std::function<void(const torch::Tensor& x, const torch::Tensor& base,
+                                          const std::vector<torch::Tensor>& deltas, const torch::Tensor& mask)>;
 
 class AttachableLinear : public torch::nn::Module {
  public:
   AttachableLinear(int64_t in_features, int64_t out_features, bool with_bias);
 
-  torch::Tensor forward(const torch::Tensor& x);
+  // `mask`: the tokens' padding mask, passed to the observers only (the block gives it).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask = {});
 
   // Adds a delta registered as child module `name` (unique per layer) on the rows of `range`.
   void add_delta(const std::string& name, std::shared_ptr<LinearDelta> delta, OutputRange range = {});
@@ -65,8 +69,11 @@ class AttachableLinear : public torch::nn::Module {
   void add_output_op(const std::string& name, std::shared_ptr<LinearOutputOp> op, OutputRange range = {});
   // Removes a delta (e.g. a pruned PEFT module); an unknown name is an error.
   void remove_delta(const std::string& name);
-  // Calls `observer` on every forward while set (empty: none).
-  void set_observer(LinearObserver observer) { observer_ = std::move(observer); }
+  // Calls `observer` on every forward until removed; names are unique per layer (like deltas), so
+  // several methods can observe one layer.
+  void add_observer(const std::string& name, LinearObserver observer);
+  // Removes an observer; an unknown name is an error.
+  void remove_observer(const std::string& name);
   // Merges every mergeable delta into weight/bias and removes it; returns how many were merged.
   int merge_deltas();
   // Merges every mergeable output op (only once no delta is left); returns how many were merged.
@@ -94,7 +101,7 @@ class AttachableLinear : public torch::nn::Module {
  private:
   std::vector<Attached<LinearDelta>> deltas_;
   std::vector<Attached<LinearOutputOp>> output_ops_;
-  LinearObserver observer_;
+  NamedList<LinearObserver> observers_;
 };
 
 }  // namespace adaptlab

@@ -1,5 +1,4 @@
 #include "framework/model/block.h"
-#include "framework/model/masking.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/normalization.h>
@@ -11,6 +10,7 @@
 #include <optional>
 
 #include "framework/core/error.h"
+#include "framework/model/masking.h"
 #include "framework/model/rms_norm.h"
 
 namespace adaptlab {
@@ -32,14 +32,6 @@ void check_keep(const std::vector<int64_t>& keep, int64_t n, const char* what) {
     AL_CHECK(keep[i] >= 0 && keep[i] < n, "prune: {} index {} is outside [0, {})", what, keep[i], n);
     AL_CHECK(i == 0 || keep[i] > keep[i - 1], "prune: the {} indices to keep must be sorted and unique", what);
   }
-}
-
-template <class T>
-bool erase_ptr(std::vector<std::shared_ptr<T>>& v, const torch::nn::Module* m) {
-  const auto it = std::find_if(v.begin(), v.end(), [&](const auto& p) { return static_cast<torch::nn::Module*>(p.get()) == m; });
-  if (it == v.end()) return false;
-  v.erase(it);
-  return true;
 }
 
 }  // namespace
@@ -118,15 +110,15 @@ at::Tensor TransformerBlock::attention(const at::Tensor& h, const TokenState& s,
   const int64_t B = h.size(0), N = h.size(1), H = spec_.num_heads, D = spec_.head_dim;
   if (H == 0) {  // every head pruned: the sub-layer is its projection's bias
     AL_CHECK(keys_out == nullptr, "block {}: no attention heads left, so there are no keys to merge tokens by", s.block);
-    return proj_->forward(at::zeros({B, N, 0}, h.options()));
+    return proj_->forward(at::zeros({B, N, 0}, h.options()), s.mask);
   }
   at::Tensor q, k, v;  // [B, H, N, D]
   if (qkv_) {
-    auto t = qkv_->forward(h).reshape({B, N, 3, H, D}).permute({2, 0, 3, 1, 4});
+    auto t = qkv_->forward(h, s.mask).reshape({B, N, 3, H, D}).permute({2, 0, 3, 1, 4});
     q = t[0], k = t[1], v = t[2];
   } else {
     auto split = [&](const at::Tensor& t) { return t.reshape({B, N, H, D}).transpose(1, 2); };
-    q = split(q_->forward(h)), k = split(k_->forward(h)), v = split(v_->forward(h));
+    q = split(q_->forward(h, s.mask)), k = split(k_->forward(h, s.mask)), v = split(v_->forward(h, s.mask));
   }
   if (keys_out) *keys_out = k.mean(1);  // [B, N, D]: ToMe's matching metric
   // Additive bias on every query's logits for key j: padding (finfo.min, as Hugging Face's extended
@@ -168,52 +160,51 @@ at::Tensor TransformerBlock::attention(const at::Tensor& h, const TokenState& s,
     if (spec_.scale_attn) logits = logits / std::sqrt(static_cast<double>(D));
     if (bias.defined()) logits = logits + bias;
     auto probs = logits.softmax(-1);
-    for (auto& op : attn_probs_) probs = op->apply(probs);
+    for (const auto& op : attn_probs_) probs = op.value->apply(probs);
     out = at::matmul(maybe_dropout(probs, spec_.attn_dropout, train), v);
   }
-  return proj_->forward(out.transpose(1, 2).reshape({B, N, H * D}));
+  return proj_->forward(out.transpose(1, 2).reshape({B, N, H * D}), s.mask);
 }
 
-at::Tensor TransformerBlock::ffn(const at::Tensor& u) {
-  auto h = fc1_->forward(u);
+at::Tensor TransformerBlock::ffn(const at::Tensor& u, const at::Tensor& mask) {
+  auto h = fc1_->forward(u, mask);
   h = spec_.ffn_act == "relu" ? at::relu(h) : spec_.ffn_act == "gelu_tanh" ? at::gelu(h, "tanh") : at::gelu(h);
-  if (fc1_gate_) h = h * fc1_gate_->forward(u);
-  for (auto& op : ffn_act_) h = op->apply(h);
-  return fc2_->forward(maybe_dropout(h, spec_.ffn_dropout, is_training()));
+  if (fc1_gate_) h = h * fc1_gate_->forward(u, mask);
+  for (const auto& op : ffn_act_) h = op.value->apply(h);
+  return fc2_->forward(maybe_dropout(h, spec_.ffn_dropout, is_training()), mask);
 }
 
 namespace {
-thread_local at::Tensor t_token_mask;
+template <class Op>
+at::Tensor apply_branches(const NamedList<std::shared_ptr<Op>>& ops, at::Tensor h) {
+  for (const auto& op : ops) h = op.value->forward(h);
+  return h;
+}
 }  // namespace
 
-const at::Tensor& current_token_mask() { return t_token_mask; }
-TokenMaskScope::TokenMaskScope(const at::Tensor& mask) : previous_(t_token_mask) { t_token_mask = mask; }
-TokenMaskScope::~TokenMaskScope() { t_token_mask = previous_; }
-void TokenMaskScope::set(const at::Tensor& mask) { t_token_mask = mask; }
-
 void TransformerBlock::forward(TokenState& s) {
-  for (auto& op : before_block_) op->apply(s);
-  TokenMaskScope mask_scope(s.mask);
+  for (const auto& op : before_block_) op.value->apply(s);
   const bool train = is_training();
   at::Tensor keys;
   auto a = attention(spec_.pre_norm ? layer_norm(s.x, norm_attn_) : s.x, s, after_attn_.empty() ? nullptr : &keys);
-  a = apply_sequential(attn_out_, maybe_dropout(a, spec_.hidden_dropout, train));
+  a = apply_branches(attn_out_, maybe_dropout(a, spec_.hidden_dropout, train));
   s.x = spec_.pre_norm ? s.x + drop_path(a, spec_.drop_path, train) : layer_norm(a + s.x, norm_attn_);
   if (!after_attn_.empty()) {
     s.keys = keys;
-    for (auto& op : after_attn_) op->apply(s);
+    for (const auto& op : after_attn_) op.value->apply(s);
     s.keys = at::Tensor();
-    mask_scope.set(s.mask);
   }
   const auto u = s.x;
   const auto f_in = spec_.pre_norm ? layer_norm(u, norm_ffn_) : u;
-  auto h = ffn_wrap_ ? ffn_wrap_->forward(f_in, s.mask, [this](const at::Tensor& t) { return ffn(t); }) : ffn(f_in);
-  h = apply_sequential(mlp_out_, maybe_dropout(h, spec_.hidden_dropout, train));
+  // A wrap runs the FFN on vectors of its own (compressed groups): they have no padding mask.
+  auto h = ffn_wrap_ ? ffn_wrap_->forward(f_in, s.mask, [this](const at::Tensor& t) { return ffn(t, at::Tensor()); })
+                     : ffn(f_in, s.mask);
+  h = apply_branches(mlp_out_, maybe_dropout(h, spec_.hidden_dropout, train));
   if (spec_.pre_norm) {
     s.x = u + drop_path(h, spec_.drop_path, train);
-    for (auto& op : mlp_parallel_) s.x = s.x + op->forward(u);
+    for (const auto& op : mlp_parallel_) s.x = s.x + op.value->forward(u);
   } else {
-    for (auto& op : mlp_parallel_) h = h + op->forward(u);
+    for (const auto& op : mlp_parallel_) h = h + op.value->forward(u);
     s.x = layer_norm(h + u, norm_ffn_);
   }
 }
@@ -236,11 +227,11 @@ void TransformerBlock::add_token_op(TokenPoint where, const std::string& name, s
   check_new_name(op_names_, name);
   register_module(name, op);
   op_names_.push_back(name);
-  (where == TokenPoint::before_block ? before_block_ : after_attn_).push_back(std::move(op));
+  (where == TokenPoint::before_block ? before_block_ : after_attn_).add(name, std::move(op));
 }
 
-const std::vector<std::shared_ptr<TokenOp>>& TransformerBlock::token_ops(TokenPoint where) const {
-  return where == TokenPoint::before_block ? before_block_ : after_attn_;
+std::vector<std::shared_ptr<TokenOp>> TransformerBlock::token_ops(TokenPoint where) const {
+  return (where == TokenPoint::before_block ? before_block_ : after_attn_).values();
 }
 
 void TransformerBlock::add_branch(BranchPoint point, const std::string& name, std::shared_ptr<BranchOp> op) {
@@ -248,7 +239,7 @@ void TransformerBlock::add_branch(BranchPoint point, const std::string& name, st
   register_module(name, op);
   op_names_.push_back(name);
   (point == BranchPoint::attn_out ? attn_out_ : point == BranchPoint::mlp_out ? mlp_out_ : mlp_parallel_)
-      .push_back(std::move(op));
+      .add(name, std::move(op));
 }
 
 void TransformerBlock::set_ffn_wrap(const std::string& name, std::shared_ptr<FfnWrap> wrap) {
@@ -257,30 +248,34 @@ void TransformerBlock::set_ffn_wrap(const std::string& name, std::shared_ptr<Ffn
   register_module(name, wrap);
   op_names_.push_back(name);
   ffn_wrap_ = std::move(wrap);
+  ffn_wrap_name_ = name;
 }
 
 void TransformerBlock::add_attn_probs_op(const std::string& name, std::shared_ptr<AttnProbsOp> op) {
   check_new_name(op_names_, name);
   register_module(name, op);
   op_names_.push_back(name);
-  attn_probs_.push_back(std::move(op));
+  attn_probs_.add(name, std::move(op));
 }
 
 void TransformerBlock::add_ffn_act_op(const std::string& name, std::shared_ptr<FfnActOp> op) {
   check_new_name(op_names_, name);
   register_module(name, op);
   op_names_.push_back(name);
-  ffn_act_.push_back(std::move(op));
+  ffn_act_.add(name, std::move(op));
 }
 
 void TransformerBlock::remove_op(const std::string& name) {
   const auto it = std::find(op_names_.begin(), op_names_.end(), name);
   AL_CHECK(it != op_names_.end(), "this block has no hook module named '{}'", name);
-  const torch::nn::Module* m = named_children()[name].get();
-  const bool found = erase_ptr(before_block_, m) || erase_ptr(after_attn_, m) || erase_ptr(attn_out_, m) ||
-                     erase_ptr(mlp_out_, m) || erase_ptr(mlp_parallel_, m) || erase_ptr(attn_probs_, m) ||
-                     erase_ptr(ffn_act_, m);
-  if (!found && static_cast<torch::nn::Module*>(ffn_wrap_.get()) == m) ffn_wrap_.reset();
+  // Each hook list by name (op_names_ holds every name once, so at most one list has it).
+  const bool found = before_block_.remove(name) || after_attn_.remove(name) || attn_out_.remove(name) ||
+                     mlp_out_.remove(name) || mlp_parallel_.remove(name) || attn_probs_.remove(name) ||
+                     ffn_act_.remove(name);
+  if (!found && name == ffn_wrap_name_) {
+    ffn_wrap_.reset();
+    ffn_wrap_name_.clear();
+  }
   unregister_module(name);
   op_names_.erase(it);
 }

@@ -22,6 +22,7 @@
 
 #include "framework/model/attachable_linear.h"
 #include "framework/model/hooks.h"
+#include "framework/model/named_list.h"
 #include "framework/model/token_state.h"
 
 namespace adaptlab {
@@ -73,7 +74,7 @@ class TransformerBlock : public torch::nn::Module {
 
   // ---- hook points (each op is registered as child module `name` of this block) ----
   void add_token_op(TokenPoint where, const std::string& name, std::shared_ptr<TokenOp> op);
-  const std::vector<std::shared_ptr<TokenOp>>& token_ops(TokenPoint where) const;
+  std::vector<std::shared_ptr<TokenOp>> token_ops(TokenPoint where) const;
   void add_branch(BranchPoint point, const std::string& name, std::shared_ptr<BranchOp> op);
   void set_ffn_wrap(const std::string& name, std::shared_ptr<FfnWrap> wrap);
   void add_attn_probs_op(const std::string& name, std::shared_ptr<AttnProbsOp> op);
@@ -101,7 +102,7 @@ class TransformerBlock : public torch::nn::Module {
 
  private:
   at::Tensor attention(const at::Tensor& h, const TokenState& s, at::Tensor* keys_out);
-  at::Tensor ffn(const at::Tensor& u);
+  at::Tensor ffn(const at::Tensor& u, const at::Tensor& mask);
   at::Tensor layer_norm(const at::Tensor& x, const std::shared_ptr<torch::nn::Module>& norm) const;
   std::shared_ptr<torch::nn::Module> container(const std::string& path);  // creates "a.b" holders
   template <class M>
@@ -110,11 +111,12 @@ class TransformerBlock : public torch::nn::Module {
   BlockSpec spec_;
   std::shared_ptr<AttachableLinear> qkv_, q_, k_, v_, proj_, fc1_, fc1_gate_, fc2_;
   std::shared_ptr<torch::nn::Module> norm_attn_, norm_ffn_;  // torch::nn::LayerNormImpl or RMSNorm
-  std::vector<std::shared_ptr<TokenOp>> before_block_, after_attn_;
-  std::vector<std::shared_ptr<BranchOp>> attn_out_, mlp_out_, mlp_parallel_;
-  std::vector<std::shared_ptr<AttnProbsOp>> attn_probs_;
-  std::vector<std::shared_ptr<FfnActOp>> ffn_act_;
+  NamedList<std::shared_ptr<TokenOp>> before_block_, after_attn_;
+  NamedList<std::shared_ptr<BranchOp>> attn_out_, mlp_out_, mlp_parallel_;
+  NamedList<std::shared_ptr<AttnProbsOp>> attn_probs_;
+  NamedList<std::shared_ptr<FfnActOp>> ffn_act_;
   std::shared_ptr<FfnWrap> ffn_wrap_;
+  std::string ffn_wrap_name_;
   std::vector<std::string> op_names_;  // every hook module's name (unique per block)
   std::vector<int64_t> kept_heads_;    // original head indices after pruning (relative_bias); empty = all
 };

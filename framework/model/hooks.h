@@ -55,10 +55,4 @@ class FfnActOp : public torch::nn::Module {
   virtual at::Tensor apply(const at::Tensor& h) = 0;
 };
 
-// Applies a list of ops of one point in order (sequential points).
-inline at::Tensor apply_sequential(const std::vector<std::shared_ptr<BranchOp>>& ops, at::Tensor h) {
-  for (const auto& op : ops) h = op->forward(h);
-  return h;
-}
-
 }  // namespace adaptlab

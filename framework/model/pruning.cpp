@@ -43,18 +43,15 @@ void apply_block_keep(Backbone& backbone, const BlockKeep& keep) {
   }
 }
 
-std::string block_keep_json(const BlockKeep& keep) {
-  return nlohmann::json{{"heads", keep.heads}, {"units", keep.units}}.dump();
-}
+nlohmann::json block_keep_json(const BlockKeep& keep) { return nlohmann::json{{"heads", keep.heads}, {"units", keep.units}}; }
 
-BlockKeep block_keep_of_json(const std::string& text, int blocks) {
+BlockKeep block_keep_of_json(const nlohmann::json& j, int blocks) {
   BlockKeep k;
   try {
-    const auto j = nlohmann::json::parse(text);
     k.heads = j.at("heads").get<std::vector<std::vector<int64_t>>>();
     k.units = j.at("units").get<std::vector<std::vector<int64_t>>>();
   } catch (const std::exception& e) {
-    fail("pruning: the saved structure is malformed ({}): {}", e.what(), text.substr(0, 200));
+    fail("pruning: the saved structure is malformed ({}): {}", e.what(), j.dump().substr(0, 200));
   }
   AL_CHECK(static_cast<int>(k.heads.size()) == blocks && static_cast<int>(k.units.size()) == blocks,
            "pruning: the saved structure has {} blocks, the model {}", k.heads.size(), blocks);

@@ -5,6 +5,7 @@
 // points, whose values or gradients score what to prune.
 #pragma once
 #include <ATen/core/Tensor.h>
+#include <nlohmann/json_fwd.hpp>
 
 #include <string>
 #include <vector>
@@ -29,9 +30,10 @@ struct BlockKeep {
 // Applies it: every block keeps its listed heads and units (slicing q/k/v/proj and fc1/fc2 and every
 // delta attached to them). Hook ops on attention probabilities or FFN activations must be gone first.
 void apply_block_keep(Backbone& backbone, const BlockKeep& keep);
-// As JSON text for an artifact's metadata, and back (an error names what is malformed).
-std::string block_keep_json(const BlockKeep& keep);
-BlockKeep block_keep_of_json(const std::string& json, int blocks);
+// As typed JSON ({"heads": [[...] per block], "units": [...]}) for a saved structure, and back (an error
+// names what is malformed).
+nlohmann::json block_keep_json(const BlockKeep& keep);
+BlockKeep block_keep_of_json(const nlohmann::json& json, int blocks);
 
 // A multiplier per head on the attention probabilities [B, H, N, N]: probs · g[h].
 class HeadGate : public AttnProbsOp {

@@ -19,23 +19,6 @@ struct TokenState {
   int block = 0;                 // index of the block the ops run in
 };
 
-// The padding mask of the tokens the running block works on ([B, N] bool, true for real tokens;
-// undefined: all real), for code that sees only tensors (e.g. an observer of a Linear layer averaging
-// over real tokens). Set by TransformerBlock::forward for its duration (and again after merges).
-const at::Tensor& current_token_mask();
-
-class TokenMaskScope {
- public:
-  explicit TokenMaskScope(const at::Tensor& mask);
-  ~TokenMaskScope();
-  void set(const at::Tensor& mask);  // the mask changed within the scope (tokens merged)
-  TokenMaskScope(const TokenMaskScope&) = delete;
-  TokenMaskScope& operator=(const TokenMaskScope&) = delete;
-
- private:
-  at::Tensor previous_;
-};
-
 // An operation on the token sequence at a block's before_block or after_attn point (VPT's prompts, ToMe
 // merging; see framework/model/block.h). Ops are registered as child modules of their block, so their
 // parameters are named "<block prefix><op>.<param>" ("blocks.3.tome.w_a").

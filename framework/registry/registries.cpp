@@ -44,6 +44,15 @@ std::vector<PluginInfo>& plugins() {
 
 const std::vector<PluginInfo>& loaded_plugins() { return plugins(); }
 
+MethodOptim method_optim(const nlohmann::json& o) {
+  MethodOptim m;
+  if (!o.is_object()) return m;
+  if (o.contains("lr")) m.lr = o.at("lr").get<double>();
+  if (o.contains("weight_decay")) m.weight_decay = o.at("weight_decay").get<double>();
+  if (o.contains("decay_1d")) m.decay_1d = o.at("decay_1d").get<bool>();
+  return m;
+}
+
 std::string file_hash(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   AL_CHECK(in.good(), "cannot read '{}'", path);

@@ -15,6 +15,7 @@
 #include "framework/config/node.h"
 #include "framework/config/options.h"
 #include "framework/model/method.h"
+#include "framework/registry/method_optim.h"
 #include "framework/registry/registry.h"
 
 namespace at {
@@ -39,6 +40,9 @@ struct EntryMeta {
   // transformer block (-1: not fixed, e.g. it depends on the backbone's layout).
   std::string example_trains;
   int example_trains_per_block = -1;
+  // Methods with a structure facet (StructureChange): options under which a few training steps make the
+  // change (the facet test trains 8 steps on a tiny ViT, then saves, replays and reloads it).
+  std::string example_change_options;
   // Backbones: the data a tiny instance takes, and example inputs for it (a batch of 4, seeded).
   std::shared_ptr<DataInfo> example_data;
   std::function<at::Tensor()> example_inputs;
@@ -97,7 +101,7 @@ Registries& registries();
 // ---- plugins ---------------------------------------------------------------------------------------
 // The plugin interface version this build accepts. A plugin built against another version is refused
 // at load time with both numbers. Bump it whenever a header a plugin includes changes incompatibly.
-inline constexpr int kPluginApiVersion = 4;
+inline constexpr int kPluginApiVersion = 5;
 
 // A loaded plugin: the path it was loaded from and the XXH3-128 hash of its file.
 struct PluginInfo {
@@ -144,16 +148,15 @@ void add_options_entry(OptionsRegistry<Product, Args...>& reg, const std::string
 }  // namespace detail
 
 // Registers an entry whose options are the struct O. On the method registry O is extended with the
-// optimiser keys (WithOptim) and the factory's method gets them as Method::optim.
+// optimiser keys (WithOptim: accepted and checked here; the trainer reads them from the resolved
+// options with method_optim, beside the instance).
 template <class O, class Product, class... Args, class MakeFn>
 void add_entry(OptionsRegistry<Product, Args...>& reg, const std::string& name, const std::string& summary,
                MakeFn make, EntryMeta meta = {}) {
   if constexpr (std::is_same_v<Product, std::unique_ptr<Method>>) {
     using Full = WithOptim<O>;
     detail::add_options_entry<Full>(reg, name, summary, [make](const Full& o) {
-      auto m = make(static_cast<const O&>(o));
-      m->optim = o.optim_;
-      return std::unique_ptr<Method>(std::move(m));
+      return std::unique_ptr<Method>(make(static_cast<const O&>(o)));
     }, std::move(meta));
   } else {
     detail::add_options_entry<O>(reg, name, summary, std::move(make), std::move(meta));

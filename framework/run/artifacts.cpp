@@ -4,10 +4,13 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "framework/core/error.h"
 #include "framework/io/safetensors_torch.h"
 #include "framework/model/backbone.h"
 #include "framework/model/method.h"
+#include "framework/model/method_facets.h"
 #include "framework/registry/registries.h"
 #include "framework/run/init_source.h"
 #include "framework/core/log.h"
@@ -33,8 +36,15 @@ ArtifactRecord save_trained(Backbone& backbone, const std::vector<Method*>& meth
   for (const auto& b : backbone.named_buffers()) tensors.emplace(b.key(), b.value().detach());
   const std::string path = std::filesystem::absolute(trained_path(dir)).string();
   std::map<std::string, std::string> meta = {{"adaptlab.run_id", run_id}, {"adaptlab.kind", kTrainedArtifact}};
+  // A structure change is saved as its typed JSON, one metadata entry per top-level key
+  // ("method.<i>.<key>": the value as JSON text; safetensors metadata holds strings only).
   for (size_t i = 0; i < methods.size(); ++i)
-    for (const auto& [k, v] : methods[i]->artifact_metadata()) meta[fmt::format("method.{}.{}", i, k)] = v;
+    if (auto* sc = facet<StructureChange>(methods[i])) {
+      const nlohmann::json saved = sc->saved_structure();
+      AL_CHECK(saved.is_object() || saved.is_null(), "method {}: its saved structure must be a JSON object", i);
+      if (saved.is_object())
+        for (auto it = saved.begin(); it != saved.end(); ++it) meta[fmt::format("method.{}.{}", i, it.key())] = it.value().dump();
+    }
   io::save_safetensors(path, tensors, meta);
   return ArtifactRecord{kTrainedArtifact, path, static_cast<int64_t>(std::filesystem::file_size(path)), file_hash(path)};
 }
@@ -51,11 +61,17 @@ void load_trained(Backbone& backbone, const std::vector<Method*>& methods, const
              it == meta.end() ? std::string("?") : it->second, run_id);
   }
   for (size_t i = 0; i < methods.size(); ++i) {
+    auto* sc = facet<StructureChange>(methods[i]);
+    if (!sc) continue;
     const std::string prefix = fmt::format("method.{}.", i);
-    std::map<std::string, std::string> own;
-    for (const auto& [k, v] : meta)
-      if (k.rfind(prefix, 0) == 0) own[k.substr(prefix.size())] = v;
-    methods[i]->restore_structure(backbone, own);
+    nlohmann::json own = nlohmann::json::object();
+    for (const auto& [k, v] : meta) {
+      if (k.rfind(prefix, 0) != 0) continue;
+      // JSON text; files written before the typed form may hold a bare string (magnitude_prune's "1").
+      auto value = nlohmann::json::parse(v, nullptr, /*allow_exceptions=*/false);
+      own[k.substr(prefix.size())] = value.is_discarded() ? nlohmann::json(v) : value;
+    }
+    sc->restore_structure(backbone, own);
   }
   auto params = backbone.named_parameters();
   auto buffers = backbone.named_buffers();
@@ -76,7 +92,8 @@ void load_trained(Backbone& backbone, const std::vector<Method*>& methods, const
   }
   AL_CHECK(problems.empty(), "{}: the saved tensors do not fit the model built from the run's config: {}", path,
            fmt::join(problems, "; "));
-  for (Method* m : methods) m->after_load(backbone);
+  for (Method* m : methods)
+    if (auto* sc = facet<StructureChange>(m)) sc->after_load(backbone);
 }
 
 int64_t load_init(Backbone& backbone, const InitSource& src) {

@@ -21,6 +21,8 @@
 #include "framework/measure/measure.h"
 #include "framework/measure/memory.h"
 #include "framework/measure/params.h"
+#include "framework/model/method_facets.h"
+#include "framework/registry/method_optim.h"
 #include "framework/run/artifacts.h"
 #include "framework/model/backbone.h"
 #include "framework/model/method.h"
@@ -71,7 +73,25 @@ struct Built {
   std::vector<std::unique_ptr<Method>> methods;
   std::vector<Method*> ptrs;
   std::vector<std::string> names;
+  std::vector<MethodOptim> optim;  // each method's optimiser settings, beside it (from its options)
 };
+
+bool any_prunes(const std::vector<Method*>& methods) {
+  return std::any_of(methods.begin(), methods.end(), [](Method* m) { return facet<StructureChange>(m) != nullptr; });
+}
+
+// Each method's inference variants in turn, then the default again; `each(name)` runs in each.
+void for_each_variant(const std::vector<Method*>& methods, const std::function<void(const std::string&)>& each) {
+  for (Method* m : methods) {
+    auto* v = facet<InferenceVariants>(m);
+    if (!v) continue;
+    for (const auto& name : v->variant_names()) {
+      v->select_variant(name);
+      each(name);
+    }
+    v->select_variant(v->default_variant());
+  }
+}
 
 // Runs a plugin component's code so that its errors name the plugin (built-in ones are left as they are).
 template <class F>
@@ -96,6 +116,7 @@ Built build(const RunConfig& config, c10::Device device) {
   });
   for (const auto& m : config.methods) {
     b.names.push_back(m.name);
+    b.optim.push_back(method_optim(m.options));
     b.methods.push_back(in_component("method", m.name, reg.methods.origin(m.name), [&] {
       return reg.methods.create(m.name, options_of(m));
     }));
@@ -166,17 +187,18 @@ Summary execute_run(const RunConfig& config, const std::string& device_name, con
   const std::string run = describe_run(config);
   Built b = in_phase("building " + run, [&] { return build(config, device); });
   Summary s;
-  const bool prunes = std::any_of(b.ptrs.begin(), b.ptrs.end(), [](Method* m) { return m->prunes(); });
-  if (prunes) count_parameters(b, s, ".before_prune");
+  if (any_prunes(b.ptrs)) count_parameters(b, s, ".before_prune");
 
   const auto t0 = std::chrono::steady_clock::now();
   const auto steps = in_phase("training " + run, [&] {
-    return fit(*b.backbone, b.ptrs, *b.data, config.train, static_cast<uint64_t>(config.seed), device, sink, progress);
+    return fit(*b.backbone, b.ptrs, *b.data, config.train, static_cast<uint64_t>(config.seed), device, sink, progress,
+               b.optim);
   });
   s["train.steps"] = static_cast<double>(steps);
   count_parameters(b, s);  // after training: what pruning left
   for (Method* m : b.ptrs)
-    for (const auto& [k, v] : m->run_summary()) s[k] = v;
+    if (auto* sc = facet<StructureChange>(m))
+      for (const auto& [k, v] : sc->structure_summary()) s[k] = v;
   s["time.train_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!artifacts_dir.empty()) {
     const ArtifactRecord a = in_phase("saving the trained tensors of " + run,
@@ -201,16 +223,11 @@ Summary execute_run(const RunConfig& config, const std::string& device_name, con
     s["test.score_inference"] = inf.score;
     if (!std::isnan(inf.acc)) s["test.acc_inference"] = inf.acc;
     // Inference configurations a method offers (e.g. Variator's rates): each evaluated on the test split.
-    for (Method* m : b.ptrs) {
-      const auto variants = m->variants();
-      for (const auto& [name, apply] : variants) {
-        apply();
-        const EvalResult v = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision, config.train.prefetch);
-        s["test.score." + name] = v.score;
-        if (!std::isnan(v.acc)) s["test.acc." + name] = v.acc;
-      }
-      if (!variants.empty()) variants.front().second();
-    }
+    for_each_variant(b.ptrs, [&](const std::string& name) {
+      const EvalResult v = evaluate(*b.backbone, *b.data, Split::test, eval_bs, device, precision, config.train.prefetch);
+      s["test.score." + name] = v.score;
+      if (!std::isnan(v.acc)) s["test.acc." + name] = v.acc;
+    });
   });
   return s;
 }
@@ -224,9 +241,9 @@ Summary measure_run(const RunConfig& config, const std::string& device_name, con
   // A pruning run is also measured as built, before its pruning step (".before_prune"): the model the
   // estimation stage trained.
   Built b0 = in_phase("building " + run + " to measure it", [&] { return build(config, device); });
-  if (std::any_of(b0.ptrs.begin(), b0.ptrs.end(), [](Method* m) { return m->prunes(); })) {
+  if (any_prunes(b0.ptrs)) {
     in_phase("measuring " + run + " before its pruning", [&] {
-      const MeasureInputs in{*b0.backbone, b0.ptrs, *b0.data, config.train, config.measure, device};
+      const MeasureInputs in{*b0.backbone, b0.ptrs, *b0.data, config.train, config.measure, device, b0.optim};
       measure_training(in, s, ".before_prune");
       b0.backbone->eval();
       for (Method* m : b0.ptrs) m->prepare_inference(*b0.backbone);
@@ -237,25 +254,18 @@ Summary measure_run(const RunConfig& config, const std::string& device_name, con
   Built& b = b0;
   in_phase("measuring the training step of " + run, [&] {
     load_trained(*b.backbone, b.ptrs, file, config.id);
-    measure_training(MeasureInputs{*b.backbone, b.ptrs, *b.data, config.train, config.measure, device}, s);
+    measure_training(MeasureInputs{*b.backbone, b.ptrs, *b.data, config.train, config.measure, device, b.optim}, s);
   });
   // A fresh build for inference (the timed steps changed the weights; loading replays any pruning once).
   Built bi = in_phase("building " + run + " to measure it", [&] { return build(config, device); });
   in_phase("measuring inference of " + run, [&] {
     load_trained(*bi.backbone, bi.ptrs, file, config.id);
-    const MeasureInputs in{*bi.backbone, bi.ptrs, *bi.data, config.train, config.measure, device};
+    const MeasureInputs in{*bi.backbone, bi.ptrs, *bi.data, config.train, config.measure, device, bi.optim};
     count_parameters(bi, s);
     bi.backbone->eval();
     for (Method* m : bi.ptrs) m->prepare_inference(*bi.backbone);
     measure_inference(in, "", s);
-    for (Method* m : bi.ptrs) {
-      const auto variants = m->variants();
-      for (const auto& [name, apply] : variants) {
-        apply();
-        measure_inference(in, "." + name, s);
-      }
-      if (!variants.empty()) variants.front().second();
-    }
+    for_each_variant(bi.ptrs, [&](const std::string& name) { measure_inference(in, "." + name, s); });
   });
   provenance["measure.precision"] = to_string(measure_precision(config.train, config.measure));
   provenance["measure.threads"] = std::to_string(at::get_num_threads());

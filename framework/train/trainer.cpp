@@ -16,6 +16,7 @@
 #include "framework/data/batch_stream.h"
 #include "framework/model/backbone.h"
 #include "framework/model/method.h"
+#include "framework/model/method_facets.h"
 #include "framework/train/precision.h"
 
 namespace adaptlab {
@@ -24,7 +25,8 @@ std::vector<std::string> set_trainable(Backbone& backbone, const std::vector<Met
   std::set<std::string> names, observed;
   for (Method* m : methods) {
     for (auto& n : m->trainable(backbone)) names.insert(n);
-    for (auto& n : m->observed(backbone)) observed.insert(n);
+    if (auto* h = facet<TrainingHooks>(m))
+      for (auto& n : h->observed(backbone)) observed.insert(n);
   }
   auto params = backbone.named_parameters();
   for (auto& p : params) p.value().set_requires_grad(false);
@@ -98,16 +100,17 @@ at::Tensor task_loss(const at::Tensor& outputs, const at::Tensor& labels, at::Re
 namespace {
 
 // AdamW with one parameter group per (method, decay or not): the method's own peak lr and weight decay
-// (Method::optim, default the run's); weight decay on matrices only unless the method asks for it on
+// (MethodOptim, default the run's); weight decay on matrices only unless the method asks for it on
 // 1-d tensors too (biases, norms). `peak` gets each group's peak learning rate.
 std::unique_ptr<torch::optim::AdamW> make_optimizer(Backbone& backbone, const std::vector<Method*>& methods,
-                                                    const TrainOptions& o, std::vector<double>& peak) {
+                                                    const std::vector<MethodOptim>& optim, const TrainOptions& o,
+                                                    std::vector<double>& peak) {
   const auto owner = trainable_owners(backbone, methods);
   std::vector<torch::optim::OptimizerParamGroup> groups;
   auto base = torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2});
   auto params = backbone.named_parameters();
   for (size_t k = 0; k < methods.size(); ++k) {
-    const MethodOptim& mo = methods[k]->optim;
+    const MethodOptim mo = k < optim.size() ? optim[k] : MethodOptim{};
     const double lr = mo.lr > 0 ? mo.lr : o.lr;
     const double wd = mo.weight_decay >= 0 ? mo.weight_decay : o.weight_decay;
     std::vector<at::Tensor> decay, no_decay;
@@ -133,23 +136,40 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(Backbone& backbone, const st
 struct Stepper::Impl {
   Backbone& backbone;
   std::vector<Method*> methods;
+  std::vector<MethodOptim> optim;
   TrainOptions o;
   c10::Device device;
   Precision precision;
   std::vector<double> peak;
   std::unique_ptr<torch::optim::AdamW> opt;
   std::vector<at::Tensor> trainable;
+  std::vector<at::Tensor> with_grad;  // trainable and observed tensors: fp16 unscales all their gradients
   std::optional<GradScaler> scaler;
   int64_t step = 0, total = 0, warmup = 0;
   double last_lr = 0;
-  bool task_loss = true;  // false when a method trains label-free (Method::uses_task_loss)
+  bool task_loss = true;  // false when a method trains label-free (TrainingHooks::uses_task_loss)
 };
 
+namespace {
+bool uses_task_loss(const std::vector<Method*>& methods) {
+  return std::all_of(methods.begin(), methods.end(), [](Method* m) {
+    const auto* h = facet<TrainingHooks>(m);
+    return h == nullptr || h->uses_task_loss();
+  });
+}
+}  // namespace
+
 Stepper::Stepper(Backbone& backbone, const std::vector<Method*>& methods, const TrainOptions& o, c10::Device device,
-                 int64_t total_steps, int64_t warmup_steps)
-    : impl_(new Impl{backbone, methods, o, device, parse_precision(o.precision), {}, nullptr, {}, std::nullopt, 0,
-                     total_steps, warmup_steps}) {
-  for (Method* m : methods) impl_->task_loss = impl_->task_loss && m->uses_task_loss();
+                 int64_t total_steps, int64_t warmup_steps, const std::vector<MethodOptim>& optim)
+    : impl_(new Impl{.backbone = backbone,
+                     .methods = methods,
+                     .optim = optim,
+                     .o = o,
+                     .device = device,
+                     .precision = parse_precision(o.precision),
+                     .total = total_steps,
+                     .warmup = warmup_steps}) {
+  impl_->task_loss = uses_task_loss(methods);
   rebuild();
   if (impl_->precision == Precision::fp16) impl_->scaler.emplace(device);
 }
@@ -158,11 +178,15 @@ void Stepper::rebuild() {
   Impl& s = *impl_;
   set_trainable(s.backbone, s.methods);
   s.peak.clear();
-  s.opt = make_optimizer(s.backbone, s.methods, s.o, s.peak);
+  s.opt = make_optimizer(s.backbone, s.methods, s.optim, s.o, s.peak);
   s.trainable.clear();
+  s.with_grad.clear();
   const auto owner = trainable_owners(s.backbone, s.methods);
   for (auto& p : s.backbone.named_parameters())
-    if (p.value().requires_grad() && owner.count(p.key())) s.trainable.push_back(p.value());
+    if (p.value().requires_grad()) {
+      if (owner.count(p.key())) s.trainable.push_back(p.value());
+      s.with_grad.push_back(p.value());
+    }
 }
 
 Stepper::~Stepper() = default;
@@ -179,20 +203,25 @@ at::Tensor Stepper::step(const at::Tensor& xb, const at::Tensor& yb) {
     const at::Tensor out = s.backbone.forward(xb);
     if (s.task_loss) loss = task_loss(out, yb, at::Reduction::Mean);
     for (Method* m : s.methods)  // e.g. distillation losses
-      if (auto aux = m->auxiliary_loss(s.backbone, xb); aux.defined())
-        loss = loss.defined() ? loss + aux.to(at::kFloat) : aux.to(at::kFloat);
+      if (auto* h = facet<TrainingHooks>(m))
+        if (auto aux = h->auxiliary_loss(s.backbone, xb); aux.defined())
+          loss = loss.defined() ? loss + aux.to(at::kFloat) : aux.to(at::kFloat);
     AL_CHECK(loss.defined(), "no training loss: the task loss is left out (a method trains label-free) and no method "
              "gave an auxiliary loss");
   }
   bool finite_grads = true;
   if (s.scaler) {
     s.scaler->scale(loss).backward();
+    // Every gradient a method reads, observed tensors' too (first-order pruning scores), not only the
+    // optimised ones: the loss's gradients, not the loss's times the scale.
     finite_grads = s.scaler->unscale(s.trainable);
   } else {
     loss.backward();
   }
   const TrainState st{s.step + 1, s.total, 0, {}};
-  for (Method* m : s.methods) m->after_backward(s.backbone, st);
+  if (finite_grads)  // an fp16 step whose gradients overflowed is skipped: no scores from inf / NaN either
+    for (Method* m : s.methods)
+      if (auto* h = facet<TrainingHooks>(m)) h->after_backward(s.backbone, st);
   if (s.o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(s.trainable, s.o.grad_clip);
   if (finite_grads) s.opt->step();  // an fp16 overflow skips the update (and shrinks the scale)
   if (s.scaler) s.scaler->update();
@@ -248,7 +277,8 @@ struct Loop {
     pending.push_back({step, epoch, b.index.size(0), stepper.lr(), loss});
     bool changed = false;
     TrainState st{step, total, epoch, [&changed] { changed = true; }};
-    for (Method* m : methods) m->on_step(backbone, st);
+    for (Method* m : methods)
+      if (auto* h = facet<TrainingHooks>(m)) h->on_step(backbone, st);
     if (changed) stepper.rebuild();  // pruning sliced or removed tensors: a fresh optimiser over what is left
     if (step % o.log_every == 0) report();
   }
@@ -303,19 +333,29 @@ struct Loop {
 }  // namespace
 
 int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
-            uint64_t seed, c10::Device device, const MetricSink& sink, const ProgressSink& progress) {
+            uint64_t seed, c10::Device device, const MetricSink& sink, const ProgressSink& progress,
+            const std::vector<MethodOptim>& optim) {
   const int64_t n = data.size(Split::train);
   AL_CHECK(n > 0 && (!o.drop_last || n >= o.batch_size), "the training split has {} example(s): {}", n,
            n == 0 ? "nothing to train on" : "fewer than one batch, and drop_last leaves none");
-  AL_CHECK(data.labelled() || std::any_of(methods.begin(), methods.end(), [](Method* m) { return !m->uses_task_loss(); }),
+  AL_CHECK(data.labelled() || !uses_task_loss(methods),
            "the dataset has no labels: only a label-free loss can train on it (e.g. variator with distill: hidden)");
   const int64_t steps_per_epoch = o.drop_last ? n / o.batch_size : (n + o.batch_size - 1) / o.batch_size;
   // max_steps > 0: exactly that many steps, over as many epochs as they take (the last one cut short).
   const int64_t total = o.max_steps > 0 ? o.max_steps : steps_per_epoch * o.epochs;
   const int epochs = o.max_steps > 0 ? static_cast<int>((o.max_steps + steps_per_epoch - 1) / steps_per_epoch) : o.epochs;
   const int64_t warmup = o.warmup_steps > 0 ? o.warmup_steps : static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch));
-  Stepper stepper(backbone, methods, o, device, total, warmup);
-  Loop loop{backbone, data, methods, o, device, sink, progress, stepper, total, {}, {}, {}, std::chrono::steady_clock::now(), 0, 0.0, 0, {}, epochs};
+  Stepper stepper(backbone, methods, o, device, total, warmup, optim);
+  Loop loop{.backbone = backbone,
+            .data = data,
+            .methods = methods,
+            .o = o,
+            .device = device,
+            .sink = sink,
+            .progress = progress,
+            .stepper = stepper,
+            .total = total,
+            .epochs = epochs};
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const Precision precision = parse_precision(o.precision);
   backbone.train();

@@ -12,6 +12,7 @@
 #include "framework/data/dataset.h"
 #include "framework/train/events.h"
 #include "framework/train/options.h"
+#include "framework/registry/method_optim.h"
 #include "framework/train/precision.h"
 
 namespace adaptlab {
@@ -38,7 +39,7 @@ at::Tensor task_loss(const at::Tensor& outputs, const at::Tensor& labels, at::Re
 std::vector<std::string> set_trainable(Backbone& backbone, const std::vector<Method*>& methods);
 
 // For each trainable parameter, the index of the method that trains it (the first in the stack that
-// names it): its optimiser settings (Method::optim) apply.
+// names it): its optimiser settings (MethodOptim) apply.
 std::map<std::string, int> trainable_owners(Backbone& backbone, const std::vector<Method*>& methods);
 
 // Stacking rules, checked before anything attaches: at most one token-merging method; prompt methods
@@ -54,12 +55,14 @@ EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int ba
 // gradient clipping. fit() trains with it; the measurement phase times it.
 class Stepper {
  public:
+  // `optim`: each method's optimiser settings (method_optim of its options; missing: the run's).
   Stepper(Backbone& backbone, const std::vector<Method*>& methods, const TrainOptions& o, c10::Device device,
-          int64_t total_steps, int64_t warmup_steps);
+          int64_t total_steps, int64_t warmup_steps, const std::vector<MethodOptim>& optim = {});
   ~Stepper();
   // Forward, the task loss plus the methods' auxiliary losses, backward, clipping, AdamW, on a batch
   // already on the device. Returns the loss, detached, still on the device (no host synchronisation;
-  // fp16 reads one flag back to skip a step whose gradients overflowed).
+  // fp16 reads one flag back to skip a step whose gradients overflowed: no optimiser step and no
+  // after_backward; the gradients methods read, observed tensors' included, are unscaled).
   at::Tensor step(const at::Tensor& inputs, const at::Tensor& labels);
   int64_t steps() const;  // steps taken
   // Marks the trainable tensors again and builds a fresh optimiser over them (after a method changed
@@ -78,7 +81,9 @@ class Stepper {
 // Trains with the options; `seed` fixes the shuffling. Emits train loss/lr per step (read back from the
 // device every train.log_every steps, not at each step), val loss/acc per evaluation, and progress at
 // each of those reports. Returns the number of optimiser steps taken.
+// `optim`: each method's optimiser settings (as for Stepper).
 int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
-            uint64_t seed, c10::Device device, const MetricSink& sink, const ProgressSink& progress = {});
+            uint64_t seed, c10::Device device, const MetricSink& sink, const ProgressSink& progress = {},
+            const std::vector<MethodOptim>& optim = {});
 
 }  // namespace adaptlab

@@ -4,11 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <set>
 
 #include "framework/core/error.h"
 #include "framework/core/log.h"
 #include "framework/model/backbone.h"
+#include "framework/model/method_facets.h"
 #include "framework/model/low_rank.h"
+#include "framework/model/low_rank_attach.h"
 #include "framework/model/pruning.h"
 #include "framework/registry/registries.h"
 #include "methods/lightpeft/lightpeft_ops.h"
@@ -18,31 +21,25 @@ namespace {
 
 constexpr const char* kHeadMask = "head_mask";
 constexpr const char* kFfnMask = "ffn_mask";
+constexpr const char* kObserver = "lightpeft";
 
 std::vector<double> host_values(const at::Tensor& t) {
   const auto c = t.detach().to(at::kCPU, at::kDouble).contiguous();
   return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
 }
 
-class LightPeft : public Method {
+class LightPeft : public Method, public TrainingHooks, public StructureChange {
  public:
   explicit LightPeft(LightPeftOptions o) : o_(std::move(o)) {}
 
   void attach(Backbone& b) override {
-    std::map<std::string, std::string> claimed;
-    for (const auto& t : o_.targets) {
-      for (auto& p : b.linear_points(t, "lightpeft")) {
-        Module m;
-        m.delta_name = p.point.range.whole() ? "lora" : "lora_" + p.point.role;
-        m.prefix = p.layer_name + "." + m.delta_name;
-        const auto [it, fresh] = claimed.emplace(m.prefix, t);
-        AL_CHECK(fresh, "lightpeft targets '{}' and '{}' both name {}", it->second, t, p.name);
-        const int64_t out = p.point.range.whole() ? p.point.layer->out_features : p.point.range.length;
-        m.delta = std::make_shared<LowRankDelta>(p.point.layer->in_features, out, o_.rank, o_.alpha / o_.rank, o_.dropout);
-        m.layer = p.point.layer.get();
-        p.point.layer->add_delta(m.delta_name, m.delta, p.point.range);
-        modules_.push_back(std::move(m));
-      }
+    for (auto& lr : attach_low_rank(b, o_.targets, LowRankSpec{o_.rank, o_.alpha / o_.rank, o_.dropout}, "lightpeft")) {
+      Module m;
+      m.delta_name = lr.delta_name;
+      m.prefix = lr.prefix;
+      m.layer = lr.layer;
+      m.delta = lr.delta;
+      modules_.push_back(std::move(m));
     }
     for (int i = 0; i < b.num_blocks(); ++i) {
       auto& blk = b.block(i);
@@ -74,14 +71,21 @@ class LightPeft : public Method {
     return lightpeft::l1_penalty(gates, o_.l1);
   }
 
-  // PEFT importance over the second half of the estimation stage (the released code's window).
+  // PEFT importance over the second half of the estimation stage (steps e/2+1 .. e: the released code's
+  // imp[len(imp) // 2:]). A non-finite score of one step counts as 0 for that step, as the released code
+  // (NaN and ±inf replaced per step, then the mean over the window's steps): one bad step does not erase
+  // the others' contribution.
   void after_backward(Backbone&, const TrainState& st) override {
     const int64_t e = o_.estimation_steps;
     if (pruned_ || st.step <= e / 2 || st.step > e) return;
     at::NoGradGuard g;
+    const auto finite = [](const at::Tensor& t) { return at::nan_to_num(t, 0.0, 0.0, 0.0); };
     for (auto& m : modules_) {
-      if (m.pending.defined()) m.score_sum = m.score_sum.defined() ? m.score_sum + m.pending : m.pending;
-      const auto r = low_rank::rank_first_order(m.delta->A, m.delta->B);
+      if (m.pending.defined()) {
+        const auto s = finite(m.pending);
+        m.score_sum = m.score_sum.defined() ? m.score_sum + s : s;
+      }
+      const auto r = finite(low_rank::rank_first_order(m.delta->A, m.delta->B));
       m.rank_sum = m.rank_sum.defined() ? m.rank_sum + r : r;
       ++m.count;
       m.pending = at::Tensor();
@@ -95,26 +99,24 @@ class LightPeft : public Method {
   }
 
   void prepare_inference(Backbone& b) override { b.merge_linear_extensions(); }
-  bool prunes() const override { return true; }
 
-  std::map<std::string, std::string> artifact_metadata() override {
-    if (!pruned_) return {};
+  nlohmann::json saved_structure() const override {
+    if (!pruned_) return nlohmann::json::object();
     nlohmann::json ranks = nlohmann::json::object();
     for (const auto& [prefix, r] : decision_.ranks) ranks[prefix] = r;
-    return {{"structure", block_keep_json(decision_.blocks)}, {"ranks", ranks.dump()}};
+    return {{"structure", block_keep_json(decision_.blocks)}, {"ranks", ranks}};
   }
 
-  void restore_structure(Backbone& b, const std::map<std::string, std::string>& meta) override {
-    const auto s = meta.find("structure");
-    if (s == meta.end()) return;  // saved before the pruning step (a run shorter than the estimation stage)
+  void restore_structure(Backbone& b, const nlohmann::json& saved) override {
+    if (!saved.contains("structure")) return;  // saved before the pruning step (a run shorter than the estimation stage)
     Decision d;
-    d.blocks = block_keep_of_json(s->second, b.num_blocks());
-    const auto r = nlohmann::json::parse(meta.at("ranks"));
+    d.blocks = block_keep_of_json(saved.at("structure"), b.num_blocks());
+    const auto& r = saved.at("ranks");
     for (auto it = r.begin(); it != r.end(); ++it) d.ranks[it.key()] = it.value().get<std::vector<int64_t>>();
     apply(b, d);
   }
 
-  std::map<std::string, double> run_summary() override { return facts_; }
+  std::map<std::string, double> structure_summary() const override { return facts_; }
 
  private:
   struct Module {
@@ -135,7 +137,8 @@ class LightPeft : public Method {
     std::map<AttachableLinear*, std::vector<size_t>> by_layer;
     for (size_t k = 0; k < modules_.size(); ++k) by_layer[modules_[k].layer].push_back(k);
     for (auto& [layer, ks] : by_layer) {
-      layer->set_observer([this, layer, ks](const at::Tensor&, const at::Tensor& base, const std::vector<at::Tensor>& dys) {
+      layer->add_observer(kObserver, [this, layer, ks](const at::Tensor&, const at::Tensor& base,
+                                                      const std::vector<at::Tensor>& dys, const at::Tensor& mask) {
         if (pruned_ || !layer->is_training()) return;
         const auto& deltas = layer->deltas();
         for (size_t i = 0; i < deltas.size() && i < dys.size(); ++i)
@@ -143,7 +146,7 @@ class LightPeft : public Method {
             if (modules_[k].delta_name == deltas[i].name) {
               const auto& r = deltas[i].range;
               const auto rows = r.whole() ? base : base.narrow(-1, r.start, r.length);
-              modules_[k].pending = lightpeft::module_ratio(rows.detach(), dys[i].detach(), current_token_mask());
+              modules_[k].pending = lightpeft::module_ratio(rows.detach(), dys[i].detach(), mask);
             }
       });
     }
@@ -156,18 +159,18 @@ class LightPeft : public Method {
     for (const auto& g : unit_gates_) units.push_back(host_values(g->gate));
     d.blocks.heads = lightpeft::keep_groups(heads, o_.p_att, o_.att_scope == "global");
     d.blocks.units = lightpeft::keep_groups(units, o_.p_ffn, o_.ffn_scope == "global");
-    // Modules: mean ratio over the recorded steps (non-finite → 0, as the released code).
+    // Modules: mean ratio over the window's steps (each step's score already finite: non-finite → 0).
     std::vector<double> module_scores;
     for (const auto& m : modules_)
       module_scores.push_back(m.count > 0 && m.score_sum.defined()
-                                  ? at::nan_to_num(m.score_sum / static_cast<double>(m.count), 0.0, 0.0, 0.0).item<double>()
+                                  ? (m.score_sum / static_cast<double>(m.count)).item<double>()
                                   : 0.0);
     const auto kept_modules = modules_.empty() ? std::vector<int64_t>{}
                                                : keep_above(module_scores, quantile_linear(module_scores, o_.p_mod));
     std::vector<std::vector<double>> rank_scores;
     for (int64_t k : kept_modules) {
       const auto& m = modules_[static_cast<size_t>(k)];
-      rank_scores.push_back(m.count > 0 ? host_values(at::nan_to_num(m.rank_sum / static_cast<double>(m.count), 0, 0, 0))
+      rank_scores.push_back(m.count > 0 ? host_values(m.rank_sum / static_cast<double>(m.count))
                                         : std::vector<double>(static_cast<size_t>(m.delta->rank()), 0.0));
     }
     const auto kept_ranks = lightpeft::keep_groups(rank_scores, o_.p_rank, o_.rank_scope == "global");
@@ -192,6 +195,7 @@ class LightPeft : public Method {
       b.block(i).remove_op(kHeadMask);
       b.block(i).remove_op(kFfnMask);
     }
+    std::set<AttachableLinear*> observed;  // layers whose observer scored the modules
     for (auto& m : modules_) {
       ranks_total += static_cast<double>(m.delta->rank());
       const auto it = d.ranks.find(m.prefix);
@@ -202,9 +206,10 @@ class LightPeft : public Method {
         m.delta->keep_ranks(it->second);
         ranks_kept += static_cast<double>(it->second.size());
       }
-      m.layer->set_observer({});
+      observed.insert(m.layer);
       m.pending = m.score_sum = m.rank_sum = at::Tensor();
     }
+    for (AttachableLinear* layer : observed) layer->remove_observer(kObserver);
     apply_block_keep(b, d.blocks);
     head_gates_.clear();
     unit_gates_.clear();

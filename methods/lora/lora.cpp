@@ -1,11 +1,10 @@
 #include "methods/lora/lora.h"
 
 #include <ATen/ATen.h>
-#include <map>
 
 #include "framework/core/error.h"
 #include "framework/model/backbone.h"
-#include "framework/model/low_rank.h"
+#include "framework/model/low_rank_attach.h"
 #include "framework/registry/registries.h"
 
 namespace adaptlab {
@@ -15,25 +14,12 @@ class Lora : public Method {
  public:
   explicit Lora(LoraOptions o) : o_(std::move(o)) {}
 
-  // Each target names canonical points (attn.q, attn.qkv, mlp.fc1, ...; a slice of a fused qkv gets
-  // its own delta "lora_<q|k|v>") or checkpoint layer names (suffix match, e.g. "query").
+  // Each target names canonical points or checkpoint layer names (framework/model/low_rank_attach.h).
   void attach(Backbone& b) override {
-    std::map<std::string, std::string> claimed;  // parameter prefix -> the target that made it
-    for (const auto& t : o_.targets) {
-      for (auto& p : b.linear_points(t, "lora")) {
-        const std::string delta = p.point.range.whole() ? "lora" : "lora_" + p.point.role;
-        const std::string prefix = p.layer_name + "." + delta;
-        const auto [it, fresh] = claimed.emplace(prefix, t);
-        AL_CHECK(fresh, "lora targets '{}' and '{}' both name {}", it->second, t, p.name);
-        const int64_t out = p.point.range.whole() ? p.point.layer->out_features : p.point.range.length;
-        p.point.layer->add_delta(delta,
-                                 std::make_shared<LowRankDelta>(p.point.layer->in_features, out, o_.rank,
-                                                                o_.scaling == "none" ? 1.0 : o_.alpha / o_.rank,
-                                                                o_.dropout),
-                                 p.point.range);
-        trainable_.push_back(prefix + ".lora_A");
-        trainable_.push_back(prefix + ".lora_B");
-      }
+    const LowRankSpec spec{o_.rank, o_.scaling == "none" ? 1.0 : o_.alpha / o_.rank, o_.dropout};
+    for (const auto& m : attach_low_rank(b, o_.targets, spec, "lora")) {
+      trainable_.push_back(m.prefix + ".lora_A");
+      trainable_.push_back(m.prefix + ".lora_B");
     }
   }
 

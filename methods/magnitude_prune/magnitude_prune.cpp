@@ -1,6 +1,7 @@
 #include "methods/magnitude_prune/magnitude_prune.h"
 
 #include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +10,7 @@
 #include "framework/core/error.h"
 #include "framework/core/log.h"
 #include "framework/model/backbone.h"
+#include "framework/model/method_facets.h"
 #include "framework/registry/registries.h"
 
 namespace adaptlab {
@@ -23,7 +25,7 @@ class WeightMask : public torch::nn::Module {
   at::Tensor mask;
 };
 
-class MagnitudePrune : public Method {
+class MagnitudePrune : public Method, public TrainingHooks, public StructureChange {
  public:
   explicit MagnitudePrune(MagnitudePruneOptions o) : o_(std::move(o)) {}
 
@@ -46,13 +48,12 @@ class MagnitudePrune : public Method {
     else if (pruned_) apply_masks();  // keep trained weights at zero where pruned
   }
 
-  bool prunes() const override { return true; }
-  std::map<std::string, double> run_summary() override { return facts_; }
-  std::map<std::string, std::string> artifact_metadata() override {
-    return pruned_ ? std::map<std::string, std::string>{{"masked", "1"}} : std::map<std::string, std::string>{};
+  std::map<std::string, double> structure_summary() const override { return facts_; }
+  nlohmann::json saved_structure() const override {
+    return pruned_ ? nlohmann::json{{"masked", true}} : nlohmann::json::object();
   }
-  void restore_structure(Backbone&, const std::map<std::string, std::string>& meta) override {
-    if (meta.count("masked")) add_masks();  // the saved masks load into these
+  void restore_structure(Backbone&, const nlohmann::json& saved) override {
+    if (saved.contains("masked")) add_masks();  // the saved masks load into these
   }
   void after_load(Backbone&) override {
     if (!pruned_) return;
@@ -136,6 +137,7 @@ std::unique_ptr<Method> make_magnitude_prune(const MagnitudePruneOptions& o) { r
 void register_magnitude_prune(Registries& r) {
   EntryMeta meta;
   meta.example_options = "{at_step: 1000}";
+  meta.example_change_options = "{at_step: 4, sparsity: 0.5}";  // the facet test: pruned at step 4 of 8
   meta.example_trains = R"({head}.*)";
   meta.example_trains_per_block = 0;
   add_entry<MagnitudePruneOptions>(r.methods, "magnitude_prune",

@@ -1,6 +1,7 @@
 #include "methods/structured_prune/structured_prune.h"
 
 #include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "framework/core/error.h"
 #include "framework/core/log.h"
 #include "framework/model/backbone.h"
+#include "framework/model/method_facets.h"
 #include "framework/model/pruning.h"
 #include "framework/registry/registries.h"
 
@@ -49,7 +51,7 @@ std::vector<double> host(const at::Tensor& t) {
   return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
 }
 
-class StructuredPrune : public Method {
+class StructuredPrune : public Method, public TrainingHooks, public StructureChange {
  public:
   explicit StructuredPrune(StructuredPruneOptions o) : o_(std::move(o)) {}
 
@@ -114,15 +116,13 @@ class StructuredPrune : public Method {
     if (st.structure_changed) st.structure_changed();
   }
 
-  bool prunes() const override { return true; }
-  std::map<std::string, double> run_summary() override { return facts_; }
-  std::map<std::string, std::string> artifact_metadata() override {
-    if (!pruned_) return {};
+  std::map<std::string, double> structure_summary() const override { return facts_; }
+  nlohmann::json saved_structure() const override {
+    if (!pruned_) return nlohmann::json::object();
     return {{"structure", block_keep_json(keep_)}};
   }
-  void restore_structure(Backbone& b, const std::map<std::string, std::string>& meta) override {
-    const auto s = meta.find("structure");
-    if (s != meta.end()) apply(b, block_keep_of_json(s->second, b.num_blocks()));
+  void restore_structure(Backbone& b, const nlohmann::json& saved) override {
+    if (saved.contains("structure")) apply(b, block_keep_of_json(saved.at("structure"), b.num_blocks()));
   }
 
  private:

@@ -1,10 +1,13 @@
 #include "methods/variator/variator.h"
-#include "framework/model/masking.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/linear.h>
 
+#include <fmt/ranges.h>
+
 #include "framework/core/error.h"
+#include "framework/model/masking.h"
+#include "framework/model/method_facets.h"
 #include "framework/registry/registries.h"
 
 namespace adaptlab {
@@ -70,7 +73,7 @@ at::Tensor VariatorWrap::forward(const at::Tensor& u, const at::Tensor& mask,
 
 namespace {
 
-class Variator : public Method {
+class Variator : public Method, public TrainingHooks, public InferenceVariants {
  public:
   explicit Variator(VariatorOptions o) : o_(std::move(o)) {}
 
@@ -122,10 +125,16 @@ class Variator : public Method {
     return loss * (o_.distill_weight / static_cast<double>(wraps_.size()));
   }
 
-  std::vector<std::pair<std::string, std::function<void()>>> variants() override {
-    std::vector<std::pair<std::string, std::function<void()>>> out;
-    for (int k : o_.ks) out.emplace_back(fmt::format("k{}", k), [this, k] { set_k(k); });
+  // One inference configuration per rate: "k2", "k4", ...; the first rate is the default.
+  std::vector<std::string> variant_names() const override {
+    std::vector<std::string> out;
+    for (int k : o_.ks) out.push_back(fmt::format("k{}", k));
     return out;
+  }
+  void select_variant(const std::string& name) override {
+    for (int k : o_.ks)
+      if (name == fmt::format("k{}", k)) return set_k(k);
+    fail("variator: no variant '{}' (it has {})", name, fmt::join(variant_names(), ", "));
   }
 
  private:

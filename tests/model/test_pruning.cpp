@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 
+#include "framework/model/method_facets.h"
 #include "framework/config/node.h"
 #include "framework/data/dataset.h"
 #include "framework/model/backbone.h"
@@ -143,7 +144,8 @@ TEST_CASE("every registered method attaches to, trains on and merges into a prun
     b->train();
     if (!trainable.empty()) {
       auto loss = at::cross_entropy_loss(b->forward(x), at::tensor({0, 1, 2, 1}, at::kLong));
-      if (auto aux = m->auxiliary_loss(*b, x); aux.defined()) loss = loss + aux;
+      if (auto* h = facet<TrainingHooks>(m.get()))
+        if (auto aux = h->auxiliary_loss(*b, x); aux.defined()) loss = loss + aux;
       loss.backward();
       int with_grad = 0;  // (Variator trains one of its plugin sets per step: not every tensor gets one)
       for (auto& p : b->parameters()) with_grad += p.requires_grad() && p.grad().defined();

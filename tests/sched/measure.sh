@@ -22,7 +22,9 @@ check "SELECT count(*) FROM summary WHERE name = 'throughput.eval.min' AND value
 check "SELECT DISTINCT value FROM provenance WHERE key = 'measure.precision'" fp32
 check "SELECT count(*) FROM provenance WHERE key = 'measure.threads' AND CAST(value AS INTEGER) >= 1" 2
 # Saved tensors on record: the file is there, with the size recorded.
+# (A recorded path under the database's folder is relative to that folder: framework/store/study_files.h.)
 while IFS='|' read -r path bytes; do
+  case $path in /*) ;; *) path="$(dirname "$DB")/$path" ;; esac
   [ -f "$path" ] || fail "artifact $path is on record but not on disk"
   [ "$(stat -c %s "$path")" = "$bytes" ] || fail "artifact $path: size on record $bytes, on disk $(stat -c %s "$path")"
 done < <(q "SELECT path, bytes FROM artifacts WHERE name = 'trained'")
@@ -36,10 +38,23 @@ grep -q "1 finished run(s) not measured yet" "$TMP/out2" || fail "resume did not
 check "SELECT measure_status, attempt FROM runs WHERE id = '$lora'" "done|1"
 check "SELECT count(*) FROM summary WHERE run_id = '$lora' AND name = 'throughput.eval'" 1
 
-# Re-measuring from the saved tensors: nothing trains again, the figures are replaced.
+# Re-measuring from the saved tensors: nothing trains again, the figures are replaced: every timed figure
+# of both runs has a new value (timings of a fresh measurement never repeat to the last digit; FLOPs and
+# memory may), in place (as many summary rows as before, no figure missing or twice).
 acc_before=$(q "SELECT group_concat(value) FROM summary WHERE name = 'test.acc' ORDER BY run_id")
+TIMED="'throughput.eval', 'throughput.eval.min', 'throughput.eval.max', 'latency.b1', 'throughput.train', 'time.step.train'"
+timed() { q "SELECT run_id || '|' || name || '|' || value FROM summary WHERE name IN ($TIMED) ORDER BY run_id, name"; }
+figures_before=$(timed) rows_before=$(q "SELECT count(*) FROM summary")
+[ "$(wc -l <<< "$figures_before")" = 12 ] || fail "not 6 timed figures per run before re-measuring: $figures_before"
 "$CLI" measure --db "$DB" measure.repeats=2 >"$TMP/out3" 2>&1 || fail "measure exited $?: $(tail -5 "$TMP/out3")"
 grep -q "2 run(s) measured, 0 failed" "$TMP/out3" || fail "measure: $(cat "$TMP/out3")"
+check "SELECT count(*) FROM summary" "$rows_before"
+figures_after=$(timed)
+[ "$(wc -l <<< "$figures_after")" = 12 ] || fail "not 6 timed figures per run after re-measuring: $figures_after"
+while IFS='|' read -r run name old run2 name2 new; do
+  [ "$run|$name" = "$run2|$name2" ] || { fail "re-measuring changed which figures there are: $run|$name vs $run2|$name2"; break; }
+  [ "$old" != "$new" ] || fail "re-measuring left $name of run $run as it was ($old): not replaced"
+done < <(paste -d'|' <(echo "$figures_before") <(echo "$figures_after"))
 check "SELECT group_concat(value) FROM summary WHERE name = 'test.acc' ORDER BY run_id" "$acc_before"
 check "SELECT group_concat(attempt) FROM runs" "1,1"
 "$CLI" measure --db "$DB" train.lr=1 >"$TMP/out4" 2>&1 && fail "a non-measure override was accepted"

@@ -115,21 +115,27 @@ YAML
 "$CLI" sweep --db "$TMP/later.sqlite" --no-progress "$TMP/later.yaml" > "$TMP/later" 2>&1 || fail "later study: $(tail -3 "$TMP/later")"
 [ "$(sqlite3 "$TMP/later.sqlite" "SELECT count(*) FROM runs WHERE status = 'done'")" = 2 ] || fail "later study not done"
 # 7. kill -9 of the driver while stage 2 runs, then resume: stage 1 is not run again, stage 2 ends done.
-sed 's/  train.lr: \[1.0e-2, 1.0e-12\]/  train.lr: [1.0e-2, 1.0e-12]\n  train.epochs: [1, 400]/' "$SW" > "$TMP/long.yaml"
+# Stage 2 runs LONG epochs: long enough (a few seconds) to be seen running and killed, short because it is
+# paid about three times (the killed run, then the resume runs it again and the other one).
+LONG=20
+sed "s/  train.lr: \[1.0e-2, 1.0e-12\]/  train.lr: [1.0e-2, 1.0e-12]\n  train.epochs: [1, $LONG]/" "$SW" > "$TMP/long.yaml"
+grep -q "train.epochs: \[1, $LONG\]" "$TMP/long.yaml" || fail "long.yaml: no stage-2 epochs: $(cat "$TMP/long.yaml")"
 KDB="$TMP/kill.sqlite"
 "$CLI" sweep --db "$KDB" --no-progress "$TMP/long.yaml" "dataset.dir=$TMP/img/folder" > "$TMP/kill1" 2>&1 &
 driver=$!
+seen=0
 for _ in $(seq 1 600); do  # until a stage-2 run is running (at most 60 s)
   # (-s: the sqlite3 shell would create an empty file before the sweep creates the database)
-  [ -s "$KDB" ] && [ "$(sqlite3 "$KDB" "SELECT count(*) FROM runs WHERE status = 'running' AND json_extract(config_json, '$.train.epochs') = 400" 2>/dev/null)" = 1 ] && break
+  [ -s "$KDB" ] && [ "$(sqlite3 "$KDB" "SELECT count(*) FROM runs WHERE status = 'running' AND json_extract(config_json, '$.train.epochs') = $LONG" 2>/dev/null)" = 1 ] && seen=1 && break
   sleep 0.1
 done
 kill -9 "$driver"
 wait "$driver" 2>/dev/null
+[ "$seen" = 1 ] || fail "kill: no stage-2 run was seen running (the kill did not hit stage 2): $(tail -3 "$TMP/kill1")"
 kq() { sqlite3 "$KDB" "$1"; }
 [ "$(kq "SELECT count(*) FROM runs WHERE status = 'done' AND json_extract(config_json, '$.train.epochs') = 1")" -ge 1 ] ||
   fail "kill: no stage-1 run done before the kill: $(kq "SELECT status FROM runs")"
-[ "$(kq "SELECT count(*) FROM runs WHERE status = 'done' AND json_extract(config_json, '$.train.epochs') = 400")" -lt 2 ] ||
+[ "$(kq "SELECT count(*) FROM runs WHERE status = 'done' AND json_extract(config_json, '$.train.epochs') = $LONG")" -lt 2 ] ||
   fail "kill: stage 2 had ended before the kill"
 "$CLI" sweep --db "$KDB" --no-progress "$TMP/long.yaml" "dataset.dir=$TMP/img/folder" > "$TMP/kill2" 2>&1 ||
   fail "resume after kill exited $?: $(tail -3 "$TMP/kill2")"

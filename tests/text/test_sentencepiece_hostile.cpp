@@ -14,7 +14,7 @@
 
 using namespace adaptlab;
 
-TEST_CASE("SentencePiece: sentinel look-alikes are text, as in T5Tokenizer (no regex, no crash)", "[text][t5]") {
+TEST_CASE("SentencePiece: sentinel look-alikes are ordinary text as in T5Tokenizer (no regex and no crash)", "[text][t5]") {
   const auto dir = test::fresh_dir("spm-hostile");
   test::run_python(std::string(ADAPTLAB_TESTS_DIR) + "/text/sentencepiece_hostile.py",
                    "'" + dir + "' '" + std::string(ADAPTLAB_SOURCE_DIR) + "/data/wordnet-corpus/corpus.txt'");

@@ -36,6 +36,10 @@ Trained train(const std::string& linear_yaml, const std::string& lora_yaml) {
   auto b = make_vit(o, 3);
   auto linear = registries().methods.create("linear", cfg::parse_string(linear_yaml, "t"));
   auto lora = registries().methods.create("lora", cfg::parse_string(lora_yaml, "t"));
+  // The optimiser settings live beside the instances, read from the resolved options.
+  const std::vector<MethodOptim> optim = {
+      method_optim(registries().methods.resolve("linear", cfg::parse_string(linear_yaml, "t"))),
+      method_optim(registries().methods.resolve("lora", cfg::parse_string(lora_yaml, "t")))};
   std::vector<Method*> ms = {linear.get(), lora.get()};
   for (auto* m : ms) m->attach(*b);
   set_trainable(*b, ms);
@@ -53,7 +57,7 @@ Trained train(const std::string& linear_yaml, const std::string& lora_yaml) {
   to.batch_size = 32;
   to.warmup_epochs = 0;
   to.lr = 1e-2;
-  fit(*b, ms, *data, to, 0, at::kCPU, [](const MetricEvent&) {});
+  fit(*b, ms, *data, to, 0, at::kCPU, [](const MetricEvent&) {}, {}, optim);
   for (auto& p : b->named_parameters()) t.after[p.key()] = p.value().detach().clone();
   return t;
 }

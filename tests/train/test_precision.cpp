@@ -4,8 +4,10 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "framework/model/autocast.h"
 #include "framework/model/backbone.h"
 #include "framework/model/method.h"
+#include "framework/model/method_facets.h"
 #include "framework/registry/registries.h"
 #include "framework/train/precision.h"
 #include "framework/train/trainer.h"
@@ -52,15 +55,36 @@ TEST_CASE("every registered method works under bf16 autocast: logits within 1e-2
     const double err = test::rel_err(low.to(at::kFloat), full);
     CHECK(err > 0);  // it did run in another precision
     CHECK(err <= 1e-2);
-    // And a training step runs in bf16 (gradients reach the trainable tensors, all finite).
+    // And training steps run in bf16: finite losses, and the gradients reach the trainable tensors. Two
+    // steps, the method told of each as fit() does (Variator trains one of its two compression rates per
+    // step, cycling): every trainable tensor gets a defined, finite, non-zero gradient in one of them —
+    // but the last block's PYRA tensors: they weight tokens merged after the last attention, and those
+    // never reach the class-token head (float32 gives them zero gradients too).
     if (!trainable.empty()) {
       at::GradMode::set_enabled(true);
       TrainOptions o;
       o.precision = "bf16";
       b->train();
-      Stepper st(*b, {m.get()}, o, at::kCPU, 1, 0);
-      const at::Tensor loss = st.step(x, at::tensor({0, 1, 2, 3, 4, 0}, at::kLong));
-      CHECK(std::isfinite(loss.item<double>()));
+      Stepper st(*b, {m.get()}, o, at::kCPU, 2, 0);
+      std::set<std::string> reached;
+      for (int64_t s = 1; s <= 2; ++s) {
+        const at::Tensor loss = st.step(x, at::tensor({0, 1, 2, 3, 4, 0}, at::kLong));
+        CHECK(std::isfinite(loss.item<double>()));
+        auto params = b->named_parameters();  // the step leaves its gradients in place (the next clears them)
+        for (const auto& t : trainable) {
+          const at::Tensor grad = params[t].grad();
+          if (!grad.defined()) continue;
+          INFO("step " << s << ", trainable tensor " << t);
+          CHECK(at::isfinite(grad).all().item<bool>());
+          if (grad.abs().max().item<double>() > 0) reached.insert(t);
+        }
+        if (auto* h = facet<TrainingHooks>(m.get())) h->on_step(*b, TrainState{s, 2, 0, {}});
+      }
+      for (const auto& t : trainable) {
+        if (name == "pyra" && t.rfind("blocks.1.pyra.", 0) == 0) continue;
+        INFO("trainable tensor " << t << " got no non-zero gradient");
+        CHECK(reached.count(t) == 1);
+      }
       at::GradMode::set_enabled(false);
     }
   }
@@ -170,4 +194,43 @@ TEST_CASE("fp16 training steps: an overflowing step leaves every trainable tenso
   st.step(x, at::full({4}, 3e4));
   CHECK(changed_since(*b, before).empty());
   CHECK(st.loss_scale() == 16384.0);
+}
+
+TEST_CASE("fp16 training steps unscale every gradient, observed tensors' too (pruning gates score on them)",
+          "[train][precision]") {
+  // structured_prune's first-order scores read its gates' gradients after backward (Method observed
+  // tensors: gradients, no optimisation). Under fp16 they must be the gradients of the loss, as those of the
+  // trainable tensors are, not the loss times the scale (65536, and changing as it backs off and grows).
+  const auto grads = [](const std::string& precision) {
+    at::manual_seed(4);
+    auto b = registries().backbones.create(
+        "vit", cfg::parse_string("{img_size: 8, patch_size: 2, embed_dim: 16, num_heads: 2, depth: 2}", "t"),
+        DataInfo{3, {3, 8, 8}});
+    auto m = registries().methods.create("structured_prune", cfg::parse_string("{at_step: 1000}", "t"));
+    m->attach(*b);
+    TrainOptions o;
+    o.precision = precision;
+    Stepper st(*b, {m.get()}, o, at::kCPU, 100, 0);
+    const auto trainable = set_trainable(*b, {m.get()});
+    at::manual_seed(12);
+    b->train();
+    st.step(at::randn({4, 3, 8, 8}), at::tensor({0, 1, 2, 0}, at::kLong));
+    std::map<std::string, at::Tensor> out;  // observed (requires a gradient, not trained) and trained ones
+    int observed = 0;
+    for (const auto& p : b->named_parameters())
+      if (p.value().requires_grad()) {
+        out[p.key()] = p.value().grad().clone();
+        observed += std::find(trainable.begin(), trainable.end(), p.key()) == trainable.end();
+      }
+    REQUIRE(observed == 4);  // a head gate and a unit gate per block
+    return out;
+  };
+  const auto full = grads("fp32"), half = grads("fp16");
+  REQUIRE(full.size() == 6);  // and the head (weight, bias)
+  for (const auto& [name, g] : full) {
+    INFO("tensor " << name);
+    REQUIRE(half.count(name) == 1);
+    CHECK(at::isfinite(half.at(name)).all().item<bool>());
+    CHECK(test::rel_err(half.at(name), g) <= 5e-2);
+  }
 }

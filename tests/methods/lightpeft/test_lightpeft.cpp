@@ -4,9 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
+#include <map>
 
+#include "framework/model/method_facets.h"
 #include "framework/config/node.h"
 #include "framework/data/dataset.h"
 #include "framework/model/backbone.h"
@@ -109,7 +113,7 @@ TEST_CASE("lightpeft end to end: estimation, pruning inside training, shares, re
   o.log_every = 1;
   std::vector<Method*> ms = {r.m.get()};
   fit(*r.b, ms, *r.data, o, 0, at::kCPU, [](const MetricEvent&) {});
-  const auto facts = r.m->run_summary();
+  const auto facts = facet<StructureChange>(r.m.get())->structure_summary();
   REQUIRE(facts.count("prune.heads_kept") == 1);
   // Per layer, half of the 4 heads (strictly above the median: 2 unless masks tie) stay.
   CHECK(facts.at("prune.heads_total") == 8);
@@ -143,6 +147,112 @@ TEST_CASE("lightpeft end to end: estimation, pruning inside training, shares, re
   CHECK(fresh.b->block(0).num_heads() == 2);
 }
 
+namespace {
+
+// Light-PEFT's estimation stage run step by step (4 steps: its score window is steps 3 and 4) on a tiny
+// ViT with LoRA (rank 2, no dropout) on attn.proj and mlp.fc1 of both blocks. Before every step each
+// module's LoRA tensors are set to fixed random values, B's column (rank) i times scale(prefix, step, i),
+// so that the module score of that step is scale × a module constant (‖Δx‖ is linear in B) and a rank
+// whose B column is 0 scores 0; `tweak(b, step)` may change the model for one step (undone by the
+// function it returns). Returns the kept modules and their kept ranks (the saved structure).
+using Scale = std::function<double(const std::string& prefix, int step, int rank)>;
+using Tweak = std::function<std::function<void()>(Backbone&, int step)>;
+std::map<std::string, std::vector<int64_t>> estimate(const Scale& scale, const Tweak& tweak = {}) {
+  at::manual_seed(4);
+  auto b = registries().backbones.create(
+      "vit", cfg::parse_string("{img_size: 8, patch_size: 2, embed_dim: 32, num_heads: 4, depth: 2}", "t"),
+      DataInfo{3, {3, 8, 8}});
+  // p_mod 0.25 of 4 modules: the lowest-scored goes; p_rank 0: the lowest-scored rank of all goes.
+  auto m = registries().methods.create(
+      "lightpeft", cfg::parse_string("{rank: 2, alpha: 2, dropout: 0, targets: [attn.proj, mlp.fc1], estimation_steps: 4, "
+                                     "p_att: 0, p_ffn: 0, p_mod: 0.25, p_rank: 0, l1: 0.01}", "t"));
+  m->attach(*b);
+  std::map<std::string, std::pair<at::Tensor, at::Tensor>> lora;  // prefix -> (A, B) parameters
+  auto params = b->named_parameters();
+  for (const std::string prefix : {"blocks.0.attn.proj.lora", "blocks.0.mlp.fc1.lora", "blocks.1.attn.proj.lora",
+                                   "blocks.1.mlp.fc1.lora"}) {
+    REQUIRE(params.contains(prefix + ".lora_A"));
+    lora[prefix] = {params[prefix + ".lora_A"], params[prefix + ".lora_B"]};
+  }
+  at::manual_seed(5);
+  std::map<std::string, std::pair<at::Tensor, at::Tensor>> init;
+  for (const auto& [prefix, ab] : lora)
+    init[prefix] = {0.3 * at::randn_like(ab.first), 0.003 * at::randn_like(ab.second)};  // Δx ≈ 5% of Wx + b
+  TrainOptions o;
+  o.lr = 1e-2;
+  Stepper st(*b, {m.get()}, o, at::kCPU, 4, 0);
+  b->train();
+  for (int s = 1; s <= 4; ++s) {
+    {
+      at::NoGradGuard g;
+      for (auto& [prefix, ab] : lora) {
+        ab.first.copy_(init[prefix].first);
+        for (int i = 0; i < 2; ++i) ab.second.select(1, i).copy_(init[prefix].second.select(1, i) * scale(prefix, s, i));
+      }
+    }
+    const auto undo = tweak ? tweak(*b, s) : std::function<void()>{};
+    at::manual_seed(100 + s);
+    st.step(at::randn({8, 3, 8, 8}), at::randint(0, 3, {8}, at::kLong));
+    if (undo) undo();
+    bool changed = false;
+    facet<TrainingHooks>(m.get())->on_step(*b, TrainState{s, 4, 0, [&] { changed = true; }});
+    if (changed) st.rebuild();
+    CHECK(changed == (s == 4));
+  }
+  const auto saved = facet<StructureChange>(m.get())->saved_structure();
+  REQUIRE(saved.contains("ranks"));
+  std::map<std::string, std::vector<int64_t>> out;
+  for (auto it = saved["ranks"].begin(); it != saved["ranks"].end(); ++it) out[it.key()] = it.value().get<std::vector<int64_t>>();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("lightpeft scores modules and ranks over the second half of the estimation steps only (E/2+1 .. E)",
+          "[methods][lightpeft]") {
+  // Steps 1 and 2 (outside the window): blocks.1.mlp.fc1's module is 10× and blocks.0.attn.proj's rank 0
+  // 100×, every other rank writes nothing. Steps 3 and 4 (the window, the released code's imp[len // 2:]):
+  // those two write nothing, every other rank is 1×. Scored over the window, both score 0 and go; scored
+  // over every step, both would be among the highest and stay.
+  const auto kept = estimate([](const std::string& prefix, int step, int rank) {
+    if (prefix == "blocks.1.mlp.fc1.lora") return step <= 2 ? 10.0 : 0.0;
+    if (prefix == "blocks.0.attn.proj.lora" && rank == 0) return step <= 2 ? 100.0 : 0.0;
+    return step <= 2 ? 0.0 : 1.0;
+  });
+  const std::map<std::string, std::vector<int64_t>> want = {
+      {"blocks.0.attn.proj.lora", {1}}, {"blocks.0.mlp.fc1.lora", {0, 1}}, {"blocks.1.attn.proj.lora", {0, 1}}};
+  CHECK(kept == want);
+}
+
+TEST_CASE("lightpeft: a non-finite module score of one step is zeroed for that step; the other steps still count",
+          "[methods][lightpeft]") {
+  // In step 3, blocks.0.attn.proj's layer and LoRA output nothing: its score of that step is 0/0 = NaN.
+  // In step 4 it is 100× the others. Zeroing the NaN step (the released code: NaN and ±inf → 0 per step,
+  // then the mean) leaves it the highest score (50×); zeroing after summing would score it 0 and drop it.
+  // blocks.1.mlp.fc1's module is 0.01× the others: it is the one that goes.
+  const auto kept = estimate(
+      [](const std::string& prefix, int step, int) {
+        if (prefix == "blocks.0.attn.proj.lora") return step == 3 ? 0.0 : 100.0;
+        return prefix == "blocks.1.mlp.fc1.lora" ? 0.01 : 1.0;
+      },
+      [](Backbone& b, int step) -> std::function<void()> {
+        if (step != 3) return {};
+        const std::shared_ptr<AttachableLinear> proj = b.block(0).linear("attn.proj").front().layer;
+        const at::Tensor w = proj->weight.detach().clone(), bias = proj->bias.detach().clone();
+        at::NoGradGuard g;
+        proj->weight.zero_();
+        proj->bias.zero_();
+        return [proj, w, bias] {
+          at::NoGradGuard g;
+          proj->weight.copy_(w);
+          proj->bias.copy_(bias);
+        };
+      });
+  CHECK(kept.count("blocks.0.attn.proj.lora") == 1);
+  CHECK(kept.count("blocks.1.mlp.fc1.lora") == 0);
+  CHECK(kept.size() == 3);
+}
+
 TEST_CASE("lightpeft on a RoBERTa-large-shaped encoder (16 heads of 64, 4096 units, two of its 24 layers)",
           "[methods][lightpeft]") {
   at::manual_seed(6);
@@ -165,11 +275,11 @@ TEST_CASE("lightpeft on a RoBERTa-large-shaped encoder (16 heads of 64, 4096 uni
   for (int64_t s = 1; s <= 3; ++s) {
     st.step(ids, y);
     bool changed = false;
-    m->on_step(*b, TrainState{s, 4, 0, [&] { changed = true; }});
+    facet<TrainingHooks>(m.get())->on_step(*b, TrainState{s, 4, 0, [&] { changed = true; }});
     if (changed) st.rebuild();
     CHECK(changed == (s == 2));
   }
-  const auto f = m->run_summary();
+  const auto f = facet<StructureChange>(m.get())->structure_summary();
   CHECK(f.at("prune.heads_total") == 32);
   CHECK(f.at("prune.units_total") == 8192);
   CHECK(b->block(0).num_heads() + b->block(1).num_heads() == f.at("prune.heads_kept"));

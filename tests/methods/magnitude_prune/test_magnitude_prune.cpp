@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include "framework/model/method_facets.h"
 #include "framework/config/node.h"
 #include "framework/data/dataset.h"
 #include "framework/model/backbone.h"
@@ -46,5 +47,5 @@ TEST_CASE("magnitude_prune zeroes exactly the smallest share and keeps it at zer
       CHECK(((w == 0) & ~small).sum().item<int64_t>() == 0);
     }
   CHECK(zeros == drop);  // three more optimiser steps did not bring them back
-  CHECK(mag->run_summary().at("prune.sparsity") == Approx(static_cast<double>(drop) / static_cast<double>(n)));
+  CHECK(facet<StructureChange>(mag.get())->structure_summary().at("prune.sparsity") == Approx(static_cast<double>(drop) / static_cast<double>(n)));
 }

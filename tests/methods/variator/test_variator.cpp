@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include "framework/model/method_facets.h"
 #include "framework/config/node.h"
 #include "framework/model/method.h"
 #include "backbones/vit/vit.h"
@@ -94,22 +95,22 @@ TEST_CASE("Variator distillation loss is zero when nothing is compressed and gro
   m1->attach(*b);
   b->to(at::kDouble);
   b->forward(x);
-  CHECK(m1->auxiliary_loss(*b, x).item<double>() == Approx(0.0).margin(1e-24));
+  CHECK(facet<TrainingHooks>(m1.get())->auxiliary_loss(*b, x).item<double>() == Approx(0.0).margin(1e-24));
   auto c = tiny_vit();
   auto m4 = registries().methods.create("variator", cfg::parse_string("ks: [4, 2]\n", "t"));
   m4->attach(*c);
   c->to(at::kDouble);
   c->forward(x);
-  const auto loss = m4->auxiliary_loss(*c, x);
+  const auto loss = facet<TrainingHooks>(m4.get())->auxiliary_loss(*c, x);
   CHECK(loss.item<double>() > 1e-6);
   loss.backward();  // the distillation gradient reaches the plugins (the teacher pass has none)
   const auto gate = c->named_parameters()["blocks.0.variator.k4.gate.weight"];
   REQUIRE(gate.grad().defined());
   CHECK(gate.grad().abs().max().item<double>() > 0);
-  const auto v = m4->variants();
-  REQUIRE(v.size() == 2);
-  CHECK(v[0].first == "k4");
-  CHECK(v[1].first == "k2");
+  auto* variants = facet<InferenceVariants>(m4.get());
+  REQUIRE(variants != nullptr);
+  CHECK(variants->variant_names() == std::vector<std::string>{"k4", "k2"});
+  CHECK(variants->default_variant() == "k4");
 }
 
 TEST_CASE("Variator distill modes: hidden trains on the MSE alone, task on the task loss alone", "[variator]") {
@@ -132,7 +133,7 @@ TEST_CASE("Variator distill modes: hidden trains on the MSE alone, task on the t
       ref->to(at::kDouble);
       ref->train();
       task = at::cross_entropy_loss(ref->forward(x), y).item<double>();
-      mse = mr->auxiliary_loss(*ref, x).item<double>();
+      mse = facet<TrainingHooks>(mr.get())->auxiliary_loss(*ref, x).item<double>();
     }
     const auto names = m->trainable(*b);
     head_trained = std::any_of(names.begin(), names.end(), [](const std::string& n) { return n.rfind("head.", 0) == 0; });

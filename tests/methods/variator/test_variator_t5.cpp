@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include "backbones/t5/t5.h"
+#include "framework/model/method_facets.h"
 #include "framework/config/node.h"
 #include "framework/measure/flops.h"
 #include "framework/model/method.h"
@@ -127,7 +128,7 @@ TEST_CASE("Variator match: last distils the final hidden states (the encoder's, 
   b->eval();
   b->forward(ids);
   const auto student = b->final_hidden().detach().clone();
-  const auto loss = m->auxiliary_loss(*b, ids);
+  const auto loss = facet<TrainingHooks>(m.get())->auxiliary_loss(*b, ids);
   // The teacher: the same network with the plugins bypassed = the plain T5 on the same weights.
   auto plain = make(tiny(), L);
   {

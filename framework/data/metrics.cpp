@@ -1,4 +1,4 @@
-#include "framework/train/metrics.h"
+#include "framework/data/metrics.h"
 
 #include <algorithm>
 #include <cmath>

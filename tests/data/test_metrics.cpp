@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "framework/train/metrics.h"
+#include "framework/data/metrics.h"
 #include "support/tensor_file.h"
 #include "support/tmp.h"
 
@@ -40,7 +40,7 @@ TEST_CASE("accuracy, F1, Matthews, Pearson and Spearman equal scikit-learn's and
   }
   const auto dir = test::fresh_dir("metrics");
   std::ofstream(dir + "/in.json") << cases.dump();
-  test::run_python(std::string(ADAPTLAB_TESTS_DIR) + "/train/reference_metrics.py", "'" + dir + "/in.json' '" + dir + "/out.json'");
+  test::run_python(std::string(ADAPTLAB_TESTS_DIR) + "/data/reference_metrics.py", "'" + dir + "/in.json' '" + dir + "/out.json'");
   const auto ref = nlohmann::json::parse(std::ifstream(dir + "/out.json"));
   for (size_t i = 0; i < cls.size(); ++i) {
     INFO("classification case " << i);
