@@ -36,6 +36,7 @@ void register_bert(Registries& r) {
   minilm.example_options = "{dropout: 0.0}";
   minilm.example_data = std::make_shared<DataInfo>(DataInfo{3, {10}});
   minilm.example_inputs = [] { return example_ids(1000); };
+  minilm.inputs = {{"model", InputPath::folder, true}};  // checked at plan time
   add_entry<PretrainedTextOptions>(
       r.backbones, "pretrained_text",
       "pretrained BERT/RoBERTa-style encoder from a model folder (default: the packaged all-MiniLM-L6-v2)",

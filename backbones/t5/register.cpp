@@ -24,6 +24,7 @@ void register_t5(Registries& r) {
                          "dropout: 0.0, feed_forward: relu, tie_word_embeddings: false, scale_decoder_outputs: false, label_ids: [5, 6, 7], "
                          "decoder_input: [0, 59]}";
   tiny.example_data = std::make_shared<DataInfo>(DataInfo{3, {10}});
+  tiny.inputs = {{"model", InputPath::folder, true}};  // checked at plan time
   tiny.example_inputs = [] {
     auto ids = at::randint(3, 60, {4, 10}, at::kLong);
     ids.narrow(1, 7, 3)[1].fill_(0);

@@ -154,6 +154,7 @@ void register_vit(Registries& r) {
   meta.example_options = "{img_size: 8, patch_size: 2, embed_dim: 16, num_heads: 2, depth: 2}";
   meta.example_data = std::make_shared<DataInfo>(DataInfo{3, {3, 8, 8}});
   meta.example_inputs = [] { return at::randn({4, 3, 8, 8}, at::kDouble); };
+  meta.inputs = {{"checkpoint", InputPath::file}};  // checked at plan time
   add_entry<ViTOptions>(
       r.backbones, "vit", "Vision Transformer with timm parameter names (random init, or a timm checkpoint)",
       [](const ViTOptions& given, const DataInfo& info) {

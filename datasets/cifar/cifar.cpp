@@ -101,7 +101,8 @@ std::unique_ptr<Dataset> make_cifar(const CifarOptions& o) { return std::make_un
 
 void register_cifar(Registries& r) {
   add_entry<CifarOptions>(r.datasets, "cifar", "CIFAR-10/100 from the binary distribution files",
-                          [](const CifarOptions& o) { return make_cifar(o); });
+                          [](const CifarOptions& o) { return make_cifar(o); },
+      EntryMeta{.inputs = {{"dir", InputPath::folder}}});  // checked at plan time
 }
 
 }  // namespace adaptlab

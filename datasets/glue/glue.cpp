@@ -204,7 +204,8 @@ std::unique_ptr<Dataset> make_glue(const GlueOptions& o) { return std::make_uniq
 void register_glue(Registries& r) {
   add_entry<GlueOptions>(r.datasets, "glue",
                          "GLUE tasks from their TSV files (dev = test, a train slice = validation; pairs with token types)",
-                         [](const GlueOptions& o) { return make_glue(o); });
+                         [](const GlueOptions& o) { return make_glue(o); },
+      EntryMeta{.inputs = {{"dir", InputPath::folder}, {"vocab", InputPath::any, true}}});  // checked at plan time
 }
 
 }  // namespace adaptlab

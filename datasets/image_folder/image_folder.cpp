@@ -89,7 +89,8 @@ std::unique_ptr<Dataset> make_image_folder(const ImageFolderOptions& o) { return
 
 void register_image_folder(Registries& r) {
   add_entry<ImageFolderOptions>(r.datasets, "image_folder", "images in class folders per split (JPEG/PNG)",
-                                [](const ImageFolderOptions& o) { return make_image_folder(o); });
+                                [](const ImageFolderOptions& o) { return make_image_folder(o); },
+      EntryMeta{.inputs = {{"dir", InputPath::folder}}});  // checked at plan time
 }
 
 }  // namespace adaptlab

@@ -75,7 +75,8 @@ void register_text_corpus(Registries& r) {
   add_entry<TextCorpusOptions>(r.datasets, "text_corpus",
                                "plain text without labels (WordPiece, BPE or SentencePiece ids), for label-free training (Variator "
                                "plugin pre-training)",
-                               [](const TextCorpusOptions& o) { return make_text_corpus(o); });
+                               [](const TextCorpusOptions& o) { return make_text_corpus(o); },
+      EntryMeta{.inputs = {{"file", InputPath::file}, {"vocab", InputPath::any, true}}});  // checked at plan time
 }
 
 }  // namespace adaptlab

@@ -177,7 +177,8 @@ std::unique_ptr<Dataset> make_text_tsv(const TextTsvOptions& options) { return s
 void register_text_tsv(Registries& r) {
   add_entry<TextTsvOptions>(r.datasets, "text_tsv",
                             "text classification from label<TAB>text files, WordPiece-tokenized (e.g. data/wordnet-lex)",
-                            [](const TextTsvOptions& o) { return make_text_tsv(o); });
+                            [](const TextTsvOptions& o) { return make_text_tsv(o); },
+      EntryMeta{.inputs = {{"dir", InputPath::folder}, {"vocab", InputPath::any, true}}});  // checked at plan time
 }
 
 }  // namespace adaptlab

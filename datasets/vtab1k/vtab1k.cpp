@@ -60,7 +60,8 @@ std::unique_ptr<Dataset> make_vtab1k(const Vtab1kOptions& o) {
 void register_vtab1k(Registries& r) {
   add_entry<Vtab1kOptions>(r.datasets, "vtab1k",
                            "VTAB-1k tasks in the NOAH/PYRA layout (list files + images; uint8 in memory, 224 bicubic)",
-                           [](const Vtab1kOptions& o) { return make_vtab1k(o); });
+                           [](const Vtab1kOptions& o) { return make_vtab1k(o); },
+      EntryMeta{.inputs = {{"dir", InputPath::folder}}});  // checked at plan time
 }
 
 }  // namespace adaptlab

@@ -6,6 +6,7 @@
 #include "framework/config/options.h"
 #include "framework/registry/registries.h"
 #include "framework/run/init_source.h"
+#include "framework/measure/options.h"
 #include "framework/train/options.h"
 
 namespace adaptlab::cli {
@@ -33,6 +34,10 @@ int cmd_list(const ListArgs& a) {
   if (a.what.empty() || a.what == "datasets") print(r.datasets, "datasets", a.verbose);
   if ((a.what.empty() && a.verbose) || a.what == "train")
     fmt::print("train (the `train:` map of every run config):\n{}", cfg::format_doc(cfg::options_doc<TrainOptions>(), "    "));
+  if ((a.what.empty() && a.verbose) || a.what == "measure")
+    fmt::print("measure (the `measure:` map of every run config: how the measurement phase times it; not part of "
+               "the run id):\n{}",
+               cfg::format_doc(cfg::options_doc<MeasureOptions>(), "    "));
   if ((a.what.empty() && a.verbose) || a.what == "init")
     fmt::print("init (each item of a run config's `init:` list; `from: {{study, run, match, same_seed}}` or `path`):\n{}",
                cfg::format_doc(cfg::options_doc<InitSource>(), "    "));
@@ -44,9 +49,9 @@ int cmd_list(const ListArgs& a) {
 void add_list(Command& root, const GlobalArgs&) {
   auto a = std::make_shared<ListArgs>();
   Command& c = root.sub("list", "list registered backbones, methods and datasets");
-  c.positional("what", a->what, "backbones | methods | datasets | train | init (default: all)")
-      .one_of({"backbones", "methods", "datasets", "train", "init"});
-  c.flag("-v,--verbose", a->verbose, "show every option with its default, and the train: and init: keys");
+  c.positional("what", a->what, "backbones | methods | datasets | train | measure | init (default: all)")
+      .one_of({"backbones", "methods", "datasets", "train", "measure", "init"});
+  c.flag("-v,--verbose", a->verbose, "show every option with its default, and the train:, measure: and init: keys");
   c.on_run([a] { return cmd_list(*a); });
 }
 

@@ -8,6 +8,7 @@
 #include "framework/sched/scheduler.h"
 #include "framework/sched/signals.h"
 #include "framework/store/store.h"
+#include "framework/sweep/sweep.h"
 
 namespace adaptlab::cli {
 namespace {
@@ -27,6 +28,9 @@ int cmd_measure(const MeasureArgs& a, const GlobalArgs& g) {
   o.stage.devices = parse_devices(a.devices);
   o.stage.threads = g.threads;
   o.stage.timeout_s = a.timeout_s;
+  // The runs' relative paths resolve in the project folder of the sweep file the study was run from.
+  const std::string sweep = store.sweep_path(study);
+  if (!sweep.empty()) o.stage.workdir = project_dir(sweep);
   install_interrupt_handler();
   const MeasureReport r = remeasure_study(store, study, o, interrupt_count(), interrupt_count());
   log::info("study {}: {} run(s) measured, {} failed, {} not started", study, r.done, r.failed, r.not_started);

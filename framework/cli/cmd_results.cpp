@@ -7,6 +7,9 @@
 #include "framework/core/error.h"
 #include "framework/registry/registries.h"
 #include "framework/sched/measure_stage.h"
+#include "framework/core/log.h"
+#include "framework/run/run_config.h"
+#include "framework/sched/driver_lock.h"
 #include "framework/sched/plan.h"
 #include "framework/store/merge.h"
 #include "framework/store/schema.h"
@@ -46,9 +49,35 @@ int cmd_gc(const std::string& db, bool dry_run) {
   return 0;
 }
 
+int cmd_rm(const std::string& db, const std::string& study_given, const std::vector<std::string>& filters, bool dry_run) {
+  AL_CHECK(std::filesystem::exists(db), "{}: no such results database", db);
+  Store store(db);
+  DriverLock lock(store);  // no sweep may write meanwhile
+  const std::string study = study_of(store, study_given);
+  RerunFilter filter(filters);
+  std::vector<std::string> ids;
+  for (const auto& r : store.runs(study)) {
+    RunConfig c = RunConfig::from_json(r.config, db + ": run " + r.id);
+    c.id = r.id;
+    if (filter.matches(c)) {
+      ids.push_back(r.id);
+      fmt::print("{} {}  {:<9} {}\n", dry_run ? "would remove" : "removing", r.id, to_string(r.status),
+                 r.label.empty() ? r.methods : r.label);
+    }
+  }
+  for (const auto& v : filter.unmatched()) log::warn("results rm: '{}' matches no run of study {}", v, study);
+  if (!dry_run && !ids.empty()) {
+    store.remove_runs(study, ids);
+    store.refresh_labels(study);
+  }
+  fmt::print("{}: {} run(s) of study {} {} (their attempts stay in run_history; `results gc` removes their saved "
+             "tensors)\n", db, ids.size(), study, dry_run ? "would be removed" : "removed");
+  return 0;
+}
+
 struct ResultsArgs {
-  std::string into, db;
-  std::vector<std::string> shards;
+  std::string into, db, study;
+  std::vector<std::string> shards, filters;
   bool dry_run = false;
 };
 
@@ -67,6 +96,14 @@ void add_results(Command& root, const GlobalArgs&) {
                                         "studies that used plugins)");
   migrate.option("--db", a->db, "the database").required();
   migrate.on_run([a] { return cmd_migrate(a->db); });
+  Command& rm = res.sub("rm", "drop runs from a study: by run id, `all`, or conditions key=value[,key=value...] on run "
+                              "columns (methods, backbone, dataset, seed) and dotted config keys (as --rerun); their "
+                              "attempts are kept in run_history, and a later sweep runs them again");
+  rm.option("--db", a->db, "the database").required();
+  rm.option("--study", a->study, "the study (default: the only one in the database)");
+  rm.flag("--dry-run", a->dry_run, "only list what would be removed");
+  rm.positional("runs", a->filters, "run ids, all, or key=value[,key=value...] conditions").required();
+  rm.on_run([a] { return cmd_rm(a->db, a->study, a->filters, a->dry_run); });
   Command& gc = res.sub("gc", "remove the saved tensors (results/<study>.artifacts/<id>) of runs the database no "
                               "longer has; list artifact files on record that are gone");
   gc.option("--db", a->db, "the database").required();

@@ -105,6 +105,7 @@ int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
   a.launch.threads = g.threads;
   a.launch.plugins = g.plugins;
   Sweep sw = load_sweep(a.launch.file, a.launch.overrides, registries());
+  check_inputs(sw, registries());  // data folders, checkpoints, models: once, before anything runs
   const std::string db = a.db.empty() ? default_db_path(sw.study) : a.db;
   resolve_dependencies(sw, db, registries());  // before sharding: shards keep the ids of the whole sweep
   if (a.launcher == "slurm") {
@@ -130,6 +131,7 @@ int cmd_sweep(SweepArgs a, const GlobalArgs& g) {
   o.progress_period_s = a.progress_every;
   o.log_dir = a.log_dir;
   o.command_line = g.command_line;
+  o.workdir = sw.project;
   install_interrupt_handler();
   const SweepReport r = run_sweep(sw, store, o);
   log::info("study {}: {} run, {} skipped, {} failed, {} timed out, {} cancelled, {} not started{}; results in {}",

@@ -99,6 +99,7 @@ Program::Program(const std::string& description) : impl_(std::make_unique<Impl>(
 Program::~Program() = default;
 Command& Program::root() { return *impl_->root; }
 void Program::footer(const std::string& text) { impl_->app.footer(text); }
+void Program::version(const std::string& text) { impl_->app.set_version_flag("--version", text, "print the version and exit"); }
 
 int Program::run(int argc, char** argv, const std::function<void()>& before) {
   try {

@@ -66,6 +66,8 @@ class Program {
   Command& root();
   // Text shown at the end of the root command's --help.
   void footer(const std::string& text);
+  // --version prints this and exits 0.
+  void version(const std::string& text);
   // Parses argv (printing help or a usage error itself), calls `before` (global set-up), then the chosen
   // command. Errors (adaptlab::Error and others) print "adaptlab: error: ..." and exit 1.
   int run(int argc, char** argv, const std::function<void()>& before);

@@ -1,5 +1,6 @@
 // adaptlab — experiment orchestration for training-inference efficient task adaptation.
 #include "framework/cli/commands.h"
+#include "framework/core/build_info.h"
 #include "framework/core/log.h"
 #include "framework/core/threads.h"
 #include "framework/registry/registries.h"
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
       "Exit codes: 0 = success; 1 = an error (bad input, a missing file, a database problem: the message says "
       "which); 2 = `sweep` finished but not every run is done (failed, timed out, cancelled or not started, now "
       "or kept from an earlier sweep); 64 = a usage error (unknown flag, bad flag value, missing argument).");
+  program.version(version_line(kPluginApiVersion));
   cli::GlobalArgs g;
   cli::Command& root = program.root();
   root.option("--threads", g.threads, "intra-op CPU threads (default: the CPUs this process may use)").non_negative();

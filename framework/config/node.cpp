@@ -278,20 +278,48 @@ std::vector<std::string> split_dots(const std::string& s) {
 }
 }  // namespace
 
+namespace {
+// Item `part` (a 0-based index) of a list, for a dotted key; an error names the list and its size.
+Node* list_item(Node& list, const std::string& part, const std::string& dotted, const Loc& loc) {
+  size_t i = 0;
+  const bool number = !part.empty() && part.size() < 9 && part.find_first_not_of("0123456789") == std::string::npos;
+  if (number) i = static_cast<size_t>(std::stoul(part));
+  AL_CHECK(number && i < list.items().size(), "{}: '{}' in key '{}' is not an index of the list at {} ({} items: 0 to {})",
+           loc.str(), part, dotted, list.loc().str(), list.items().size(),
+           list.items().empty() ? std::string("none") : std::to_string(list.items().size() - 1));
+  return list.item(i);
+}
+}  // namespace
+
 void set_path(Node& root, const std::string& dotted, Node value, const Loc& loc) {
   const auto parts = split_dots(dotted);
   for (const auto& p : parts) AL_CHECK(!p.empty(), "{}: empty component in key '{}'", loc.str(), dotted);
   if (!root.is_map()) root = Node::make_map(loc);
   Node* cur = &root;
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (cur->is_list()) {  // methods.0.rank: an item of a list
+      Node* next = list_item(*cur, parts[i], dotted, loc);
+      // A component given by its name alone (methods: [lightpeft]) becomes {name: lightpeft} to take options.
+      if (next->is_scalar()) {
+        Node m = Node::make_map(next->loc());
+        m.set("name", *next, next->loc());
+        *next = std::move(m);
+      }
+      cur = next;
+      continue;
+    }
     Node* next = cur->find(parts[i]);
     if (!next) {
       cur->set(parts[i], Node::make_map(loc), loc);
       next = cur->find(parts[i]);
     }
-    AL_CHECK(next->is_map(), "{}: '{}' is {} (at {}), not a map; cannot set '{}'", loc.str(), parts[i],
-             next->kind_name(), next->loc().str(), dotted);
+    AL_CHECK(next->is_map() || next->is_list(), "{}: '{}' is {} (at {}), not a map or a list; cannot set '{}'",
+             loc.str(), parts[i], next->kind_name(), next->loc().str(), dotted);
     cur = next;
+  }
+  if (cur->is_list()) {
+    *list_item(*cur, parts.back(), dotted, loc) = std::move(value);
+    return;
   }
   cur->set(parts.back(), std::move(value), loc);
 }

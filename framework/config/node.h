@@ -41,6 +41,7 @@ class Node {
 
   // Lists.
   const std::vector<Node>& items() const { return items_; }
+  Node* item(size_t i) { return i < items_.size() ? &items_[i] : nullptr; }
   void push_back(Node n) { items_.push_back(std::move(n)); }
 
   // Maps keep insertion order; keys are unique.

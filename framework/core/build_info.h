@@ -10,7 +10,11 @@ struct BuildInfo {
   bool git_dirty = false; // uncommitted changes to tracked files when it was built
   std::string torch_version;
   bool torch_cuda = false;  // LibTorch was built with CUDA and the CUDA paths are compiled in
+  std::string version;      // adaptlab's version (CMake's project version)
 };
+
+// "adaptlab 0.1.0 (commit 1a2b3c4, dirty), LibTorch 2.11.0 (CPU), plugin API 5" — what --version prints.
+std::string version_line(int plugin_api);
 
 // Where packaged pretrained models are looked for, in order: $ADAPTLAB_MODELS_DIR; models/ beside the
 // executable's folder (<checkout>/models for build/adaptlab, where tools/setup.sh links the pip-installed

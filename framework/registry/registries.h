@@ -29,8 +29,18 @@ class Method;
 class Dataset;
 struct DataInfo;
 
+// An option that names an input on disk, checked by the sweep before anything runs (relative paths
+// against the sweep's project folder): `dir: data/x` that is not a folder fails the plan, not N runs.
+struct InputPath {
+  std::string key;             // the option ("dir", "checkpoint")
+  enum Kind { folder, file, any } kind = folder;
+  bool or_model_name = false;  // a value without '/' is a model folder name under models/ (found there)
+};
+
 // What an entry declares beside its factory, for `adaptlab list`, tests and examples.
 struct EntryMeta {
+  // Options that name inputs on disk (checked at plan time).
+  std::vector<InputPath> inputs;
   // Methods: options (YAML) for the method contract test when the defaults cannot run alone or leave
   // much unexercised. Backbones: options of a tiny instance for the contract test.
   std::string example_options;

@@ -17,6 +17,7 @@ struct ChildSpec {
   std::string log_path;                // stdout + stderr, appended
   double timeout_s = 0;                // 0 = no limit
   std::string run_id;                  // the run the child must report (its status event); "" = any
+  std::string cwd;                     // the child's working directory ("" = the parent's)
 };
 
 struct ChildResult {

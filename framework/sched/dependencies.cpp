@@ -120,10 +120,11 @@ void resolve_dependencies(Sweep& sweep, const std::string& db_path, const Regist
   for (auto& r : sweep.runs)
     for (auto& src : r.config.init) {
       any = true;
-      if (!src.from_run()) {
-        AL_CHECK(fs::is_regular_file(src.path), "run {}: init path {}: no such file", r.id(), src.path);
-        src.artifact = fs::absolute(src.path).string();
-        src.artifact_hash = file_hash(src.path);
+      if (!src.from_run()) {  // relative to the project folder, where the runs start
+        const fs::path p = fs::path(src.path).is_absolute() ? fs::path(src.path) : fs::path(sweep.project) / src.path;
+        AL_CHECK(fs::is_regular_file(p), "run {}: init path {}: no such file ({})", r.id(), src.path, p.string());
+        src.artifact = p.lexically_normal().string();
+        src.artifact_hash = file_hash(src.artifact);
       }
     }
   if (!any) return;

@@ -92,6 +92,7 @@ MeasureReport run_measurements(const std::vector<MeasureJob>& jobs, Store& store
           spec.log_path = j.log_path;
           spec.timeout_s = o.timeout_s;
           spec.run_id = j.id;
+          spec.cwd = o.workdir;
           inbox.push(Done{i, dev == "cpu" ? "cpu" : "cuda:" + dev, run_child(spec, kill, nullptr)});
         }
       });

@@ -28,6 +28,7 @@ struct MeasureStageOptions {
   double timeout_s = 0;                        // per measurement; 0 = none
   std::string executable;                      // the adaptlab binary (default: this process's)
   bool verbose = true;                         // a line per measured run on stderr
+  std::string workdir;                         // where the children start (the project folder; "" = here)
 };
 
 struct MeasureReport {

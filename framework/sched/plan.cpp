@@ -4,12 +4,15 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "framework/core/build_info.h"
 #include "framework/core/error.h"
+#include "framework/registry/registries.h"
 #include "framework/run/run_config.h"
 
 #include "framework/core/log.h"
@@ -230,6 +233,54 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter 
   std::stable_sort(plan.todo.begin(), plan.todo.end(),
                    [&](size_t a, size_t b) { return sweep.runs[a].cost > sweep.runs[b].cost; });
   return plan;
+}
+
+void check_inputs(const Sweep& sweep, const Registries& registries) {
+  namespace fs = std::filesystem;
+  std::map<std::string, int> missing;  // problem -> runs naming it
+  std::vector<std::string> order;
+  auto check = [&](const std::string& kind, const std::string& key, const InputPath& in, const std::string& value) {
+    if (value.empty()) return;
+    std::string problem;
+    if (in.or_model_name && value.find('/') == std::string::npos) {
+      if (find_model_dir(value).empty())
+        problem = fmt::format("{}.{} '{}': no model folder of that name in {}", kind, key, value, fmt::join(models_dirs(), ", "));
+    } else {
+      const fs::path p = fs::path(value).is_absolute() ? fs::path(value) : fs::path(sweep.project) / value;
+      std::error_code ec;
+      const bool ok = in.kind == InputPath::folder ? fs::is_directory(p, ec)
+                      : in.kind == InputPath::file ? fs::is_regular_file(p, ec) || fs::is_fifo(p, ec) || fs::is_character_file(p, ec)
+                                                   : fs::exists(p, ec);
+      if (!ok)
+        problem = fmt::format("{}.{} '{}': {} {}", kind, key, value,
+                              fs::exists(p, ec) ? "not a " + std::string(in.kind == InputPath::folder ? "folder" : "file") + ":"
+                                                : "no such " + std::string(in.kind == InputPath::folder ? "folder" : "file"),
+                              p.string());
+    }
+    if (problem.empty()) return;
+    if (missing[problem]++ == 0) order.push_back(problem);
+  };
+  for (const auto& r : sweep.runs) {
+    const RunConfig& c = r.config;
+    for (const auto& in : registries.datasets.item(c.dataset.name).meta.inputs)
+      if (c.dataset.options.contains(in.key) && c.dataset.options.at(in.key).is_string())
+        check("dataset", in.key, in, c.dataset.options.at(in.key).get<std::string>());
+    for (const auto& in : registries.backbones.item(c.backbone.name).meta.inputs)
+      if (c.backbone.options.contains(in.key) && c.backbone.options.at(in.key).is_string())
+        check("backbone", in.key, in, c.backbone.options.at(in.key).get<std::string>());
+  }
+  if (order.empty()) return;
+  std::vector<std::string> lines;
+  for (size_t i = 0; i < order.size() && i < 5; ++i)
+    lines.push_back(fmt::format("{} ({} run{})", order[i], missing[order[i]], missing[order[i]] == 1 ? "" : "s"));
+  if (order.size() > 5) lines.push_back(fmt::format("... and {} more", order.size() - 5));
+  std::error_code ec;
+  fail("{}: inputs its runs name are not there (nothing was run): {}. Relative paths in a sweep are relative to its "
+       "project folder {} (the folder holding its experiments/ folder, else its own folder), not to the working "
+       "directory ({}){}",
+       sweep.path, fmt::join(lines, "; "), sweep.project, fs::current_path(ec).string(),
+       fs::exists(fs::path(sweep.project) / "tools/setup.sh", ec) ? "; the data the project ships is built by tools/setup.sh"
+                                                                  : "");
 }
 
 int migrate_run_ids(Store& store, const Registries& registries) {

@@ -64,6 +64,11 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter 
 // configs). Returns how many ids changed; 0 when the database is current.
 int migrate_run_ids(Store& store, const Registries& registries);
 
+// The inputs the sweep's runs name exist: what their dataset and backbone declare as inputs on disk
+// (EntryMeta::inputs: data folders, files, model names), relative paths taken in the sweep's project
+// folder. Checked once, before anything runs; the error lists each missing input with its runs.
+void check_inputs(const Sweep& sweep, const Registries& registries);
+
 // The database's record of a planned run.
 RunRecord run_record(const std::string& study, const RunConfig& config);
 

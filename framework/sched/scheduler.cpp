@@ -174,6 +174,7 @@ class Launch {
     mo.threads = o_.threads;
     mo.timeout_s = o_.timeout_s;
     mo.executable = exe_;
+    mo.workdir = o_.workdir;
     const MeasureReport m = run_measurements(jobs, store_, mo, stop_launching_, kill_running_, tick);
     rep.measured += m.done;
     rep.measure_failed += m.failed;
@@ -229,6 +230,7 @@ class Launch {
     spec.log_path = log_paths_[i];
     spec.timeout_s = o_.timeout_s;
     spec.run_id = sweep_.runs[i].id();
+    spec.cwd = o_.workdir;
     return spec;
   }
 

@@ -23,6 +23,7 @@ struct SchedulerOptions {
   bool progress = true;            // progress display on stderr
   double progress_period_s = 30;   // not a terminal: how often the running runs' lines are written
   std::string command_line;        // the driver's command line, stored as provenance
+  std::string workdir;             // where runs start (the sweep's project folder; "" = this process's)
 };
 
 struct SweepReport {

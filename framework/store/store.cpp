@@ -188,6 +188,19 @@ void Store::retire_attempt(const std::string& study, const std::string& id) {
   }
 }
 
+int Store::remove_runs(const std::string& study, const std::vector<std::string>& ids) {
+  sql::Transaction tx(*db_);
+  int n = 0;
+  for (const auto& id : ids) {
+    retire_attempt(study, id);
+    sql::Stmt del(*db_, "DELETE FROM runs WHERE study = ?1 AND id = ?2");
+    del.bind(1, study).bind(2, id).run();
+    n += sqlite3_changes(db_->handle());
+  }
+  tx.commit();
+  return n;
+}
+
 void Store::block_run(const RunRecord& r, const std::string& reason) {
   sql::Transaction tx(*db_);
   retire_attempt(r.study, r.id);

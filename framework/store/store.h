@@ -85,6 +85,9 @@ class Store {
   // Records a run that cannot start because a dependency did not end done (status blocked, the reason
   // as its error); an earlier attempt goes to run_history. A later sweep runs it once the dependency is done.
   void block_run(const RunRecord& run, const std::string& reason);
+  // Drops runs from a study in one transaction: each one's current attempt goes to run_history (with its
+  // summary) and its rows go; returns how many were removed. Saved tensors stay until `results gc`.
+  int remove_runs(const std::string& study, const std::vector<std::string>& ids);
   // Writes metrics, summary, provenance and the final status in one transaction.
   void finish_run(const std::string& study, const std::string& id, const RunOutcome& outcome);
   void finish_run(const std::string& study, const std::string& id, RunStatus status,

@@ -220,11 +220,39 @@ SweepFile parse_sweep(const std::string& path) {
   return sw;
 }
 
-std::vector<PlannedRun> expand(const SweepFile& sw, const std::vector<std::string>& overrides, const Registries& registries) {
-  for (const auto& o : overrides) {
-    const std::string key = o.substr(0, o.find('='));
-    AL_CHECK(std::find(sw.axis_keys.begin(), sw.axis_keys.end(), key) == sw.axis_keys.end(),
-             "override '{}' would fix grid axis '{}' for every run; edit the grid instead", o, key);
+std::vector<PlannedRun> expand(const SweepFile& file, const std::vector<std::string>& given_overrides,
+                               const Registries& registries) {
+  // Overrides of the sweep itself: `seeds=N` (or a list), and a grid axis's values (`train.lr=[1e-3]`: a
+  // list, or one value for every run). The others apply to every run's configuration (list items too:
+  // `methods.0.rank=4`).
+  SweepFile sw = file;
+  std::vector<std::string> overrides;
+  for (const auto& o : given_overrides) {
+    const auto eq = o.find('=');
+    AL_CHECK(eq != std::string::npos && eq > 0, "override '{}': expected key=value", o);
+    const std::string key = o.substr(0, eq), origin = fmt::format("<override '{}'>", o);
+    if (key == "seeds") {
+      sw.seeds = read_seeds(cfg::parse_string(o.substr(eq + 1), origin));
+      continue;
+    }
+    const auto axis = std::find_if(sw.axes.begin(), sw.axes.end(), [&](const SweepAxis& a) {
+      return std::any_of(a.front().begin(), a.front().end(), [&](const auto& kv) { return kv.first == key; });
+    });
+    if (axis == sw.axes.end()) {
+      overrides.push_back(o);
+      continue;
+    }
+    AL_CHECK(axis->front().size() == 1, "override '{}': '{}' is a zip axis, paired with {} others; edit the zip in {}",
+             o, key, axis->front().size() - 1, sw.path);
+    const cfg::Node values = cfg::parse_string(o.substr(eq + 1), origin);
+    SweepAxis replaced;
+    if (values.is_list()) {
+      AL_CHECK(!values.items().empty(), "override '{}': an empty list leaves the sweep no runs", o);
+      for (const auto& v : values.items()) replaced.push_back({{key, v}});
+    } else {
+      replaced.push_back({{key, values}});
+    }
+    *axis = std::move(replaced);
   }
   check_run_count(sw);
   std::vector<PlannedRun> runs;
@@ -270,9 +298,17 @@ std::vector<PlannedRun> expand(const SweepFile& sw, const std::vector<std::strin
   return runs;
 }
 
+std::string project_dir(const std::string& sweep_path) {
+  namespace fs = std::filesystem;
+  const fs::path file = fs::absolute(sweep_path).lexically_normal();
+  for (fs::path p = file.parent_path(); p.has_relative_path(); p = p.parent_path())
+    if (p.filename() == "experiments") return p.parent_path().string();
+  return file.parent_path().string();
+}
+
 Sweep load_sweep(const std::string& path, const std::vector<std::string>& overrides, const Registries& registries) {
   SweepFile file = parse_sweep(path);
-  Sweep sw{file.study, file.path, file.text, expand(file, overrides, registries)};
+  Sweep sw{file.study, file.path, file.text, expand(file, overrides, registries), project_dir(path)};
   return sw;
 }
 

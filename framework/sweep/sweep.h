@@ -43,7 +43,14 @@ struct Sweep {
   std::string path;         // the sweep file
   std::string text;         // the sweep file's content, stored with the study
   std::vector<PlannedRun> runs;
+  std::string project;      // project_dir(path): where relative paths of its runs resolve, and runs start
 };
+
+// The project folder of a sweep file: the folder holding the `experiments/` folder the file lies in
+// (for experiments/default/sweep.yaml in a checkout: the checkout), or the file's own folder outside
+// one. Relative paths in a sweep's runs (dataset folders, checkpoints, list files, init files) are
+// relative to it, whatever the working directory: the sweep's runs start there.
+std::string project_dir(const std::string& sweep_path);
 
 // One axis of the expansion: its points, each assigning one or more dotted keys.
 using SweepAxis = std::vector<std::vector<std::pair<std::string, cfg::Node>>>;

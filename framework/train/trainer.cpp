@@ -214,7 +214,7 @@ at::Tensor Stepper::step(const at::Tensor& xb, const at::Tensor& yb) {
     s.scaler->scale(loss).backward();
     // Every gradient a method reads, observed tensors' too (first-order pruning scores), not only the
     // optimised ones: the loss's gradients, not the loss's times the scale.
-    finite_grads = s.scaler->unscale(s.trainable);
+    finite_grads = s.scaler->unscale(s.with_grad);
   } else {
     loss.backward();
   }

@@ -46,6 +46,6 @@ TEST_CASE("overrides set dotted keys, parse YAML values, and report bad paths", 
         R"({"backbone":{"name":"vit"},"methods":["lora",{"name":"linear"}],"seed":3,"train":{"lr":0.5}})");
   CHECK(cfg::at_path(root, "train.lr")->loc().file == "<override 'train.lr=0.5'>");
   REQUIRE_THROWS_WITH(cfg::apply_override(root, "seed.x=1"),
-                      "<override 'seed.x=1'>: 'seed' is a scalar (at f.yaml:2:7), not a map; cannot set 'seed.x'");
+                      "<override 'seed.x=1'>: 'seed' is a scalar (at f.yaml:2:7), not a map or a list; cannot set 'seed.x'");
   REQUIRE_THROWS_WITH(cfg::apply_override(root, "novalue"), "<override 'novalue'>: expected key.sub=value");
 }

@@ -117,4 +117,16 @@ check results/p.sqlite "SELECT count(*) FROM provenance WHERE key LIKE 'plugin.0
 printf 'rebuilt' >>plug.so
 expect 0 "was made with plugin .*plug.so as it was then \(hash [0-9a-f]+\); the file has changed since" -- \
   "$CLI" --plugin ./plug.so sweep --no-progress --db results/p.sqlite plug.yaml
+# results rm: drops runs by id or condition (attempts kept in run_history); a later sweep runs them again.
+before_hist=$(q $DB "SELECT count(*) FROM run_history WHERE run_id = '$dep1'")
+expect 0 "would remove $dep1" -- "$CLI" results rm --db $DB --dry-run "$dep1"
+check $DB "SELECT count(*) FROM runs WHERE id = '$dep1'" 1
+expect 0 "1 run\(s\) of study two removed" -- "$CLI" results rm --db $DB "$dep1"
+check $DB "SELECT count(*) FROM runs WHERE id = '$dep1'" 0
+check $DB "SELECT count(*) FROM run_history WHERE run_id = '$dep1'" $((before_hist + 1))
+check $DB "SELECT count(*) FROM summary WHERE run_id = '$dep1'" 0
+expect 0 "2 run\(s\) of study two removed" -- "$CLI" results rm --db $DB "train.lr=0.01"
+check $DB "SELECT count(*) FROM runs" 1
+expect 0 "3 run\(s\) run again|3 run, 1 skipped" -- "$CLI" sweep --no-progress --db $DB "$SW"
+check $DB "SELECT count(*) FROM runs WHERE status = 'done'" 4
 finish "gc under any --db spelling, moved studies, one stem, replaced init files, interrupted rerun chains, outputs"

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -103,8 +104,14 @@ TEST_CASE("every registered method trains in fp16 on every backbone: finite loss
     for (const std::string& name : methods) {
       if (refused.count({kind, name})) continue;
       INFO("method '" << name << "' on the " << kind);
-      const Trained full = train(kind, name, "fp32");
-      const Trained half = train(kind, name, "fp16");
+      Trained full, half;
+      try {  // an error (e.g. a value that does not fit float16) fails this pair; the others still run
+        full = train(kind, name, "fp32");
+        half = train(kind, name, "fp16");
+      } catch (const std::exception& e) {
+        FAIL_CHECK("training failed: " << e.what());
+        continue;
+      }
       CHECK(half.steps == 6);
       REQUIRE(half.train_losses.size() == 6);
       for (double l : half.train_losses) CHECK(std::isfinite(l));

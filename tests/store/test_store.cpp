@@ -77,7 +77,7 @@ TEST_CASE("store: foreign and newer files are refused", "[store]") {
       sql::Db db(p, false);
       db.exec("PRAGMA user_version = 99");
     }
-    REQUIRE_THROWS_WITH(Store(p), p + ": written by a newer adaptlab (schema version 99, this build reads up to 7); "
+    REQUIRE_THROWS_WITH(Store(p), p + ": written by a newer adaptlab (schema version 99, this build reads up to " + std::to_string(kSchemaVersion) + "); "
                                       "refusing to open it");
   }
   SECTION("not a database at all") {
@@ -135,7 +135,7 @@ TEST_CASE("store: a version-1 database is migrated on open and keeps every row",
     }
   }
   SECTION("read-only opening asks for a migration first") {
-    REQUIRE_THROWS_WITH(Store(p, true), Catch::StartsWith(p + ": schema version 1 needs migrating to 7"));
+    REQUIRE_THROWS_WITH(Store(p, true), Catch::StartsWith(p + ": schema version 1 needs migrating to " + std::to_string(kSchemaVersion)));
   }
   SECTION("opening for writing migrates") {
     Store s(p);

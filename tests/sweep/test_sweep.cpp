@@ -92,9 +92,45 @@ grid:
   CHECK(t.warmup_epochs == 0.5);   // grid over run
   CHECK(t.epochs == 3);            // command line over all
   CHECK(sw.study == std::filesystem::path(dir).filename().string());  // default: the folder name
-  REQUIRE_THROWS_WITH(load_sweep(path, {"train.warmup_epochs=1"}, registries()),
-                      "override 'train.warmup_epochs=1' would fix grid axis 'train.warmup_epochs' for every run; "
-                      "edit the grid instead");
+  // An override of a grid axis replaces its values (one value, or a list: a smaller grid).
+  CHECK(load_sweep(path, {"train.warmup_epochs=1"}, registries()).runs.at(0).config.train.warmup_epochs == 1.0);
+  const Sweep two = load_sweep(path, {"train.warmup_epochs=[0.25, 0.75]"}, registries());
+  REQUIRE(two.runs.size() == 2);
+  CHECK(two.runs[1].config.train.warmup_epochs == 0.75);
+}
+
+TEST_CASE("overrides reach list items, seeds and grid axes; zip axes and bad indices are refused", "[sweep]") {
+  const auto dir = test::fresh_dir("sweep-overrides");
+  test::write_file(dir, "base.yaml", kBase);
+  const auto path = test::write_file(dir, "s.yaml", R"(
+include: [base.yaml]
+grid:
+  methods:
+    - [lightpeft]
+    - [lightpeft, {name: tome, r: 2}]
+  train.lr: [0.1, 0.01]
+zip:
+  train.epochs: [1, 2]
+  train.batch_size: [8, 16]
+seeds: 3
+)");
+  const Sweep full = load_sweep(path, {}, registries());
+  CHECK(full.runs.size() == 2 * 2 * 2 * 3);
+  // A paper study shrunk for a smoke run in one line: one seed, one lr, fewer estimation steps.
+  const Sweep small = load_sweep(path, {"seeds=1", "train.lr=[0.01]", "methods.0.estimation_steps=20"}, registries());
+  REQUIRE(small.runs.size() == 2 * 1 * 2 * 1);
+  for (const auto& r : small.runs) {
+    CHECK(r.config.seed == 0);
+    CHECK(r.config.train.lr == 0.01);
+    CHECK(r.config.methods.at(0).options.at("estimation_steps") == 20);  // [lightpeft] became {name: lightpeft}
+  }
+  CHECK(load_sweep(path, {"seeds=[4, 7]"}, registries()).runs.size() == 2 * 2 * 2 * 2);
+  // An item a run's list does not have is an error naming the list (methods.1 of [lightpeft]).
+  REQUIRE_THROWS_WITH(load_sweep(path, {"seeds=1", "methods.1.r=4"}, registries()),
+                      Catch::Contains("'1' in key 'methods.1.r' is not an index of the list at") &&
+                          Catch::Contains("(1 items: 0 to 0)"));
+  REQUIRE_THROWS_WITH(load_sweep(path, {"train.epochs=3"}, registries()),
+                      Catch::Contains("override 'train.epochs=3': 'train.epochs' is a zip axis, paired with 1 others"));
 }
 
 TEST_CASE("sweep file errors name file, line and key", "[sweep]") {
