@@ -38,6 +38,7 @@ class TrainingHooks {
   virtual void on_step(Backbone& /*backbone*/, const TrainState& /*state*/) {}
   // After each backward pass, before the optimiser step (the gradients are there): e.g. first-order
   // importance scores. `state.step` is the step being taken (1-based).
+  // (fp16: only on steps whose gradients are finite; an overflowing step skips it with the update.)
   virtual void after_backward(Backbone& /*backbone*/, const TrainState& /*state*/) {}
   // State-dict names of tensors that need gradients without being optimised (e.g. gates whose gradients
   // score heads); they get requires_grad but no optimiser group.

@@ -31,6 +31,7 @@
 #include "framework/run/spec_file.h"
 #include "framework/sched/child.h"
 #include "framework/sched/driver_lock.h"
+#include "framework/sched/launch_graph.h"
 #include "framework/sched/measure_stage.h"
 #include "framework/sched/plan.h"
 #include "framework/sched/progress.h"
@@ -104,13 +105,7 @@ class Launch {
     // and not in this launch) are blocked now. The others queue here, on the driver thread, and go to a
     // slot only when one is free: the driver never waits for a slot, so messages, the database, the
     // heartbeat and Ctrl-C keep moving whatever the sweep's size.
-    for (size_t i : todo_) {
-      if (!blocked_from_start_[i].empty()) {
-        accounted += settle(i, Settle::blocked, blocked_from_start_[i], progress, rep);
-      } else if (waiting_[i].empty() && !settled_.count(i)) {
-        ready_.push_back(i);
-      }
-    }
+    accounted += take(graph_->start(), progress, rep);
     int seen_interrupts = 0;
     while (accounted < todo_.size()) {
       const int n = interrupt_count().load();
@@ -126,7 +121,11 @@ class Launch {
         if (m.kind == Msg::finished && m.final) free_slots_.push_back(m.slot);
         const size_t n_final = handle(m, progress, rep);
         accounted += n_final;
-        if (n_final > 0) accounted += release_dependents(m, progress, rep);
+        if (n_final > 0) {
+          const RunStatus st = m.result.outcome.status;
+          if (st == RunStatus::done) pin_dependents(m.run, m.result.outcome);
+          accounted += take(graph_->finished(m.run, st), progress, rep);
+        }
       }
       accounted += feed_slots(progress, rep);
       progress.print();
@@ -242,7 +241,7 @@ class Launch {
       while (!ready_.empty()) {
         const size_t i = ready_.front();
         ready_.pop_front();
-        n += settle(i, Settle::not_started, "", progress, rep);
+        n += take({{}, graph_->not_started(i)}, progress, rep);
       }
       return n;
     }
@@ -354,54 +353,49 @@ class Launch {
     return 1;
   }
 
-  // ---- dependencies (init: from another run of this sweep) ----
-  enum class Settle { blocked, not_started };
-
+  // ---- dependencies (init: from another run of this sweep; the bookkeeping is LaunchGraph's) ----
   void plan_dependencies() {
     std::map<std::string, size_t> index;
     for (size_t j = 0; j < sweep_.runs.size(); ++j) index.emplace(sweep_.runs[j].id(), j);
     std::set<size_t> in_launch(todo_.begin(), todo_.end());
+    std::map<size_t, std::set<size_t>> waits_for;
+    std::map<size_t, std::string> blocked;
     for (size_t i : todo_)
       for (const auto& src : sweep_.runs[i].config.init) {
         if (!src.from_run() || src.resolved_study != sweep_.study) continue;
         const auto it = index.find(src.resolved_run);
-        if (it != index.end()) {
+        if (it != index.end() && in_launch.count(it->second)) {
+          waits_for[i].insert(it->second);
           dependents_[it->second].push_back(i);
-          if (in_launch.count(it->second)) {
-            waiting_[i].insert(it->second);
-            continue;
-          }
+          continue;
         }
         // Not run by this launch (done before, or in another shard or Slurm stage): it must be done in
         // this database already.
         const auto st = store_.status(sweep_.study, src.resolved_run);
-        if (st != RunStatus::done && blocked_from_start_[i].empty())
-          blocked_from_start_[i] = fmt::format("its dependency {} is {} and not part of this launch (another shard "
-                                               "or stage?)",
-                                               src.resolved_run, st ? to_string(*st) : "not run");
+        if (st != RunStatus::done && blocked[i].empty())
+          blocked[i] = fmt::format("its dependency {} is {} and not part of this launch (another shard or stage?)",
+                                   src.resolved_run, st ? to_string(*st) : "not run");
       }
+    graph_ = std::make_unique<LaunchGraph>(todo_, waits_for, blocked,
+                                           [this](size_t i) { return sweep_.runs[i].id(); });
   }
 
-  // A run that will not start: blocked (recorded, with the reason) or not started; so are the runs
-  // that depend on it. Returns how many runs this accounts for.
-  size_t settle(size_t i, Settle how, const std::string& reason, Progress& progress, SweepReport& rep) {
-    if (!settled_.insert(i).second) return 0;
-    size_t n = 1;
-    if (how == Settle::blocked) {
-      ++rep.blocked;
-      if (db_lost_.empty()) store_.block_run(run_record(sweep_.study, sweep_.runs[i].config), reason);
-      progress.suspend();
-      log::warn("run {} blocked: {}", sweep_.runs[i].id(), reason);
-    } else {
-      ++rep.not_started;
+  // Acts on what the graph answered: queues the runs that may start, records the blocked ones (with the
+  // reason) and counts the not started. Returns how many runs this accounts for.
+  size_t take(const LaunchGraph::Update& u, Progress& progress, SweepReport& rep) {
+    for (size_t i : u.ready) ready_.push_back(i);
+    for (const auto& st : u.settled) {
+      if (st.fate == LaunchGraph::Fate::blocked) {
+        ++rep.blocked;
+        if (db_lost_.empty()) store_.block_run(run_record(sweep_.study, sweep_.runs[st.run].config), st.reason);
+        progress.suspend();
+        log::warn("run {} blocked: {}", sweep_.runs[st.run].id(), st.reason);
+      } else {
+        ++rep.not_started;
+      }
+      progress.skipped();
     }
-    progress.skipped();
-    for (size_t d : dependents_[i])
-      if (waiting_[d].count(i))
-        n += settle(d, how,
-                    fmt::format("its dependency {} is {}", sweep_.runs[i].id(), how == Settle::blocked ? "blocked" : "not started"),
-                    progress, rep);
-    return n;
+    return u.settled.size();
   }
 
   // The dependent `d` loads the tensors run `j` just saved: its spec file gets their content hash, which
@@ -421,31 +415,14 @@ class Launch {
     if (changed) write_spec_file(spec_paths_[d], RunSpec{config, plugins_used_by(config)});
   }
 
-  // After a run's final outcome: its dependents start when all they wait for is done, or settle.
-  size_t release_dependents(const Msg& m, Progress& progress, SweepReport& rep) {
-    const size_t j = m.run;
-    settled_.insert(j);
-    const RunStatus st = m.result.outcome.status;
-    size_t n = 0;
-    for (size_t d : dependents_[j]) {
-      if (!waiting_[d].count(j) || settled_.count(d)) continue;
-      if (st == RunStatus::done) {
-        waiting_[d].erase(j);
-        pin_dependency_hash(d, j, m.result.outcome);
-        if (waiting_[d].empty()) ready_.push_back(d);
-      } else if (st == RunStatus::cancelled) {
-        n += settle(d, Settle::not_started, "", progress, rep);
-      } else {
-        n += settle(d, Settle::blocked, fmt::format("its dependency {} {}", sweep_.runs[j].id(), to_string(st)), progress, rep);
-      }
-    }
-    return n;
+  // Run j ended done: each dependent's spec gets the hash of the tensors j saved.
+  void pin_dependents(size_t j, const RunOutcome& out) {
+    for (size_t d : dependents_[j])
+      if (!graph_->settled(d)) pin_dependency_hash(d, j, out);
   }
 
-  std::map<size_t, std::set<size_t>> waiting_;       // run -> dependencies in this launch not done yet
-  std::map<size_t, std::vector<size_t>> dependents_;  // run -> the runs that load from it
-  std::map<size_t, std::string> blocked_from_start_;  // run -> why it cannot start in this launch
-  std::set<size_t> settled_;                          // runs with a final outcome (or blocked / not started)
+  std::unique_ptr<LaunchGraph> graph_;                // which runs may start as their dependencies end
+  std::map<size_t, std::vector<size_t>> dependents_;  // run -> the runs of this launch that load from it
   tbb::task_arena* arena_ = nullptr;
   std::deque<size_t> ready_;    // runs whose dependencies are done, waiting for a slot (driver thread only)
   std::vector<int> free_slots_;  // slots no run holds (driver thread only)

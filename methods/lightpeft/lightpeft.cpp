@@ -243,6 +243,7 @@ std::unique_ptr<Method> make_lightpeft(const LightPeftOptions& options) { return
 void register_lightpeft(Registries& r) {
   EntryMeta meta;  // the contract test: the estimation stage (no pruning within its steps)
   meta.example_options = "{rank: 2, alpha: 4, targets: [attn.q, attn.v, mlp.fc1], estimation_steps: 1000}";
+  meta.example_change_options = "{rank: 2, alpha: 4, targets: [attn.q, attn.v, mlp.fc1], estimation_steps: 4, p_att: 0.25, p_ffn: 0.25, p_mod: 0.34, p_rank: 0.5}";  // the facet test: pruned at step 4 of 8
   meta.example_trains = R"(.*\.lora_A|.*\.lora_B|.*\.head_mask\.gate|.*\.ffn_mask\.gate|{head}.*)";
   meta.example_trains_per_block = 8;
   add_entry<LightPeftOptions>(r.methods, "lightpeft",

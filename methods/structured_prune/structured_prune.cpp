@@ -167,6 +167,7 @@ std::unique_ptr<Method> make_structured_prune(const StructuredPruneOptions& o) {
 void register_structured_prune(Registries& r) {
   EntryMeta meta;  // the contract test: before the pruning step, it trains the head only
   meta.example_options = "{at_step: 1000}";
+  meta.example_change_options = "{score: first_order, heads: 0.25, ffn: 0.25, at_step: 4, score_steps: 2}";  // the facet test: pruned at step 4 of 8
   meta.example_trains = R"({head}.*)";
   meta.example_trains_per_block = 0;
   add_entry<StructuredPruneOptions>(r.methods, "structured_prune",

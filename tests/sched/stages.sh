@@ -14,7 +14,10 @@ fail() { echo "FAIL: $*"; fails=1; }
 q() { sqlite3 "$DB" "$1"; }
 check() { local got; got=$(q "$1"); [ "$got" = "$2" ] || fail "$1 -> '$got', expected '$2'"; }
 
-# 1. The data is missing: both dependencies fail, both dependents are blocked (not run, not failed).
+# 1. The data is missing (its folder is there, empty: a folder that is not there at all is refused when
+# the sweep is planned, before anything runs): both dependencies fail, both dependents are blocked (not
+# run, not failed).
+mkdir -p "$TMP/img/folder"
 "$CLI" sweep --db "$DB" --no-progress "$SW" "dataset.dir=$TMP/img/folder" >"$TMP/out1" 2>&1
 rc=$?
 [ "$rc" = 2 ] || fail "sweep with failing dependencies exited $rc, expected 2: $(tail -3 "$TMP/out1")"
