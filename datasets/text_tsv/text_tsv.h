@@ -14,7 +14,7 @@
 namespace adaptlab {
 
 struct TextTsvOptions {
-  std::string dir;                         // the folder; a relative path resolves against the working directory
+  std::string dir;                         // the folder; relative: to the sweep's project folder
   std::string vocab = "all-MiniLM-L6-v2";  // model folder name under models/, or a path to a model folder or a vocab.txt
   int max_length = 32;                     // token ids per example, [CLS] and [SEP] included
   bool lower_case = true;                  // uncased WordPiece (as all-MiniLM-L6-v2 was trained)
@@ -24,7 +24,7 @@ struct TextTsvOptions {
 
   template <class V>
   void visit(V& v) {
-    v.required("dir", dir, "folder with labels.txt and train/val/test.tsv (relative to the working directory)");
+    v.required("dir", dir, "folder with labels.txt and train/val/test.tsv (relative paths: to the sweep's project folder)");
     v("vocab", vocab,
       "WordPiece vocabulary: a model folder name under models/ (or $ADAPTLAB_MODELS_DIR), or a path to a model "
       "folder or to a vocab.txt");

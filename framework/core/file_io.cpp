@@ -70,7 +70,8 @@ int create_temp_beside(const std::string& path, std::string& tmp, mode_t mode, c
                                               static_cast<unsigned>(reinterpret_cast<uintptr_t>(&tmp))) & 0xffffffu);
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd >= 0) return fd;
-    if (errno != EEXIST || attempt > 100) fail("{}: cannot create{}: {}", tmp, named(what), std::strerror(errno));
+    if (errno != EEXIST || attempt > 100)
+      fail("{}: cannot create{} (through a temporary file beside it): {}", path, named(what), std::strerror(errno));
   }
 }
 }  // namespace

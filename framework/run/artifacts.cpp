@@ -125,8 +125,10 @@ int64_t load_init(Backbone& backbone, const InitSource& src) {
              path, it == meta.end() ? std::string("? (no adaptlab.run_id in its metadata)") : it->second,
              src.resolved_run, src.describe(), src.resolved_run, src.resolved_run);
   }
+  // "method.<i>.<key>" entries are what a structure change (pruning) saved: the tensors fit only its
+  // changed model, whatever the keys are called.
   for (const auto& [k, v] : meta)
-    AL_CHECK(k.rfind("method.", 0) != 0 || k.size() < 10 || k.compare(k.size() - 10, 10, ".structure") != 0,
+    AL_CHECK(k.rfind("method.", 0) != 0,
              "{}: {} come from a pruned model ({}); starting from a pruned run is not supported", path, what, k);
   auto params = backbone.named_parameters();
   auto buffers = backbone.named_buffers();

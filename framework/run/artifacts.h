@@ -17,13 +17,14 @@ struct InitSource;
 inline constexpr const char* kTrainedArtifact = "trained";
 
 // Saves the trained tensors (before prepare_inference) into `dir` (created); metadata: run id, kind, and
-// what each method needs to rebuild the structure (Method::artifact_metadata, keys "method.<i>.<key>").
+// what each method's structure change needs to be replayed (StructureChange::saved_structure, one entry
+// "method.<i>.<key>" per top-level key, the value as JSON text).
 ArtifactRecord save_trained(Backbone& backbone, const std::vector<Method*>& methods, const std::string& dir,
                             const std::string& run_id);
 
 // Loads a saved file back into a backbone built the same way (methods attached): the methods first
-// replay their structural changes (Method::restore_structure: pruning), then every saved tensor must
-// exist with the same shape and dtype, then Method::after_load. The file's run id must be `run_id`
+// replay their structural changes (StructureChange::restore_structure: pruning), then every saved tensor
+// must exist with the same shape and dtype, then StructureChange::after_load. The file's run id must be `run_id`
 // ("" = any).
 void load_trained(Backbone& backbone, const std::vector<Method*>& methods, const std::string& path,
                   const std::string& run_id);

@@ -158,7 +158,10 @@ class Launch {
     std::vector<MeasureJob> jobs;
     for (size_t i : measure_) {
       const auto& r = sweep_.runs[i];
-      jobs.push_back({sweep_.study, r.id(), labels_[i], spec_paths_[i], artifacts_dir_of(store_.path(), r.id()),
+      std::string dir = artifacts_dir_of(store_.path(), r.id());  // where this launch saves them
+      for (const auto& a : store_.artifacts(sweep_.study, r.id()))  // or where a merged shard keeps them
+        if (a.name == kTrainedArtifact) dir = fs::path(artifact_file(store_.path(), r.id(), a)).parent_path().string();
+      jobs.push_back({sweep_.study, r.id(), labels_[i], spec_paths_[i], dir,
                       log_paths_[i]});
     }
     if (jobs.empty()) return;

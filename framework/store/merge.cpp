@@ -1,5 +1,7 @@
 #include "framework/store/merge.h"
 
+#include <filesystem>
+
 #include "framework/core/error.h"
 #include "framework/store/sqlite.h"
 #include "framework/store/store.h"
@@ -31,11 +33,20 @@ MergeReport merge_shard(Store& target, const std::string& shard_path) {
       WHERE t.id IS NULL
          OR (t.status <> 'done' AND (s.status = 'done' OR coalesce(s.finished_at, '') > coalesce(t.finished_at, '')))
     )sql");
-    for (const char* table : {"metrics", "params", "summary", "provenance", "artifacts"}) {
+    for (const char* table : {"metrics", "params", "summary", "provenance"}) {
       db.exec(fmt::format("DELETE FROM main.{0} WHERE (study, run_id) IN (SELECT study, id FROM temp.take)", table));
       db.exec(fmt::format("INSERT INTO main.{0} SELECT * FROM shard.{0} WHERE (study, run_id) IN "
                           "(SELECT study, id FROM temp.take)",
                           table));
+    }
+    // Artifacts stay where the shard keeps them: a path relative to the shard's folder becomes absolute
+    // (the merged database finds a file beside itself first, then there).
+    db.exec("DELETE FROM main.artifacts WHERE (study, run_id) IN (SELECT study, id FROM temp.take)");
+    {
+      sql::Stmt a(db, "INSERT INTO main.artifacts SELECT study, run_id, name, CASE WHEN substr(path, 1, 1) = '/' THEN "
+                      "path ELSE ?1 || '/' || path END, bytes, hash, created_at FROM shard.artifacts WHERE (study, "
+                      "run_id) IN (SELECT study, id FROM temp.take)");
+      a.bind(1, std::filesystem::absolute(shard_path).parent_path().string()).run();
     }
     db.exec("DELETE FROM main.runs WHERE (study, id) IN (SELECT study, id FROM temp.take)");
     db.exec("INSERT INTO main.runs SELECT * FROM shard.runs WHERE (study, id) IN (SELECT study, id FROM temp.take)");

@@ -52,7 +52,12 @@ std::string artifacts_dir_of(const std::string& db_path, const std::string& run_
 }
 
 std::string artifact_file(const std::string& db_path, const std::string& run_id, const ArtifactRecord& a) {
-  return (fs::path(artifacts_dir_of(db_path, run_id)) / fs::path(a.path).filename()).string();
+  // Beside the database first (a moved or copied study); else an absolute recorded path that exists (runs
+  // merged from a shard database keep their files beside the shard).
+  const fs::path beside = fs::path(artifacts_dir_of(db_path, run_id)) / fs::path(a.path).filename();
+  std::error_code ec;
+  if (fs::exists(beside, ec) || !fs::path(a.path).is_absolute()) return beside.string();
+  return fs::exists(a.path, ec) ? a.path : beside.string();
 }
 
 std::string artifact_record_path(const std::string& db_path, const std::string& absolute_path) {

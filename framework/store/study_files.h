@@ -16,7 +16,8 @@ std::string artifacts_root(const std::string& db_path);
 std::string logs_root(const std::string& db_path);
 // results/<stem>.artifacts/<id> for a database results/<stem>.sqlite (absolute).
 std::string artifacts_dir_of(const std::string& db_path, const std::string& run_id);
-// Where a recorded artifact of run `run_id` is now: its file name in the run's artifact folder.
+// Where a recorded artifact of run `run_id` is now: its file name in the run's artifact folder beside the
+// database, or (when not there) an absolute recorded path that exists: merged shards' files.
 std::string artifact_file(const std::string& db_path, const std::string& run_id, const ArtifactRecord& a);
 // The path recorded for an artifact the child saved at `absolute_path`: relative to the database's
 // folder when it lies under it (as adaptlab puts it), else as given.

@@ -105,16 +105,10 @@ class Variator : public Method, public TrainingHooks, public InferenceVariants {
     } else {
       for (auto& w : wraps_) student.push_back(w->last_out);
     }
-    const int k = wraps_.front()->active_k;
-    const bool was_training = b.is_training();
     {
-      at::NoGradGuard g;
-      set_k(0);
-      b.eval();  // no dropout in the teacher
+      TeacherPass teacher(*this, b);  // plugins bypassed, no dropout, no gradient; restored on any exit
       b.forward(x);
     }
-    b.train(was_training);
-    set_k(k);
     if (o_.match == "last") return at::mse_loss(student.front(), b.final_hidden().detach()) * o_.distill_weight;
     at::Tensor loss;
     for (size_t i = 0; i < wraps_.size(); ++i) {
@@ -146,6 +140,29 @@ class Variator : public Method, public TrainingHooks, public InferenceVariants {
   }
 
   bool distills() const { return o_.distill != "task" && o_.distill_weight > 0; }
+
+  // The teacher's forward: the same network with the plugins bypassed (k = 0), in eval mode (no dropout)
+  // and without gradients; the rate and the mode come back when the scope ends, an exception included.
+  class TeacherPass {
+   public:
+    TeacherPass(Variator& v, Backbone& b) : v_(v), b_(b), k_(v.wraps_.front()->active_k), was_training_(b.is_training()) {
+      v_.set_k(0);
+      b_.eval();
+    }
+    ~TeacherPass() {
+      b_.train(was_training_);
+      v_.set_k(k_);
+    }
+    TeacherPass(const TeacherPass&) = delete;
+    TeacherPass& operator=(const TeacherPass&) = delete;
+
+   private:
+    Variator& v_;
+    Backbone& b_;
+    int k_;
+    bool was_training_;
+    at::NoGradGuard no_grad_;
+  };
 
   VariatorOptions o_;
   std::vector<std::shared_ptr<VariatorWrap>> wraps_;

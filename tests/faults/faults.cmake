@@ -1,7 +1,7 @@
 # The fault suite: what a hostile or careless user does, each case a script run against the real CLI
 # (see tests/faults/*.sh for what each checks).
 set(_fault_cases slurm_injection db_deleted lock_other_path exit_codes non_finite resource_limits bad_writes
-    bare_plugin database_files crash_loop big_sweep study_files text_files image_inputs model_files)
+    bare_plugin database_files crash_loop big_sweep study_files plugins_status text_files image_inputs model_files)
 foreach(_case IN LISTS _fault_cases)
   add_test(NAME faults.${_case}
            COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/faults/${_case}.sh" $<TARGET_FILE:adaptlab_cli>

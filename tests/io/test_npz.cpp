@@ -76,7 +76,7 @@ TEST_CASE("npz: data that disagrees with the header or the directory is refused"
                         "32896 bytes (32.9 kB)");
 }
 
-TEST_CASE("npz: a zip bomb stops at its header, under the size limit; the limit is the user's to raise",
+TEST_CASE("npz: a zip bomb stops at its header, under the size limit, the limit is the user's to raise",
           "[io][npz]") {
   const auto d = hostile_dir();
   const std::string bomb = d + "/bomb.npz";

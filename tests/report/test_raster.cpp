@@ -46,5 +46,5 @@ TEST_CASE("plots render to PNG at a scale and to a one-page PDF", "[report]") {
   CHECK(plot_format_of("x/plot.pdf") == "pdf");
   REQUIRE_THROWS_WITH(write_rendered_svg("<svg", dir + "/bad.png", "png"), Catch::StartsWith(dir + "/bad.png: the plot's SVG does not parse"));
   REQUIRE_THROWS_WITH(write_rendered_svg(svg, dir + "/no/such/dir/p.png", "png"),
-                      Catch::StartsWith(dir + "/no/such/dir/p.png.tmp: cannot write the PNG"));
+                      Catch::StartsWith(dir + "/no/such/dir/p.png: cannot create the plot (through a temporary file beside it): No such file"));
 }

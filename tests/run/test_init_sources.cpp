@@ -159,7 +159,7 @@ TEST_CASE("init: exclude leaves the named prefixes as they are and loads the res
   check_differ(now, only(mine, "head.", false), "loaded");
 }
 
-TEST_CASE("init: a path source loads every tensor of its file; its recorded hash must still match", "[run][init]") {
+TEST_CASE("init: a path source loads every tensor of its file, its recorded hash must still match", "[run][init]") {
   const auto dir = test::fresh_dir("init-path");
   auto b = vit(1);
   const Tensors file = other_model(2);

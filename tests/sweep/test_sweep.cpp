@@ -99,7 +99,7 @@ grid:
   CHECK(two.runs[1].config.train.warmup_epochs == 0.75);
 }
 
-TEST_CASE("overrides reach list items, seeds and grid axes; zip axes and bad indices are refused", "[sweep]") {
+TEST_CASE("overrides reach list items, seeds and grid axes, zip axes and bad indices are refused", "[sweep]") {
   const auto dir = test::fresh_dir("sweep-overrides");
   test::write_file(dir, "base.yaml", kBase);
   const auto path = test::write_file(dir, "s.yaml", R"(

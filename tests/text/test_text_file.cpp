@@ -31,7 +31,7 @@ using L = std::vector<std::string>;
 
 }  // namespace
 
-TEST_CASE("text files: \\n, \\r\\n and a lone \\r each end a line, as Python's universal newlines", "[text]") {
+TEST_CASE("text files: LF, CRLF and a lone CR each end a line, as Python's universal newlines", "[text]") {
   // Expected values: [l for l in io.StringIO(s, newline=None).read().split("\n")] minus the last empty one.
   CHECK(lines_of("a\nb\n") == L{"a", "b"});
   CHECK(lines_of("a\r\nb\r\n") == L{"a", "b"});
@@ -45,7 +45,7 @@ TEST_CASE("text files: \\n, \\r\\n and a lone \\r each end a line, as Python's u
   CHECK(lines_of("x\ty\r\nz") == L{"x\ty", "z"});
 }
 
-TEST_CASE("text files: a leading UTF-8 BOM is stripped (utf-8-sig), others kept; UTF-16 refused", "[text]") {
+TEST_CASE("text files: a leading UTF-8 BOM is stripped (utf-8-sig), others kept, UTF-16 refused", "[text]") {
   bool bom = false;
   CHECK(lines_of("\xEF\xBB\xBFQuality\t#1 ID\n1\t2\n", &bom) == L{"Quality\t#1 ID", "1\t2"});
   CHECK(bom);

@@ -138,7 +138,7 @@ std::vector<std::string> changed_since(Backbone& b, const std::map<std::string, 
 }  // namespace
 
 TEST_CASE("fp16 training steps: an overflowing step leaves every trainable tensor as it was and halves the "
-          "scale; a clean one moves them all; 2000 clean steps double the scale", "[train][precision]") {
+          "scale, a clean one moves them all, 2000 clean steps double the scale", "[train][precision]") {
   // A tiny ViT regressing one output (mean squared error): labels of 3e4 keep the loss finite in float32
   // but make its gradient, times the scale (65536), overflow fp16 in the backward of the head's matrix
   // product; inputs of 1e6 overflow fp16 in the forward (the loss itself is non-finite).

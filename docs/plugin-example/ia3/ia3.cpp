@@ -104,6 +104,9 @@ class Ia3 : public adaptlab::Method {
 ADAPTLAB_PLUGIN(r) {
   adaptlab::EntryMeta meta;
   meta.example_options = "{targets: [attn.k, attn.v], ffn: true}";
+  // What the method contract test checks it trains: l_k, l_v (output ops) and l_ff per block, and the head.
+  meta.example_trains = R"(.*\.ia3(_[a-z]+)?\.scale|{head}.*)";
+  meta.example_trains_per_block = 3;
   adaptlab::add_entry<Ia3Options>(r.methods, "ia3",
                                   "IA³: learned scaling of keys, values and the FFN hidden (plugin example)",
                                   [](const Ia3Options& o) { return std::make_unique<Ia3>(o); }, meta);

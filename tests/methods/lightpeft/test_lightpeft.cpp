@@ -224,7 +224,7 @@ TEST_CASE("lightpeft scores modules and ranks over the second half of the estima
   CHECK(kept == want);
 }
 
-TEST_CASE("lightpeft: a non-finite module score of one step is zeroed for that step; the other steps still count",
+TEST_CASE("lightpeft: a non-finite module score of one step is zeroed for that step, the other steps still count",
           "[methods][lightpeft]") {
   // In step 3, blocks.0.attn.proj's layer and LoRA output nothing: its score of that step is 0/0 = NaN.
   // In step 4 it is 100× the others. Zeroing the NaN step (the released code: NaN and ±inf → 0 per step,
