@@ -38,11 +38,14 @@ int cmd_run(const RunArgs& a) {
       prov.values["plugin." + std::to_string(i) + ".path"] = spec.plugins[i].path;
       prov.values["plugin." + std::to_string(i) + ".hash"] = spec.plugins[i].hash;
     }
-    // What each init source starts from (the content hash of the file it loads; load_init checks it
-    // against the one the sweep planned): a later sweep finds dependents whose dependency changed since.
+    // What each init source starts from (the content hash of the file it loads): a later sweep finds
+    // dependents whose dependency changed since. A planned hash is recorded as it is (load_init refuses a
+    // file that does not have it, so the file is read once); the others are hashed here.
     for (size_t k = 0; k < spec.config.init.size(); ++k) {
       const auto& src = spec.config.init[k];
-      if (a.phase != "measure" && !src.artifact.empty() && std::filesystem::is_regular_file(src.artifact))
+      if (a.phase == "measure" || src.artifact.empty()) continue;
+      if (!src.artifact_hash.empty()) prov.values[fmt::format("init.{}.hash", k)] = src.artifact_hash;
+      else if (std::filesystem::is_regular_file(src.artifact))
         prov.values[fmt::format("init.{}.hash", k)] = file_hash(src.artifact);
     }
     events.write(prov);

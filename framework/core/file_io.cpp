@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include "framework/core/error.h"
@@ -65,14 +65,18 @@ namespace {
 // Creates a fresh temporary file beside `path` (<path>.tmp.XXXXXX): exclusively, never through an existing
 // file or link of that name.
 int create_temp_beside(const std::string& path, std::string& tmp, mode_t mode, const std::string& what) {
-  for (int attempt = 0;; ++attempt) {
-    tmp = fmt::format("{}.tmp.{:06x}", path, (static_cast<unsigned>(::getpid()) * 2654435761u + attempt * 40503u +
-                                              static_cast<unsigned>(reinterpret_cast<uintptr_t>(&tmp))) & 0xffffffu);
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd >= 0) return fd;
-    if (errno != EEXIST || attempt > 100)
-      fail("{}: cannot create{} (through a temporary file beside it): {}", path, named(what), std::strerror(errno));
+  // mkostemp creates with O_EXCL: an existing file or link of the name is never opened.
+  std::string name = path + ".tmp.XXXXXX";
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) fail("{}: cannot create{} (through a temporary file beside it): {}", path, named(what), std::strerror(errno));
+  tmp = name;
+  if (::fchmod(fd, mode) != 0) {
+    const int e = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    fail("{}: cannot set the mode of{}: {}", tmp, named(what), std::strerror(e));
   }
+  return fd;
 }
 }  // namespace
 

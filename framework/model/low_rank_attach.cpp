@@ -17,7 +17,6 @@ std::vector<LowRankModule> attach_low_rank(Backbone& b, const std::vector<std::s
       LowRankModule m;
       m.delta_name = p.point.range.whole() ? "lora" : "lora_" + p.point.role;
       m.prefix = p.layer_name + "." + m.delta_name;
-      m.target = t;
       const auto [it, fresh] = claimed.emplace(m.prefix, t);
       AL_CHECK(fresh, "{} targets '{}' and '{}' both name {}", method, it->second, t, p.name);
       const int64_t out_rows = p.point.range.whole() ? p.point.layer->out_features : p.point.range.length;

@@ -18,7 +18,6 @@ class LowRankDelta;
 struct LowRankModule {
   std::string delta_name;  // "lora" or "lora_<q|k|v>"
   std::string prefix;      // its parameters' prefix ("blocks.0.attn.qkv.lora_q")
-  std::string target;      // the target that named it
   AttachableLinear* layer = nullptr;
   std::shared_ptr<LowRankDelta> delta;
 };

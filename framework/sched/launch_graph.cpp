@@ -48,6 +48,12 @@ LaunchGraph::Update LaunchGraph::finished(size_t j, RunStatus status) {
   return u;
 }
 
+const std::vector<size_t>& LaunchGraph::dependents(size_t j) const {
+  static const std::vector<size_t> none;
+  const auto it = dependents_.find(j);
+  return it == dependents_.end() ? none : it->second;
+}
+
 std::vector<LaunchGraph::Settled> LaunchGraph::not_started(size_t j) {
   std::vector<Settled> out;
   settle(j, Fate::not_started, "", out);

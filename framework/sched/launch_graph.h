@@ -39,6 +39,8 @@ class LaunchGraph {
   Update finished(size_t j, RunStatus status);
   // Run j will not start (the sweep was interrupted): it and its dependents are not started.
   std::vector<Settled> not_started(size_t j);
+  // The runs of this launch that load from run j.
+  const std::vector<size_t>& dependents(size_t j) const;
   // Whether run i has an outcome here (ended, or settled).
   bool settled(size_t i) const { return settled_.count(i) > 0; }
 

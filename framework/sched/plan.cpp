@@ -19,6 +19,7 @@
 #include "framework/run/resolve.h"
 #include "framework/run/spec_file.h"
 #include "framework/sched/dependencies.h"
+#include "framework/store/labels.h"
 #include "framework/sweep/sweep.h"
 
 namespace adaptlab {
@@ -202,7 +203,7 @@ Plan plan_runs(const Sweep& sweep, Store& store, bool retry_failed, RerunFilter 
         // What the sweep resolves per run (init's dependency, file and hash) is not a default.
         if (c->contains("init") && c->at("init").is_array())
           for (auto& src : c->at("init"))
-            for (const char* k : {"resolved_run", "resolved_study", "artifact", "artifact_hash"}) src.erase(k);
+            for (const auto& k : resolved_init_keys()) src.erase(k);
       }
       const auto drift = config_drift(stored_cfg, now_cfg);
       if (!drift.empty() && drifted++ < 5)

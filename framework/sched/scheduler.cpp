@@ -369,7 +369,6 @@ class Launch {
         const auto it = index.find(src.resolved_run);
         if (it != index.end() && in_launch.count(it->second)) {
           waits_for[i].insert(it->second);
-          dependents_[it->second].push_back(i);
           continue;
         }
         // Not run by this launch (done before, or in another shard or Slurm stage): it must be done in
@@ -420,12 +419,11 @@ class Launch {
 
   // Run j ended done: each dependent's spec gets the hash of the tensors j saved.
   void pin_dependents(size_t j, const RunOutcome& out) {
-    for (size_t d : dependents_[j])
+    for (size_t d : graph_->dependents(j))
       if (!graph_->settled(d)) pin_dependency_hash(d, j, out);
   }
 
-  std::unique_ptr<LaunchGraph> graph_;                // which runs may start as their dependencies end
-  std::map<size_t, std::vector<size_t>> dependents_;  // run -> the runs of this launch that load from it
+  std::unique_ptr<LaunchGraph> graph_;  // which runs may start as their dependencies end
   tbb::task_arena* arena_ = nullptr;
   std::deque<size_t> ready_;    // runs whose dependencies are done, waiting for a slot (driver thread only)
   std::vector<int> free_slots_;  // slots no run holds (driver thread only)

@@ -69,11 +69,16 @@ Flat with_init_collapsed(const Flat& f) {
 
 }  // namespace
 
+const std::vector<std::string>& resolved_init_keys() {
+  static const std::vector<std::string> keys = {"resolved_run", "resolved_study", "artifact", "artifact_hash"};
+  return keys;
+}
+
 bool resolved_per_run(const std::string& key) {
   if (!key.starts_with("init.")) return false;
-  const auto dot = key.rfind('.');
-  const std::string leaf = key.substr(dot + 1);
-  return leaf == "resolved_run" || leaf == "resolved_study" || leaf == "artifact" || leaf == "artifact_hash";
+  const std::string leaf = key.substr(key.rfind('.') + 1);
+  const auto& keys = resolved_init_keys();
+  return std::find(keys.begin(), keys.end(), leaf) != keys.end();
 }
 
 RunLabels automatic_labels(const std::vector<RunRow>& runs, const std::vector<Flat>& given) {
@@ -94,8 +99,7 @@ RunLabels automatic_labels(const std::vector<RunRow>& runs, const std::vector<Fl
     for (const auto& kv : flat[i]) all_keys.insert(kv.first);
   }
   auto skipped = [](const std::string& k) {
-    return k == "seed" || k == "dataset.seed" || (k.size() >= 5 && k.substr(k.size() - 5) == ".name") ||
-           resolved_per_run(k);
+    return k == "seed" || k == "dataset.seed" || (k.size() >= 5 && k.substr(k.size() - 5) == ".name");
   };
   std::set<std::string> dataset_varying;
   std::map<std::string, std::set<std::string>> row_varying;

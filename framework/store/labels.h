@@ -19,8 +19,10 @@ struct RunLabels {
 RunLabels automatic_labels(const std::vector<RunRow>& runs, const std::vector<std::map<std::string, std::string>>& flat);
 RunLabels automatic_labels(const std::vector<RunRow>& runs);
 
-// Flat config keys that the sweep fills in per run when it resolves `init:` sources (the dependency's
+// The keys of an `init:` source that the sweep fills in per run when it resolves it (the dependency's
 // run id and study, the file and its hash): left out of labels and of "a default changed" checks.
+const std::vector<std::string>& resolved_init_keys();
+// Whether a flat config key ("init.0.artifact") is one of them.
 bool resolved_per_run(const std::string& key);
 
 }  // namespace adaptlab

@@ -21,7 +21,7 @@ if unshare -m true 2>/dev/null; then
     '$CLI' sweep --no-progress --db '$TMP/d.sqlite' --log-dir '$TMP/tiny' '$SW'" >"$TMP/out" 2>&1
   rc=$?
   [ "$rc" = 1 ] || fail "exit code $rc on a full disk, expected 1: $(tail -3 "$TMP/out")"
-  grep -Eq "$TMP/tiny/[0-9a-f]+\.log: cannot write the run log: No space left on device|$TMP/tiny/$id\.spec\.json\.tmp\.[0-9a-f]+: cannot write the run spec: No space left on device" "$TMP/out" ||
+  grep -Eq "$TMP/tiny/[0-9a-f]+\.log: cannot write the run log: No space left on device|$TMP/tiny/$id\.spec\.json\.tmp\.[A-Za-z0-9]{6}: cannot write the run spec: No space left on device" "$TMP/out" ||
     fail "the full disk is not named: $(tail -3 "$TMP/out")"
 else
   echo "note: no private mount namespace here; the full-disk case for the spec file is not run"
