@@ -14,6 +14,7 @@ struct ExportArgs {
   std::string db, study, out;
   std::string format = "csv";
   std::string status;  // "" = every run
+  std::string report = "last", report_by = "val.acc";
 };
 
 int cmd_export(const ExportArgs& a) {
@@ -26,7 +27,7 @@ int cmd_export(const ExportArgs& a) {
     AL_CHECK(status.has_value(), "export: unknown --status '{}'; known: pending, running, done, failed, timed-out, "
              "cancelled", a.status);
   }
-  const ExportTable t = export_runs(store, study_of(store, a.study), status);
+  const ExportTable t = export_runs(store, study_of(store, a.study), status, a.report, a.report_by);
   std::string bytes;
   if (a.format == "csv") bytes = render_export_csv(t);
   else if (a.format == "jsonl") bytes = render_export_jsonl(t);
@@ -49,6 +50,12 @@ void add_export(Command& root, const GlobalArgs&) {
   c.option("--format", a->format, "csv (default) | jsonl | parquet").one_of({"csv", "jsonl", "parquet"});
   c.option("-o,--out", a->out, "file to write (default: stdout; Parquet needs a file)");
   c.option("--status", a->status, "only runs with this status (e.g. done; default: every run)");
+  c.option("--report", a->report,
+           "which number the test.* columns hold (a `report` column names it): last (the summary, after the last "
+           "epoch; default) | best_val (at the epoch with the best --report-by; its epoch in report.epoch) | "
+           "max_test (the best over epochs, chosen on test); best_val and max_test need train.eval_splits: [val, test]")
+      .one_of({"last", "best_val", "max_test"});
+  c.option("--report-by", a->report_by, "best_val's validation metric (default val.acc)");
   c.on_run([a] { return cmd_export(*a); });
 }
 

@@ -66,6 +66,7 @@ struct TableArgs {
   int precision = 1;
   bool metric_set = false, scale_set = false, precision_set = false;
   bool strict = false;       // what the table leaves out is an error
+  std::string report;        // overrides the spec's report mode
 };
 
 int cmd_table(const TableArgs& a) {
@@ -88,6 +89,7 @@ int cmd_table(const TableArgs& a) {
   if (spec_path.empty() || a.metric_set) spec.metric = a.metric;
   if (spec_path.empty() || a.scale_set) spec.scale = a.scale;
   if (spec_path.empty() || a.precision_set) spec.precision = a.precision;
+  if (!a.report.empty()) spec.report = a.report;
   const TableModel t = build_table(store, spec);
   const std::string where = spec_path.empty() ? std::string("table") : spec_path;
   for (const auto& w : t.warnings) log::warn("{}: {}", where, w);
@@ -123,6 +125,12 @@ void add_table(Command& root, const GlobalArgs&) {
   c.flag("--strict", a->strict,
          "fail instead of warning when runs match no row or column, a spec entry matches no run, or a reference row "
          "or column is not in the table");
+  c.option("--report", a->report,
+           "what a cell holds per run (overrides the spec's report:): last (the evaluation after the last epoch; "
+           "default) | best_val (the test value at the epoch with the best validation metric, ties: the earliest) | "
+           "max_test (the best test value over the epochs, as NOAH/PYRA print it: chosen on test). best_val and "
+           "max_test need runs with train.eval_splits: [val, test]. The mode is printed with every table.")
+      .one_of({"last", "best_val", "max_test"});
   Option* metric = &c.option("--metric", a->metric, "summary metric to tabulate (e.g. test.acc, val.acc, throughput.eval)");
   Option* scale = &c.option("--scale", a->scale, "multiply values by this (100 turns accuracy into percent)");
   Option* precision = &c.option("--precision", a->precision, "digits after the decimal point");

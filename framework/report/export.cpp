@@ -7,6 +7,7 @@
 #include "framework/core/json_flat.h"
 #include "framework/report/escape.h"
 #include "framework/report/parquet.h"
+#include "framework/report/report_mode.h"
 #include "framework/store/store.h"
 
 namespace adaptlab {
@@ -27,7 +28,10 @@ nlohmann::json leaf(const std::string& json_text) {
 
 }  // namespace
 
-ExportTable export_runs(Store& store, const std::string& study, std::optional<RunStatus> status) {
+ExportTable export_runs(Store& store, const std::string& study, std::optional<RunStatus> status,
+                        const std::string& report, const std::string& report_by) {
+  const ReportMode mode = parse_report_mode(report);
+  split_metric(report_by, "--report-by");
   const auto runs = store.runs(study, status);
   std::vector<std::map<std::string, nlohmann::json>> config(runs.size());
   std::set<std::string> config_keys;
@@ -37,9 +41,32 @@ ExportTable export_runs(Store& store, const std::string& study, std::optional<Ru
       config_keys.insert("config." + k);
     }
   const auto metric_names = store.summary_names(study);
-  const auto values = store.summaries(study, metric_names);
+  auto values = store.summaries(study, metric_names);
+  std::vector<std::string> picked_names;  // the test.* metrics a report mode other than last re-reads
+  std::map<std::string, double> picked_epoch;
+  if (mode != ReportMode::last) {
+    for (const auto& m : metric_names)
+      if (m.rfind("test.", 0) == 0) picked_names.push_back(m);
+    std::vector<std::string> per_epoch = picked_names;
+    per_epoch.push_back(report_by);
+    const auto epochs = store.epoch_metrics(study, per_epoch);
+    for (const auto& r : runs) {
+      Summary& v = values[r.id];
+      const auto e = epochs.find(r.id);
+      for (const auto& m : picked_names) {
+        v.erase(m);
+        if (e == epochs.end()) continue;
+        if (const auto p = pick_epoch(mode, e->second, m, report_by, true)) {
+          v[m] = p->value;
+          if (mode == ReportMode::best_val) picked_epoch[r.id] = p->epoch;
+        }
+      }
+    }
+  }
   ExportTable t;
   t.columns = kRunColumns;
+  t.columns.push_back("report");
+  if (mode == ReportMode::best_val) t.columns.push_back("report.epoch");
   t.columns.insert(t.columns.end(), config_keys.begin(), config_keys.end());
   t.columns.insert(t.columns.end(), metric_names.begin(), metric_names.end());
   for (size_t i = 0; i < runs.size(); ++i) {
@@ -56,7 +83,12 @@ ExportTable export_runs(Store& store, const std::string& study, std::optional<Ru
                                        text_or_null(r.finished_at),
                                        text_or_null(r.host),
                                        text_or_null(r.device),
-                                       text_or_null(r.error)};
+                                       text_or_null(r.error),
+                                       to_string(mode)};
+    if (mode == ReportMode::best_val) {
+      const auto e = picked_epoch.find(r.id);
+      row.push_back(e == picked_epoch.end() ? nlohmann::json() : nlohmann::json(e->second));
+    }
     for (const auto& k : config_keys) {
       auto it = config[i].find(k);
       row.push_back(it == config[i].end() ? nlohmann::json() : it->second);

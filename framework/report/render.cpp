@@ -13,6 +13,7 @@ struct Style {
   std::function<std::string(const std::string&)> bold, escape;
   std::string pm, dash, delta = "Δ";
   std::string minus = "-";  // the sign of negative numbers ("$-$" in LaTeX: a minus, not a hyphen)
+  std::string noisy = "†";  // after a timed figure whose measurement stayed noisy (TableCell::noisy)
 };
 
 // A number with `precision` digits (and a + for positive ones when `sign`), its minus sign styled.
@@ -30,6 +31,7 @@ std::string cell_text(const TableModel& t, const TableCell& c, int precision, co
   std::string v = num(c.agg.mean, precision, s);
   if (c.agg.n > 1) v += s.pm + num(c.agg.std, precision, s);
   if (c.best) v = s.bold(v);
+  if (c.noisy > 0) v += s.noisy;
   if (c.agg.n > 0 && c.agg.n < t.full_n) v += fmt::format(" (n={})", c.agg.n);
   if (ref)
     v += fmt::format(" (paper {}, {} {})", num(*c.ref, precision, s), s.delta,
@@ -88,6 +90,16 @@ std::string render_markdown(const TableModel& t) {
   for (size_t i = 0; i < h.size(); ++i) out += "---|";
   out += "\n";
   for (const auto& r : t.rows) out += "| " + fmt::format("{}", fmt::join(row_cells(t, r, s), " | ")) + " |\n";
+  // Pandoc's caption syntax: the report mode is never left out.
+  if (!t.caption.empty()) out += "\nTable: " + t.caption + "\n";
+  if (!t.notes.empty()) {
+    out += "\nSettings selected:\n\n";
+    for (const auto& n : t.notes) out += "- " + n + "\n";
+  }
+  if (!t.noise_notes.empty()) {
+    out += "\n† noisy measurements:\n\n";
+    for (const auto& n : t.noise_notes) out += "- " + n + "\n";
+  }
   if (!t.reference_source.empty()) out += "\npaper: " + t.reference_source + "\n";
   return out;
 }
@@ -106,7 +118,8 @@ std::string render_latex(const TableModel& t) {
     }
     return o;
   };
-  const Style s{[](const std::string& x) { return "\\textbf{" + x + "}"; }, esc, "$\\pm$", "--", "$\\Delta$", "$-$"};
+  const Style s{[](const std::string& x) { return "\\textbf{" + x + "}"; }, esc, "$\\pm$", "--", "$\\Delta$", "$-$",
+                "$^\\dagger$"};
   const auto h = header(t, "$\\Delta$");
   std::string out = "\\begin{tabular}{l" + std::string(h.size() - 1, 'c') + "}\n\\toprule\n";
   if (!t.groups.empty()) {
@@ -132,8 +145,13 @@ std::string render_latex(const TableModel& t) {
   for (const auto& r : t.rows) out += fmt::format("{} \\\\\n", fmt::join(row_cells(t, r, s), " & "));
   out += "\\bottomrule\n";
   // The paper's numbers say where they come from, under the table.
-  if (!t.reference_source.empty())
-    out += fmt::format("\\multicolumn{{{}}}{{l}}{{\\footnotesize paper: {}}} \\\\\n", h.size(), esc(t.reference_source));
+  const auto under = [&](const std::string& text) {
+    out += fmt::format("\\multicolumn{{{}}}{{l}}{{\\footnotesize {}}} \\\\\n", h.size(), esc(text));
+  };
+  if (!t.caption.empty()) under(t.caption);
+  for (const auto& n : t.notes) under("selected: " + n);
+  for (const auto& n : t.noise_notes) out += fmt::format("\\multicolumn{{{}}}{{l}}{{\\footnotesize $^\\dagger$ {}}} \\\\\n", h.size(), esc(n));
+  if (!t.reference_source.empty()) under("paper: " + t.reference_source);
   out += "\\end{tabular}\n";
   return out;
 }
@@ -150,19 +168,27 @@ std::string render_csv(const TableModel& t) {
     }
     return fmt::format("{}", fmt::join(v, ","));
   };
+  const bool selected = !t.notes.empty();
   std::vector<std::string> h = {"method"};
-  for (const auto& c : t.columns)
+  for (const auto& c : t.columns) {
     for (const char* suffix : {"", " std", " n", " paper", " delta"}) h.push_back(q(c + suffix));
+    if (selected) h.push_back(q(c + " setting"));
+  }
   for (const auto& g : t.groups) h.push_back(q(g + " mean"));
   if (t.overall) h.push_back("mean");
   for (const auto& e : t.extras) h.push_back(q(e.name));
+  h.push_back("report");  // every row says which number it holds
   std::string out = fmt::format("{}\n", fmt::join(h, ","));
   for (const auto& r : t.rows) {
     std::vector<std::string> v = {q(r.name)};
-    for (const auto& c : r.cells) v.push_back(num(c, t.precision, true));
+    for (const auto& c : r.cells) {
+      v.push_back(num(c, t.precision, true));
+      if (selected) v.push_back(q(c.chosen));
+    }
     for (const auto& c : r.group_cells) v.push_back(num(c, t.precision, false));
     if (t.overall) v.push_back(num(r.overall, t.precision, false));
     for (size_t e = 0; e < r.extras.size(); ++e) v.push_back(num(r.extras[e], t.extras[e].precision, false));
+    v.push_back(q(t.report));
     out += fmt::format("{}\n", fmt::join(v, ","));
   }
   return out;
@@ -177,7 +203,7 @@ std::string render_html(const TableModel& t) {
       "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
       "th,td{padding:4px 10px;border-bottom:1px solid #ccc;text-align:right}th:first-child,td:first-child"
       "{text-align:left}thead th{border-bottom:2px solid #333}</style></head><body>\n<h1>" +
-      esc(t.study) + "</h1>\n<p>metric: " + esc(t.metric) + "; mean ± sample std over seeds</p>\n<table>\n<thead><tr>";
+      esc(t.study) + "</h1>\n<p>metric: " + esc(t.metric) + "; mean ± sample std over seeds; " + esc(t.caption) + "</p>\n<table>\n<thead><tr>";
   for (const auto& x : header(t)) out += "<th>" + esc(x) + "</th>";
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& r : t.rows) {
@@ -186,6 +212,16 @@ std::string render_html(const TableModel& t) {
     out += "</tr>\n";
   }
   out += "</tbody></table>\n";
+  if (!t.notes.empty()) {
+    out += "<p>Settings selected:</p>\n<ul>\n";
+    for (const auto& n : t.notes) out += "<li>" + esc(n) + "</li>\n";
+    out += "</ul>\n";
+  }
+  if (!t.noise_notes.empty()) {
+    out += "<p>† noisy measurements:</p>\n<ul>\n";
+    for (const auto& n : t.noise_notes) out += "<li>" + esc(n) + "</li>\n";
+    out += "</ul>\n";
+  }
   if (!t.reference_source.empty()) out += "<p>paper: " + esc(t.reference_source) + "</p>\n";
   out += "</body></html>\n";
   return out;

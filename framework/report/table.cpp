@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -14,6 +16,7 @@
 #include "framework/store/store.h"
 #include "framework/core/json_flat.h"
 #include "framework/core/suggest.h"
+#include "framework/report/report_mode.h"
 #include "framework/store/labels.h"
 
 namespace adaptlab {
@@ -89,27 +92,56 @@ void place(const std::vector<RowSpec>& specs, const std::vector<std::string>& la
   }
 }
 
+// A timed figure's companion summary (timing.h record_calm): "throughput.eval" -> "throughput.eval.noisy";
+// a variant's figure "throughput.eval.k4" -> "throughput.eval.noisy.k4" (the variant suffix stays last).
+std::vector<std::string> companion_names(const std::string& metric, const std::string& what) {
+  std::vector<std::string> out = {metric + "." + what};
+  const auto dot = metric.rfind('.');
+  if (dot != std::string::npos) out.push_back(metric.substr(0, dot) + "." + what + metric.substr(dot));
+  return out;
+}
+
+std::optional<double> companion(const Summary& s, const std::string& metric, const std::string& what) {
+  for (const auto& name : companion_names(metric, what)) {
+    auto it = s.find(name);
+    if (it != s.end() && std::isfinite(it->second)) return it->second;
+  }
+  return std::nullopt;
+}
+
 // Values per (row, column) and per (row, extra), scaled.
 struct Collected {
   std::vector<std::vector<std::vector<double>>> cells, extras;
   std::vector<std::vector<std::vector<double>>> bases;  // per (row, extra): relative_metric's values, when set
+  std::vector<std::vector<int>> noisy;                  // per (row, extra): runs whose figure is marked noisy
+  std::vector<std::vector<double>> spread;              // per (row, extra): the largest recorded spread (NaN: none)
 };
 
-Collected collect(const TableInput& in, const TableSpec& spec, const std::vector<int>& ri, const std::vector<int>& ci,
-                  size_t R, size_t C) {
+Collected collect(const std::vector<RunRow>& runs, const std::map<std::string, Summary>& values,
+                  const std::vector<bool>& keep, const TableSpec& spec, const std::vector<int>& ri,
+                  const std::vector<int>& ci, size_t R, size_t C) {
   const size_t E = spec.extras.size();
   Collected v{std::vector<std::vector<std::vector<double>>>(R, std::vector<std::vector<double>>(C)),
               std::vector<std::vector<std::vector<double>>>(R, std::vector<std::vector<double>>(E)),
-              std::vector<std::vector<std::vector<double>>>(R, std::vector<std::vector<double>>(E))};
-  for (size_t i = 0; i < in.runs.size(); ++i) {
-    if (ri[i] < 0 || ci[i] < 0) continue;
-    auto it = in.values.find(in.runs[i].id);
-    if (it == in.values.end()) continue;
+              std::vector<std::vector<std::vector<double>>>(R, std::vector<std::vector<double>>(E)),
+              std::vector<std::vector<int>>(R, std::vector<int>(E, 0)),
+              std::vector<std::vector<double>>(R, std::vector<double>(E, std::numeric_limits<double>::quiet_NaN()))};
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (ri[i] < 0 || ci[i] < 0 || !keep[i]) continue;
+    auto it = values.find(runs[i].id);
+    if (it == values.end()) continue;
     auto m = it->second.find(spec.metric);
     if (m != it->second.end() && std::isfinite(m->second)) v.cells[ri[i]][ci[i]].push_back(m->second * spec.scale);
     for (size_t e = 0; e < E; ++e) {
       auto x = it->second.find(spec.extras[e].metric);
-      if (x != it->second.end() && std::isfinite(x->second)) v.extras[ri[i]][e].push_back(x->second * spec.extras[e].scale);
+      if (x != it->second.end() && std::isfinite(x->second)) {
+        v.extras[ri[i]][e].push_back(x->second * spec.extras[e].scale);
+        if (companion(it->second, spec.extras[e].metric, "noisy").value_or(0) > 0.5) ++v.noisy[ri[i]][e];
+        if (const auto sp = companion(it->second, spec.extras[e].metric, "spread")) {
+          double& m = v.spread[ri[i]][e];
+          m = std::isnan(m) ? *sp : std::max(m, *sp);
+        }
+      }
       if (spec.extras[e].relative_metric.empty()) continue;  // the base is the extra's own metric
       auto b = it->second.find(spec.extras[e].relative_metric);
       if (b != it->second.end() && std::isfinite(b->second)) v.bases[ri[i]][e].push_back(b->second * spec.extras[e].scale);
@@ -150,6 +182,14 @@ TableModel::Row make_row(const std::string& name, const Collected& v, size_t r, 
     x.has = !v.extras[r][e].empty();
     if (x.has) x.agg = aggregate(v.extras[r][e]);
     x.agg.n = 0;  // extras show the mean only
+    x.noisy = v.noisy[r][e];
+    x.spread = v.spread[r][e];
+    if (x.noisy > 0)
+      t.noise_notes.push_back(fmt::format(
+          "{} / {}: {} of {} run(s) measured with {} noisy (the calmest window still over measure.max_spread or "
+          "measure.max_wait); spread (max - min) / median up to {:.2f}",
+          name, spec.extras[e].name.empty() ? spec.extras[e].metric : spec.extras[e].name, x.noisy,
+          v.extras[r][e].size(), spec.extras[e].metric, x.spread));
     row.extras.push_back(x);
   }
   return row;
@@ -256,6 +296,104 @@ std::vector<std::string> table_warnings(const TableSpec& spec, const std::vector
   return w;
 }
 
+// The metric a report mode reads per run: `values` gets each run's picked value of spec.metric (and,
+// with select, of select.by) from its epochs; runs without per-epoch evaluations lose the metric.
+void apply_report_mode(const TableInput& in, const TableSpec& spec, ReportMode mode, const std::string& by,
+                       std::map<std::string, Summary>& values, std::vector<std::string>& warnings) {
+  if (mode == ReportMode::last) return;
+  size_t missing = 0;
+  for (const auto& r : in.runs) {
+    const auto e = in.epochs.find(r.id);
+    const auto p = e == in.epochs.end() ? std::nullopt
+                                        : pick_epoch(mode, e->second, spec.metric, by, spec.best != "min");
+    Summary& v = values[r.id];
+    v.erase(spec.metric);
+    if (spec.select) v.erase(spec.select->by);
+    if (!p) {
+      ++missing;
+      continue;
+    }
+    v[spec.metric] = p->value;
+    if (spec.select && std::isfinite(p->by)) v[spec.select->by] = p->by;
+  }
+  if (missing > 0)
+    warnings.push_back(fmt::format("{} finished run(s) have no per-epoch {} evaluations{} and are left out of report "
+                                   "{} (train.eval_splits: [val, test] records them)",
+                                   missing, spec.metric, mode == ReportMode::best_val ? " at an epoch with " + by : "",
+                                   to_string(mode)));
+}
+
+// The setting of each run: its values of select.over ("train.lr=0.001"). A key no run has is an error.
+std::vector<std::string> settings_of(const SelectSpec& sel, const std::vector<Flat>& flat) {
+  std::set<std::string> keys;
+  for (const auto& f : flat)
+    for (const auto& kv : f) keys.insert(kv.first);
+  for (const auto& k : sel.over)
+    AL_CHECK(keys.count(k), "select.over: no finished run has the config key '{}'{}", k,
+             did_you_mean(k, std::vector<std::string>(keys.begin(), keys.end())));
+  std::vector<std::string> out;
+  for (const auto& f : flat) {
+    std::vector<std::string> parts;
+    for (const auto& k : sel.over) {
+      const auto it = f.find(k);
+      std::string v = it == f.end() ? "(unset)" : it->second;
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+      parts.push_back(k + "=" + v);
+    }
+    out.push_back(fmt::format("{}", fmt::join(parts, ", ")));
+  }
+  return out;
+}
+
+// Per cell, the setting with the best mean select.by over its runs (ties: the first seen); the other
+// runs of the cell are left out (keep). Returns per (row, column) the chosen setting; notes name them.
+std::map<std::pair<int, int>, std::string> select_settings(const TableInput& in, const TableSpec& spec,
+                                                           const std::map<std::string, Summary>& values,
+                                                           const std::vector<std::string>& setting,
+                                                           const std::vector<int>& ri, const std::vector<int>& ci,
+                                                           const std::vector<std::string>& rows,
+                                                           const std::vector<std::string>& columns,
+                                                           std::vector<bool>& keep, TableModel& t) {
+  const SelectSpec& sel = *spec.select;
+  std::map<std::pair<int, int>, std::vector<size_t>> cells;
+  for (size_t i = 0; i < in.runs.size(); ++i)
+    if (ri[i] >= 0 && ci[i] >= 0) cells[{ri[i], ci[i]}].push_back(i);
+  std::map<std::pair<int, int>, std::string> chosen;
+  for (const auto& [cell, members] : cells) {
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<double>> by;
+    for (size_t i : members) {
+      if (std::find(order.begin(), order.end(), setting[i]) == order.end()) order.push_back(setting[i]);
+      const auto v = values.find(in.runs[i].id);
+      if (v == values.end()) continue;
+      const auto x = v->second.find(sel.by);
+      if (x != v->second.end() && std::isfinite(x->second)) by[setting[i]].push_back(x->second);
+    }
+    std::string best;
+    double best_mean = 0;
+    for (const auto& s : order) {
+      const auto it = by.find(s);
+      if (it == by.end()) continue;
+      const double m = aggregate(it->second).mean;
+      if (best.empty() || (sel.mode == "max" ? m > best_mean : m < best_mean)) {
+        best = s;
+        best_mean = m;
+      }
+    }
+    const std::string where = rows[cell.first] + " / " + columns[cell.second];
+    if (best.empty()) {
+      t.warnings.push_back(fmt::format("{}: no run has {} to select a setting on; the cell is left empty", where, sel.by));
+      for (size_t i : members) keep[i] = false;
+      continue;
+    }
+    for (size_t i : members) keep[i] = setting[i] == best;
+    chosen[cell] = best;
+    t.notes.push_back(fmt::format("{}: {} (mean {} {:.4g} over {} run(s); {} setting(s) compared)", where, best, sel.by,
+                                  best_mean, by.at(best).size(), order.size()));
+  }
+  return chosen;
+}
+
 }  // namespace
 
 TableInput read_table_input(Store& store, const TableSpec& spec) {
@@ -266,9 +404,18 @@ TableInput read_table_input(Store& store, const TableSpec& spec) {
   for (const auto& e : spec.extras) {
     names.push_back(e.metric);
     if (!e.relative_metric.empty()) names.push_back(e.relative_metric);
+    for (const char* what : {"noisy", "spread"})
+      for (auto& n : companion_names(e.metric, what)) names.push_back(std::move(n));
   }
+  if (spec.select) names.push_back(spec.select->by);
   in.values = store.summaries(spec.study, names);
   in.summary_names = store.summary_names(spec.study);
+  if (parse_report_mode(spec.report) != ReportMode::last) {
+    std::vector<std::string> per_epoch = {spec.metric,
+                                          spec.report_by.empty() ? default_report_by(spec.metric) : spec.report_by};
+    if (spec.select) per_epoch.push_back(spec.select->by);
+    in.epochs = store.epoch_metrics(spec.study, per_epoch);
+  }
   return in;
 }
 
@@ -281,12 +428,38 @@ TableModel pivot_table(const TableInput& in, const TableSpec& spec) {
     for (auto& [k, v] : flatten_json(r.config)) m.emplace(std::move(k), std::move(v));
     flat.push_back(std::move(m));
   }
+  const ReportMode mode = parse_report_mode(spec.report);
+  std::string by = spec.report_by;
+  if (mode != ReportMode::last) {
+    AL_CHECK(split_metric(spec.metric, "the table's metric").first == "test",
+             "report {} reads the per-epoch test evaluations: the table's metric must be test.<name>, not '{}'",
+             to_string(mode), spec.metric);
+    if (by.empty()) by = spec.select ? spec.select->by : default_report_by(spec.metric);
+    AL_CHECK(!spec.select || mode != ReportMode::best_val || spec.select->by == by,
+             "report best_val picks the epoch on {} but select picks the setting on {}: use one metric for both",
+             by, spec.select->by);
+  }
+  TableModel t;
+  std::map<std::string, Summary> values = in.values;
+  apply_report_mode(in, spec, mode, by, values, t.warnings);
+  // The setting keys are what selection chooses among, not what labels a row or a column.
+  std::vector<std::string> setting;
+  if (spec.select) {
+    setting = settings_of(*spec.select, flat);
+    for (auto& f : flat)
+      for (const auto& k : spec.select->over) f.erase(k);
+  }
   const RunLabels labels = automatic_labels(in.runs, flat);
   const std::vector<std::string>& row_label = labels.rows;
   const std::vector<std::string>& col_label = labels.columns;
 
-  TableModel t;
   t.study = spec.study;
+  t.report = spec.report;
+  t.caption = fmt::format("report: {} ({})", spec.report, describe_report(mode, spec.metric, by));
+  if (spec.select)
+    t.caption += fmt::format("; per cell, the setting of {} with the best mean {} over its runs ({})",
+                             fmt::join(spec.select->over, ", "), spec.select->by,
+                             spec.select->mode == "max" ? "highest" : "lowest");
   t.metric = spec.metric;
   t.precision = spec.precision;
   t.extras = spec.extras;
@@ -299,13 +472,17 @@ TableModel pivot_table(const TableInput& in, const TableSpec& spec) {
   for (const auto& g : t.column_group)
     if (!g.empty() && std::find(t.groups.begin(), t.groups.end(), g) == t.groups.end()) t.groups.push_back(g);
 
-  const Collected v = collect(in, spec, ri, ci, row_names.size(), t.columns.size());
+  std::vector<bool> keep(in.runs.size(), true);
+  std::map<std::pair<int, int>, std::string> chosen;
+  if (spec.select) chosen = select_settings(in, spec, values, setting, ri, ci, row_names, t.columns, keep, t);
+  const Collected v = collect(in.runs, values, keep, spec, ri, ci, row_names.size(), t.columns.size());
   for (size_t r = 0; r < row_names.size(); ++r) t.rows.push_back(make_row(row_names[r], v, r, t, spec));
+  for (const auto& [cell, setting_text] : chosen) t.rows[cell.first].cells[cell.second].chosen = setting_text;
   relative_extras(t, v, spec, row_names);
   const bool any = std::any_of(t.rows.begin(), t.rows.end(), [](const TableModel::Row& r) {
     return std::any_of(r.cells.begin(), r.cells.end(), [](const TableCell& c) { return c.has; });
   });
-  t.warnings = table_warnings(spec, row_label, col_label, ri, ci, row_names, t.columns);
+  for (auto& w : table_warnings(spec, row_label, col_label, ri, ci, row_names, t.columns)) t.warnings.push_back(std::move(w));
   const auto known = [&](const std::string& m) {
     return in.summary_names.empty() ||
            std::find(in.summary_names.begin(), in.summary_names.end(), m) != in.summary_names.end();

@@ -7,6 +7,7 @@
 // published numbers) puts ours, the paper's and the delta side by side. Cells: mean ± sample std
 // over seeds, "(n=k)" where a cell has fewer seeds than the fullest one.
 #pragma once
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,10 +24,19 @@ struct TableCell {
   Aggregate agg;               // already scaled
   std::optional<double> ref;   // published value (scaled like ours)
   bool best = false;
+  std::string chosen;          // select: the setting chosen for this cell ("train.lr=0.001")
+  // Timed extras (throughput, step times): runs whose measurement stayed noisy (<figure>.noisy = 1,
+  // framework/measure/timing.h) and the largest spread among the cell's runs (NaN: none recorded).
+  int noisy = 0;
+  double spread = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct TableModel {
   std::string study, metric, reference_source;
+  std::string report = "last";            // the report mode (report_mode.h)
+  std::string caption;                    // what the cells hold, in words: the metric, the mode, the selection
+  std::vector<std::string> notes;         // select: per cell, the setting chosen ("LoRA / MRPC: train.lr=0.001 ...")
+  std::vector<std::string> noise_notes;   // per noisy extra cell (marked †): its runs, spread and the bound
   int precision = 1;
   int full_n = 0;                         // most seeds in any cell
   std::vector<std::string> columns;       // display names
@@ -54,6 +64,8 @@ struct TableInput {
   std::vector<RunRow> runs;               // done runs, in database order
   std::map<std::string, Summary> values;  // run id -> the spec's metric and extras
   std::vector<std::string> summary_names; // every summary name the study's runs have (for suggestions)
+  // report best_val / max_test: run id -> its per-epoch rows of the metric and the validation metric(s).
+  std::map<std::string, std::vector<MetricEvent>> epochs;
 };
 TableInput read_table_input(Store& store, const TableSpec& spec);
 // The pivot alone (no database): rows × columns of aggregated cells, references, group means, bests.

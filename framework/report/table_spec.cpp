@@ -19,6 +19,9 @@ struct SpecFile {
   bool overall = false;
   std::string reference;
   std::string reference_style = "inline";
+  std::string report = "last";
+  std::string report_by;
+  cfg::Node select;
   template <class V>
   void visit(V& v) {
     v("metric", metric, "summary metric");
@@ -33,6 +36,15 @@ struct SpecFile {
     v("reference_style", reference_style, "inline (\"ours (paper p, Δ d)\" in one cell) | columns (paper and Δ as "
       "their own columns after each column with a reference)");
     v.check(reference_style == "inline" || reference_style == "columns", "reference_style", "must be inline or columns");
+    v("report", report,
+      "what a cell holds per run: last (after the last epoch) | best_val (test at the epoch with the best "
+      "report_by) | max_test (the best test over epochs, as NOAH/PYRA print); best_val and max_test need "
+      "train.eval_splits: [val, test]");
+    v.check(report == "last" || report == "best_val" || report == "max_test", "report",
+            "must be last, best_val or max_test");
+    v("report_by", report_by, "best_val's validation metric (default: val.<the metric's name>)");
+    v.check(report_by.empty() || report_by.rfind("val.", 0) == 0, "report_by", "must be a validation metric (val.<name>)");
+    v("select", select, "model selection per cell: {by: val.acc, over: [train.lr, ...], mode: max | min}");
     v.check(best == "max" || best == "min" || best == "none", "best", "must be max, min or none");
     v.check(precision >= 0 && precision <= 10, "precision", "must be in [0, 10]");
   }
@@ -86,6 +98,9 @@ TableSpec load_table_spec(const std::string& path) {
   s.best = f.best;
   s.overall = f.overall;
   s.reference_style = f.reference_style;
+  s.report = f.report;
+  s.report_by = f.report_by;
+  if (!f.select.is_null()) s.select = cfg::read_options<SelectSpec>(f.select, "select");
   s.rows = read_list<RowSpec>(f.rows, "rows");
   s.columns = read_list<RowSpec>(f.columns, "columns");
   s.extras = read_list<ExtraSpec>(f.extras, "extras");

@@ -16,12 +16,18 @@
 //       # against another row's mean: percent (100·(v/base − 1)) or difference (v − base, scaled);
 //       # relative_metric: the base row's metric when it differs (flops.forward.k4 against flops.forward)
 //   reference: reference.yaml   # the paper's numbers (relative to the spec file)
+//   report: last                # what a cell holds per run (framework/report/report_mode.h): last |
+//                               # best_val (test at the best val epoch) | max_test (best over epochs)
+//   report_by: val.acc          # best_val's validation metric (default: val.<the metric's name>)
+//   select: {by: val.acc, over: [train.lr]}   # per cell, the setting (values of `over`) with the best
+//                               # mean `by` over seeds; its test values shown, the choice listed below
 //
 // reference.yaml:
 //   source: "PYRA, Table 1"
 //   rows: {"LoRA r=8": {Easy: 99.0, Hard: 93.0}}   # row name -> column name -> value (already scaled)
 #pragma once
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +75,23 @@ struct ExtraSpec {
   }
 };
 
+// Model selection across settings: per cell, the runs of the setting (their values of the `over` keys)
+// whose mean `by` (over seeds) is best.
+struct SelectSpec {
+  std::string by;                 // a validation metric: val.acc
+  std::vector<std::string> over;  // dotted config keys: train.lr, methods.0.rank
+  std::string mode = "max";       // max | min: which `by` is best
+  template <class V>
+  void visit(V& v) {
+    v.required("by", by, "the validation metric that picks the setting (e.g. val.acc)");
+    v.required("over", over, "dotted config keys whose values make a setting (e.g. [train.lr])");
+    v("mode", mode, "max | min: the best `by`");
+    v.check(by.rfind("val.", 0) == 0, "by", "must be a validation metric (val.<name>): selecting on test is max_test");
+    v.check(!over.empty(), "over", "must name at least one config key");
+    v.check(mode == "max" || mode == "min", "mode", "must be max or min");
+  }
+};
+
 struct Reference {
   std::string source;
   std::map<std::string, std::map<std::string, double>> values;  // row name -> column name -> value
@@ -86,6 +109,9 @@ struct TableSpec {
   std::vector<ExtraSpec> extras;
   Reference reference;
   std::string reference_style = "inline";  // inline | columns
+  std::string report = "last";             // last | best_val | max_test (report_mode.h)
+  std::string report_by;                   // best_val's validation metric; "" = val.<metric's name>
+  std::optional<SelectSpec> select;
 };
 
 // Reads a spec file strictly (errors name file, line and key); `reference:` is loaded relative to it.

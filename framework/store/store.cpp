@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -365,6 +366,27 @@ std::vector<MetricEvent> Store::metrics(const std::string& study, const std::str
   st.bind(1, study).bind(2, id);
   std::vector<MetricEvent> out;
   while (st.step()) out.push_back({st.integer(0), st.text(1), st.text(2), st.real(3), st.is_null(4) ? -1.0 : st.real(4)});
+  return out;
+}
+
+std::map<std::string, std::vector<MetricEvent>> Store::epoch_metrics(const std::string& study,
+                                                                     const std::vector<std::string>& names) {
+  std::map<std::string, std::vector<MetricEvent>> out;
+  sql::Stmt st(*db_,
+               "SELECT run_id, step, value, epoch FROM metrics WHERE study = ?1 AND split = ?2 AND name = ?3 "
+               "AND epoch IS NOT NULL ORDER BY rowid");
+  std::vector<std::string> done;
+  for (const auto& n : names) {
+    if (std::find(done.begin(), done.end(), n) != done.end()) continue;
+    done.push_back(n);
+    const auto dot = n.find('.');
+    AL_CHECK(dot != std::string::npos, "epoch metrics: '{}' is not <split>.<name>", n);
+    const std::string split = n.substr(0, dot), name = n.substr(dot + 1);
+    st.bind(1, study).bind(2, split).bind(3, name);
+    while (st.step())
+      out[st.text(0)].push_back({st.integer(1), split, name, st.is_null(2) ? NAN : st.real(2), st.real(3)});
+    st.reset();
+  }
   return out;
 }
 

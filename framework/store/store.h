@@ -131,6 +131,10 @@ class Store {
   // run id -> {name -> value} for the given summary names, in one query.
   std::map<std::string, Summary> summaries(const std::string& study, const std::vector<std::string>& names);
   std::vector<MetricEvent> metrics(const std::string& study, const std::string& id);
+  // run id -> its per-epoch rows (epoch recorded) of the given dotted metrics ("val.acc", "test.acc"),
+  // in the order they were recorded, for the whole study in one query per name.
+  std::map<std::string, std::vector<MetricEvent>> epoch_metrics(const std::string& study,
+                                                                const std::vector<std::string>& names);
   std::vector<std::string> studies();
   std::string sweep_path(const std::string& study);  // the sweep file the study was run from ("" if unknown)
   int64_t count(const std::string& table);

@@ -1,6 +1,8 @@
 // Training hyper-parameters (torch-free, so sweep expansion can resolve them).
 #pragma once
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace adaptlab {
 
@@ -19,7 +21,9 @@ struct TrainOptions {
   double beta2 = 0.999;            // AdamW beta2
   double grad_clip = 0.0;          // max global gradient norm; 0 = no clipping
   int eval_batch_size = 256;       // examples per evaluation batch
-  int eval_every = 1;              // evaluate on val every N epochs (and always after the last)
+  int eval_every = 1;              // evaluate eval_splits every N epochs (and always after the last)
+  int eval_offset = 0;             // ... at the epochs e (1-based) with (e - eval_offset) % eval_every == 0
+  std::vector<std::string> eval_splits = {"val"};  // the splits evaluated during training: val and/or test
   int log_every = 25;              // read the losses back from the device and report progress every N steps
   std::string precision = "fp32";  // fp32 | bf16 | fp16 (autocast; loss scaling for fp16), training and evaluation
   bool drop_last = false;          // leave out each epoch's last partial training batch
@@ -48,7 +52,21 @@ struct TrainOptions {
     v("beta2", beta2, "AdamW beta2");
     v("grad_clip", grad_clip, "max global gradient norm (0 = off)");
     v("eval_batch_size", eval_batch_size, "examples per evaluation batch");
-    v("eval_every", eval_every, "validate every N epochs");
+    v("eval_every", eval_every, "evaluate eval_splits every N epochs (and after the last)");
+    v("eval_offset", eval_offset,
+      "evaluate after the epochs e (counted from 1) where e - eval_offset is a multiple of eval_every: 0 gives "
+      "N, 2N, ...; 1 gives 1, N+1, 2N+1, ... as NOAH/PYRA's loop (0-based `epoch % val_interval == 0`); the last "
+      "epoch is always evaluated");
+    v("eval_splits", eval_splits,
+      "the splits evaluated every eval_every epochs, each evaluation recorded with its epoch: [val] (default) | "
+      "[val, test] (as NOAH/PYRA, whose loop evaluates the test list every few epochs: tables can then report "
+      "max_test or best_val; see `adaptlab table --help`)");
+    v.check(!eval_splits.empty() &&
+                std::all_of(eval_splits.begin(), eval_splits.end(),
+                            [](const std::string& x) { return x == "val" || x == "test"; }) &&
+                std::count(eval_splits.begin(), eval_splits.end(), "val") <= 1 &&
+                std::count(eval_splits.begin(), eval_splits.end(), "test") <= 1,
+            "eval_splits", "must list val and/or test, each at most once");
     v("log_every", log_every,
       "report losses and progress every N optimiser steps (losses stay on the device in between: no per-step "
       "synchronisation; every step's loss is still recorded)");
@@ -63,6 +81,7 @@ struct TrainOptions {
     v.check(grad_clip >= 0, "grad_clip", "must be >= 0");
     v.check(eval_batch_size > 0, "eval_batch_size", "must be > 0");
     v.check(eval_every > 0, "eval_every", "must be > 0");
+    v.check(eval_offset >= 0 && eval_offset < eval_every, "eval_offset", "must be in [0, eval_every)");
     v.check(log_every > 0, "log_every", "must be > 0");
     v.check(warmup_lr >= 0 && warmup_lr <= lr, "warmup_lr", "must be in [0, lr]");
     v.check(schedule == "step" || schedule == "timm_epoch" || schedule == "linear", "schedule",

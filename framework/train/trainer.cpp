@@ -73,7 +73,8 @@ EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int ba
   std::vector<at::Tensor> outs, losses;
   BatchStream stream(data, split, split_order(data, split), batch_size, device, prefetch);
   for (Batch b; stream.next(b);) {
-    auto out = backbone.forward(b.x).to(at::kFloat);
+    const at::Tensor raw = backbone.forward(b.x);
+    const at::Tensor out = raw.to(loss_dtype(raw));
     losses.push_back(task_loss(out, b.y, at::Reduction::Sum));  // summed on the device, read back once
     outs.push_back(out.to(at::kCPU));
   }
@@ -91,10 +92,12 @@ EvalResult evaluate(Backbone& backbone, const Dataset& data, Split split, int ba
   return r;
 }
 
+at::ScalarType loss_dtype(const at::Tensor& t) { return t.scalar_type() == at::kDouble ? at::kDouble : at::kFloat; }
+
 at::Tensor task_loss(const at::Tensor& outputs, const at::Tensor& labels, at::Reduction::Reduction reduction) {
-  if (labels.is_floating_point())
-    return at::mse_loss(outputs.to(at::kFloat).squeeze(-1), labels.to(at::kFloat), reduction);
-  return at::cross_entropy_loss(outputs.to(at::kFloat), labels, {}, reduction);
+  const at::ScalarType dt = loss_dtype(outputs);
+  if (labels.is_floating_point()) return at::mse_loss(outputs.to(dt).squeeze(-1), labels.to(dt), reduction);
+  return at::cross_entropy_loss(outputs.to(dt), labels, {}, reduction);
 }
 
 namespace {
@@ -205,7 +208,7 @@ at::Tensor Stepper::step(const at::Tensor& xb, const at::Tensor& yb) {
     for (Method* m : s.methods)  // e.g. distillation losses
       if (auto* h = facet<TrainingHooks>(m))
         if (auto aux = h->auxiliary_loss(s.backbone, xb); aux.defined())
-          loss = loss.defined() ? loss + aux.to(at::kFloat) : aux.to(at::kFloat);
+          loss = loss.defined() ? loss + aux.to(loss.scalar_type()) : aux.to(loss_dtype(aux));
     AL_CHECK(loss.defined(), "no training loss: the task loss is left out (a method trains label-free) and no method "
              "gave an auxiliary loss");
   }
@@ -366,11 +369,14 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
     loop.report();  // every loss of the epoch is on the host now
     sink({stepper.steps(), "train", "epoch_loss",
           loop.epoch_sum.at(epoch) / static_cast<double>(loop.epoch_n.at(epoch)), epoch + 1.0});
-    if ((epoch + 1) % o.eval_every == 0 || epoch + 1 == epochs) {
-      const EvalResult r = evaluate(backbone, data, Split::val, o.eval_batch_size, device, precision, o.prefetch);
-      sink({stepper.steps(), "val", "loss", r.loss, epoch + 1.0});
-      for (const auto& [name, value] : r.metrics) sink({stepper.steps(), "val", name, value, epoch + 1.0});
-      loop.validated("val." + r.main, r.score);
+    if ((epoch + 1 - o.eval_offset) % o.eval_every == 0 || epoch + 1 == epochs) {
+      for (const std::string& name : o.eval_splits) {
+        const Split split = name == "test" ? Split::test : Split::val;
+        const EvalResult r = evaluate(backbone, data, split, o.eval_batch_size, device, precision, o.prefetch);
+        sink({stepper.steps(), name, "loss", r.loss, epoch + 1.0});
+        for (const auto& [metric, value] : r.metrics) sink({stepper.steps(), name, metric, value, epoch + 1.0});
+        if (split == Split::val) loop.validated("val." + r.main, r.score);
+      }
     }
   }
   return stepper.steps();

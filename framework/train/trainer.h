@@ -3,6 +3,7 @@
 #pragma once
 #include <ATen/core/Reduction.h>
 #include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
 
 #include <map>
 #include <memory>
@@ -30,7 +31,9 @@ struct EvalResult {
 };
 
 // The task loss of outputs [B, C] against labels: cross-entropy for class labels (int64), mean squared
-// error of the single output for float labels (regression); computed in float32.
+// error of the single output for float labels (regression); computed in float32, or in float64 for a
+// float64 model (loss_dtype), so that a float64 training step carries no float32 rounding.
+at::ScalarType loss_dtype(const at::Tensor& outputs);
 at::Tensor task_loss(const at::Tensor& outputs, const at::Tensor& labels, at::Reduction::Reduction reduction);
 
 // Freezes every parameter of `backbone`, then unfreezes the union of the methods' trainable names (and

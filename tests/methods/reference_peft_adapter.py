@@ -2,6 +2,8 @@
 
   lora OUT     HF peft's LoRA (r=4, alpha=8, target qkv): logits, and the weights and logits after peft's
                merge_and_unload
+  lora_step OUT  one float64 training step of that LoRA model: the cross-entropy loss, the LoRA tensors'
+               gradients, and the tensors after one torch.optim.AdamW step
   adapter OUT  adapters written from the papers on timm's own blocks: Houlsby (sequential, after attention
                and after the MLP, inside the residual) and AdaptFormer (parallel to the MLP, scaled)
 
@@ -49,6 +51,33 @@ def lora(out):
     for i in range(CFG["depth"]):
         tensors[f"__merged.blocks.{i}.attn.qkv.weight"] = merged.blocks[i].attn.qkv.weight.detach().clone()
     tensors["__logits_merged"] = merged(images).detach()
+    save(out, tensors)
+
+
+def lora_step(out):
+    from peft import LoraConfig, get_peft_model
+    m = base_model()
+    tensors = {k: v.clone() for k, v in m.state_dict().items()}
+    peft_model = get_peft_model(m, LoraConfig(r=4, lora_alpha=8, target_modules=["qkv"], lora_dropout=0.0))
+    torch.manual_seed(2)
+    named = {}
+    with torch.no_grad():
+        for n, p in peft_model.named_parameters():
+            if "lora_" in n:
+                p.normal_(0, 0.2)
+                ours = n.replace("base_model.model.", "").replace(".lora_A.default.weight", ".lora.lora_A") \
+                        .replace(".lora_B.default.weight", ".lora.lora_B")
+                named[ours] = p
+                tensors[ours] = p.detach().clone()
+    images, labels = torch.randn(4, 3, 8, 8), torch.tensor([0, 2, 1, 2])
+    loss = torch.nn.functional.cross_entropy(peft_model(images), labels)
+    loss.backward()
+    opt = torch.optim.AdamW(list(named.values()), lr=1e-2, betas=(0.9, 0.999), weight_decay=1e-4)
+    opt.step()
+    tensors["__images"], tensors["__labels"], tensors["__loss"] = images, labels, loss.detach()
+    for k, p in named.items():
+        tensors["__grad." + k] = p.grad.detach().clone()
+        tensors["__stepped." + k] = p.detach().clone()
     save(out, tensors)
 
 
@@ -100,4 +129,4 @@ def adapter(out):
 
 if __name__ == "__main__":
     torch.set_default_dtype(torch.float64)
-    {"lora": lora, "adapter": adapter}[sys.argv[1]](sys.argv[2])
+    {"lora": lora, "lora_step": lora_step, "adapter": adapter}[sys.argv[1]](sys.argv[2])

@@ -10,6 +10,7 @@
 #include "framework/model/method.h"
 #include "backbones/vit/vit.h"
 #include "framework/registry/registries.h"
+#include "framework/train/trainer.h"
 #include "support/tensor_file.h"
 #include "support/compare.h"
 #include "support/tmp.h"
@@ -85,6 +86,45 @@ TEST_CASE("LoRA equals HF peft's LoRA, and its merge equals peft's merge_and_unl
   }
   CHECK_FALSE(params.contains("blocks.0.attn.qkv.lora.lora_A"));  // merged away
   CHECK(test::rel_err(b->forward(data.at("images")), data.at("logits_merged")) <= 1e-12);
+}
+
+TEST_CASE("a float64 LoRA training step equals peft's: loss, gradients, AdamW update", "[methods][parity][train]") {
+  const auto dir = test::fresh_dir("peft-step");
+  test::run_python(kScript, "lora_step " + dir + "/ref.safetensors");
+  auto all = test::load_tensors(dir + "/ref.safetensors");
+  std::map<std::string, at::Tensor> lora_t;
+  const auto data = take(all, "", lora_t);
+  auto b = vit();
+  load_checkpoint(*b, all, "timm");
+  auto lora = registries().methods.create("lora", cfg::parse_string("rank: 4\nalpha: 8\ntargets: [attn.qkv]\n", "t"));
+  lora->attach(*b);
+  b->to(at::kDouble);
+  load_method_tensors(*b, lora_t);
+  std::vector<Method*> methods = {lora.get()};
+  set_trainable(*b, methods);
+  b->train();  // no dropout in this model: train mode changes nothing but the mode
+  TrainOptions o;
+  o.lr = 1e-2;
+  o.weight_decay = 1e-4;
+  o.warmup_epochs = 0;
+  Stepper stepper(*b, methods, o, at::kCPU, /*total_steps=*/10, /*warmup_steps=*/0);
+  const at::Tensor loss = stepper.step(data.at("images"), data.at("labels"));
+  // The loss in the model's dtype: a float32 loss would round every gradient to ~1e-7.
+  CHECK(loss.scalar_type() == at::kDouble);
+  const double loss_err = std::abs(loss.item<double>() - data.at("loss").item<double>());
+  INFO("loss error " << loss_err);
+  CHECK(loss_err <= 1e-13);
+  auto params = b->named_parameters();
+  double worst_grad = 0, worst_step = 0;
+  for (const auto& [name, ref] : lora_t) {
+    INFO(name);
+    REQUIRE(params[name].grad().defined());
+    worst_grad = std::max(worst_grad, test::rel_err(params[name].grad(), data.at("grad." + name)));
+    worst_step = std::max(worst_step, test::rel_err(params[name], data.at("stepped." + name)));
+  }
+  INFO("gradients' worst relative error " << worst_grad << ", AdamW update's " << worst_step);
+  CHECK(worst_grad <= 1e-12);
+  CHECK(worst_step <= 1e-12);
 }
 
 TEST_CASE("adapters equal the Houlsby (sequential) and AdaptFormer (parallel) references", "[methods][parity]") {

@@ -63,7 +63,9 @@ TEST_CASE("markdown table: rows by method (+ varying options), columns by datase
       "|---|---|---|\n"
       "| linear | 55.0 ± 7.1 | 42.0 ± 2.8 |\n"
       "| lora (rank=4) | **92.0 ± 2.8** | **70.0** (n=1) |\n"
-      "| lora (rank=8) | **92.0 ± 1.4** | — |\n";
+      "| lora (rank=8) | **92.0 ± 1.4** | — |\n"
+      "\n"
+      "Table: report: last (test.acc after the last epoch)\n";
   CHECK(markdown_table(s, spec_of("t", "test.acc", 100.0, 1)) == expected);
   REQUIRE_THROWS_WITH(markdown_table(s, spec_of("t", "nope", 1.0, 1)),
                       Catch::EndsWith("no run of study 't' has the metric 'nope'; its metrics: test.acc"));
