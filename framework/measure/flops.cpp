@@ -11,12 +11,14 @@ namespace adaptlab {
 
 struct FlopCounter::State {
   std::map<std::string, int64_t> by_op;
+  std::map<std::string, int64_t> by_section;
   int depth = 0;  // > 0 while inside a counted op: what it calls is part of it
 };
 
 namespace {
 
 thread_local FlopCounter::State* t_state = nullptr;
+thread_local const char* t_section = nullptr;  // the innermost live FlopSection's name
 
 std::vector<int64_t> shape_of(const c10::IValue& v) {
   if (!v.isTensor()) return {};
@@ -34,6 +36,7 @@ int64_t prod(const std::vector<int64_t>& s, size_t from = 0) {
 // (inputs are only readable in the start callback, outputs only in the end one).
 struct Counted : at::ObserverContext {
   bool conv = false, transposed = false;
+  const char* section = nullptr;  // where the op started
   std::vector<int64_t> input, weight;
 };
 
@@ -74,9 +77,13 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
   if (!st || st->depth > 0) return nullptr;
   const int64_t f = flops_at_start(fn);
   if (f == -1) return nullptr;
-  if (f >= 0) st->by_op[fn.name()] += f;
+  if (f >= 0) {
+    st->by_op[fn.name()] += f;
+    if (t_section) st->by_section[t_section] += f;
+  }
   ++st->depth;
   auto ctx = std::make_unique<Counted>();
+  ctx->section = t_section;
   if (f == -2) {
     ctx->conv = true;
     ctx->input = shape_of(fn.inputs()[0]);
@@ -96,7 +103,9 @@ void on_end(const at::RecordFunction& fn, at::ObserverContext* ctx) {
   // k...]): every input position against the kernel.
   const auto out = shape_of(fn.outputs()[0]);
   if (out.empty()) return;
-  st->by_op[fn.name()] += 2 * (c->transposed ? prod(c->input) : prod(out)) * prod(c->weight, 1);
+  const int64_t f = 2 * (c->transposed ? prod(c->input) : prod(out)) * prod(c->weight, 1);
+  st->by_op[fn.name()] += f;
+  if (c->section) st->by_section[c->section] += f;
 }
 
 }  // namespace
@@ -121,5 +130,11 @@ int64_t FlopCounter::total() const {
 }
 
 std::map<std::string, int64_t> FlopCounter::by_op() const { return state_->by_op; }
+
+std::map<std::string, int64_t> FlopCounter::by_section() const { return state_->by_section; }
+
+FlopSection::FlopSection(const char* name) : previous_(t_section) { t_section = name; }
+
+FlopSection::~FlopSection() { t_section = previous_; }
 
 }  // namespace adaptlab

@@ -52,7 +52,8 @@ void measure_inference(const MeasureInputs& in, const std::string& suffix, Summa
 // that timed nothing is not a number).
 void require_measured(const Summary& s, const std::string& name);
 
-// FLOPs per sample of one forward of `inputs` (a batch already on the device), under no-grad eval.
-double forward_flops(Backbone& backbone, const at::Tensor& inputs);
+// FLOPs per sample of one forward of `inputs` (a batch already on the device), under no-grad eval; with
+// `sections`, also per part the backbone names (FlopSection: T5's "encoder" and "decoder"), per sample.
+double forward_flops(Backbone& backbone, const at::Tensor& inputs, Summary* sections = nullptr);
 
 }  // namespace adaptlab
