@@ -18,10 +18,11 @@ namespace adaptlab {
 namespace {
 
 // `work(entry, k)` for k in [0, n) in parallel (oneTBB) on entries[index(k)]: which succeeded, and the
-// first failure as "<what> (listed at <list line>)".
+// first failure in list order (whichever thread saw it first) as "<what> (listed at <list line>)".
 struct Attempts {
   std::vector<char> ok;
   std::string first_error;
+  int64_t first_k = -1;
 };
 
 template <class Index, class Work>
@@ -35,7 +36,10 @@ Attempts attempt_all(const std::vector<ImageEntry>& entries, int64_t n, Index in
       a.ok[static_cast<size_t>(k)] = 1;
     } catch (const std::exception& ex) {
       std::lock_guard<std::mutex> g(m);
-      if (a.first_error.empty()) a.first_error = fmt::format("{} (listed at {})", ex.what(), e.origin);
+      if (a.first_k < 0 || k < a.first_k) {
+        a.first_k = k;
+        a.first_error = fmt::format("{} (listed at {})", ex.what(), e.origin);
+      }
     }
   });
   return a;

@@ -122,15 +122,15 @@ TEST_CASE("streamed image sets (cache: false) gather what the cached ones hold, 
   REQUIRE_THROWS_WITH(streamed->inputs(Split::test),
                       "the test split is decoded per batch (cache: false): it has no whole-split tensor; read it with gather()");
   // A file that breaks after loading fails the batch that holds it, naming the file and its list line.
-  const std::string line = fmt::format("{}/kitti/test.txt:3", dir);  // test.txt's third line names test_2.jpg
-  std::ofstream(dir + "/kitti/images/test_2.jpg", std::ios::trunc) << "\xFF\xD8 broken";
+  const std::string line = fmt::format("{}/kitti/test.txt:3", dir);  // test.txt's third line names images/test/000002.jpg
+  std::ofstream(dir + "/kitti/images/test/000002.jpg", std::ios::trunc) << "\xFF\xD8 broken";
   BatchStream s(*streamed, Split::test, split_order(*streamed, Split::test), 2, at::kCPU, 2);
   Batch b;
-  REQUIRE(s.next(b));  // test_0, test_1
-  REQUIRE_THROWS_WITH(s.next(b), Catch::StartsWith(dir + "/kitti/images/test_2.jpg: ") && Catch::EndsWith("(listed at " + line + ")"));
+  REQUIRE(s.next(b));  // images/test/000000.jpg, 000001.jpg
+  REQUIRE_THROWS_WITH(s.next(b), Catch::StartsWith(dir + "/kitti/images/test/000002.jpg: ") && Catch::EndsWith("(listed at " + line + ")"));
   // Checked at load: not an image, or missing, is an error naming the line (or skipped and counted).
-  std::ofstream(dir + "/kitti/images/test_2.jpg", std::ios::trunc) << "GIF89a";
-  fs::remove(dir + "/kitti/images/test_4.jpg");
+  std::ofstream(dir + "/kitti/images/test/000002.jpg", std::ios::trunc) << "GIF89a";
+  fs::remove(dir + "/kitti/images/test/000004.jpg");
   REQUIRE_THROWS_WITH(vtab(dir, ", cache: false"), Catch::Contains("(listed at " + dir + "/kitti/test.txt:"));
   CHECK(vtab(dir, ", cache: false, skip_bad_images: true")->size(Split::test) == 4);
 }

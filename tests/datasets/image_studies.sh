@@ -36,8 +36,8 @@ DB="$TMP/vtab.sqlite"
 TINY=('backbone.preset=""' 'backbone.checkpoint=""' backbone.img_size=224 backbone.patch_size=16
       backbone.embed_dim=16 backbone.depth=12 backbone.num_heads=2)
 "$CLI" sweep --db "$DB" --no-progress --shard 0/19 "$SRC/experiments/pyra-vtab1k/sweep.yaml" "dataset.dir=$TMP/img/vtab1k" \
-  "${TINY[@]}" train.epochs=2 train.warmup_epochs=1 train.eval_every=1 train.batch_size=5 dataset.cache=false \
-  measure.enabled=false >"$TMP/vtab.out" 2>&1 || fail "vtab sweep exited $?: $(tail -5 "$TMP/vtab.out")"
+  "${TINY[@]}" train.epochs=2 train.warmup_epochs=1 train.eval_every=1 train.eval_offset=0 train.batch_size=5 \
+  dataset.cache=false measure.enabled=false >"$TMP/vtab.out" 2>&1 || fail "vtab sweep exited $?: $(tail -5 "$TMP/vtab.out")"
 # 12 training images in batches of 5, the partial one dropped (drop_last): 2 steps an epoch.
 [ "$(q "$DB" "SELECT count(*) FROM summary WHERE name = 'train.steps' AND value = 4")" = 5 ] ||
   fail "vtab: drop_last: $(q "$DB" "SELECT value FROM summary WHERE name = 'train.steps'")"
@@ -48,6 +48,14 @@ TINY=('backbone.preset=""' 'backbone.checkpoint=""' backbone.img_size=224 backbo
 "$CLI" table --db "$DB" --spec "$SRC/experiments/pyra-vtab1k/table.yaml" >"$TMP/table" 2>"$TMP/table.err" || fail "table: $(cat "$TMP/table.err")"
 grep -q "| LoRA + PYRA (high) |" "$TMP/table" || fail "table rows: $(cat "$TMP/table")"
 grep -q "| Natural mean | Specialized mean | Structured mean |" "$TMP/table" || fail "table groups: $(head -1 "$TMP/table")"
+# The study evaluates test every epoch as the released loop does (train.eval_splits: [val, test]) and its
+# table reports the maximum over them, labelled; --report last gives each run's last epoch.
+[ "$(q "$DB" "SELECT count(*) FROM metrics WHERE split = 'test' AND name = 'acc' AND epoch IN (1, 2)")" = 10 ] ||
+  fail "vtab: per-epoch test rows: $(q "$DB" "SELECT split, name, epoch FROM metrics WHERE split = 'test'")"
+grep -q "^Table: report: max_test (" "$TMP/table" || fail "table caption: $(tail -3 "$TMP/table")"
+"$CLI" table --db "$DB" --spec "$SRC/experiments/pyra-vtab1k/table.yaml" --report last >"$TMP/table.last" 2>&1 ||
+  fail "table --report last: $(cat "$TMP/table.last")"
+grep -q "^Table: report: last (" "$TMP/table.last" || fail "table --report last caption: $(tail -3 "$TMP/table.last")"
 "$CLI" sweep --dry-run --db "$TMP/none.sqlite" "$SRC/experiments/pyra-vtab1k/sweep.yaml" "dataset.dir=$TMP/img/vtab1k" \
   "${TINY[@]}" >"$TMP/dry" 2>&1 || fail "pyra-vtab1k dry run: $(tail -3 "$TMP/dry")"
 grep -q "study pyra-vtab1k: 95 runs" "$TMP/dry" || fail "pyra-vtab1k: $(head -2 "$TMP/dry")"

@@ -4,9 +4,10 @@ image studies without the data (needs Pillow):
   python tools/data/make_image_fixtures.py OUT_DIR [--size 16] [--seed 0]
 
 OUT_DIR/folder/{train,val,test}/<class>/*.jpg|png   image_folder layout (3 classes, JPEG and PNG mixed)
-OUT_DIR/vtab1k/<task>/images/*.jpg + train800.txt, val200.txt, train800val200.txt, test.txt
-                                                    all 19 VTAB-1k tasks (cifar and oxford_iiit_pet under
-                                                    the preparation script's folder names)
+OUT_DIR/vtab1k/<task>/images/<list>/NNNNNN.jpg + <list>.txt for the lists train800, val200,
+                                                    train800val200, test: all 19 VTAB-1k tasks under the
+                                                    folder names NOAH's get_vtab1k.py writes (cifar,
+                                                    oxford_iiit_pet for cifar100, oxford_pet)
 OUT_DIR/cifar10/data_batch_{1..5}.bin, test_batch.bin   CIFAR-10 binary records
 OUT_DIR/cifar100/train.bin, test.bin                     CIFAR-100 binary records (coarse, fine labels)
 Each class has its own colour and stripe direction, so a tiny model can tell them apart.
@@ -48,23 +49,24 @@ def main():
             os.makedirs(d, exist_ok=True)
             for i in range(n // 3):
                 picture(rng, c, s).save(f"{d}/{i}.{'png' if i % 2 else 'jpg'}", quality=95)
+    # VTAB-1k as NOAH's data/vtab-source/get_vtab1k.py writes it: for each of train800, val200, test and
+    # train800val200, images/<list>/NNNNNN.jpg and <list>.txt of "images/<list>/NNNNNN.jpg label\n" lines
+    # (every line ending in a newline, no blank line); train800val200 is train800's examples then val200's
+    # (task_adaptation's "train[:800]+train[n:n+200]"), saved again as their own files.
     for task, classes in TASKS:
         d = f"{o}/vtab1k/{task}"
-        os.makedirs(f"{d}/images", exist_ok=True)
-        lists = {}
         k = min(classes, 4)
+        pictures = {}
         for name, n in (("train800", 8), ("val200", 4), ("test", 6)):
-            rows = []
-            for i in range(n):
-                label = i % k
-                path = f"images/{name}_{i}.jpg"
-                picture(rng, label, s).save(f"{d}/{path}", quality=95)
-                rows.append(f"{path} {label}")
-            lists[name] = rows
-        lists["train800val200"] = lists["train800"] + lists["val200"]
-        for name, rows in lists.items():
+            pictures[name] = [(picture(rng, i % k, s), i % k) for i in range(n)]
+        pictures["train800val200"] = pictures["train800"] + pictures["val200"]
+        for name in ("train800", "val200", "test", "train800val200"):
+            os.makedirs(f"{d}/images/{name}", exist_ok=True)
             with open(f"{d}/{name}.txt", "w") as f:
-                f.write("\n".join(rows) + "\n")
+                for i, (img, label) in enumerate(pictures[name]):
+                    path = f"images/{name}/{i:06d}.jpg"
+                    img.save(f"{d}/{path}", quality=95)
+                    f.write(f"{path} {label}\n")
 
     def record(label_bytes, img):
         r, g, b = img.split()
