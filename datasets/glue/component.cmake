@@ -1,1 +1,1 @@
-adaptlab_component(dataset NAMES glue SOURCES glue.cpp glue_tasks.cpp)
+adaptlab_component(dataset NAMES glue SOURCES glue.cpp glue_file.cpp glue_tasks.cpp)

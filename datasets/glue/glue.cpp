@@ -5,15 +5,14 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 
+#include "datasets/glue/glue_file.h"
 #include "datasets/glue/glue_tasks.h"
 #include "framework/text/model_folder.h"
 #include "framework/core/error.h"
 #include "framework/core/log.h"
 #include "framework/registry/registries.h"
-#include "framework/text/text_file.h"
 #include "framework/text/tokenizer.h"
 #include "framework/data/metrics.h"
 
@@ -21,92 +20,19 @@ namespace adaptlab {
 namespace {
 namespace fs = std::filesystem;
 
-struct Example {
-  std::string a, b;
-  int64_t label = 0;
-  double score = 0;
-};
+using glue::Example;
 
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (size_t i = 0; i <= line.size(); ++i)
-    if (i == line.size() || line[i] == '\t') {
-      out.push_back(line.substr(start, i - start));
-      start = i + 1;
-    }
-  return out;
-}
-
-// Reads one GLUE file; a malformed line is an error naming file:line (or skipped and counted). Lines end at
-// "\n", "\r\n" or a lone "\r" (Python's universal newlines, as Hugging Face's loader reads them) and a
-// leading UTF-8 BOM is stripped (framework/text/text_file.h). Hugging Face's datasets GLUE script
-// (huggingface/datasets, datasets/glue/glue.py, _generate_example_mrpc_files) special-cases the BOM of MRPC's
-// train file, which "messes with the Quality key" ("\ufeffQuality"), by f.seek(3); here every file of every
-// task gets that treatment. Texts quoted in errors are escaped and cut at 200 characters.
-std::vector<Example> read_file(const glue::TaskSpec& t, const std::string& path, bool skip_bad, int limit) {
-  AL_CHECK(fs::is_regular_file(path), "{}: not found (GLUE task {} expects {}/{} under the GLUE root)", path, t.name,
-           t.folder, fs::path(path).filename().string());
-  std::ifstream in(path, std::ios::binary);
-  AL_CHECK(in.good(), "{}: cannot read", path);
-  text::LineReader lines(in, path);
-  std::string line;
-  int a = t.text_a_index, b = -1, l = t.label_index;
-  if (t.header) {
-    AL_CHECK(lines.next(line), "{}: empty file (expected a header line)", path);
-    const auto cols = split_tabs(line);
-    auto find = [&](const std::string& name) {
-      for (size_t i = 0; i < cols.size(); ++i)
-        if (cols[i] == name) return static_cast<int>(i);
-      fail("{}:1: the header has no column '{}' (it has: {})", path, text::visible(name), text::visible_list(cols));
-    };
-    a = find(t.text_a);
-    if (!t.text_b.empty()) b = find(t.text_b);
-    l = find(t.label);
-  }
-  const size_t needed = static_cast<size_t>(std::max({a, b, l})) + 1;
-  std::vector<Example> out;
-  size_t skipped = 0;
-  while (lines.next(line)) {
-    const size_t n = lines.line_number();
-    if (line.empty()) continue;
-    try {
-      const auto cols = split_tabs(line);
-      AL_CHECK(cols.size() >= needed, "{}:{}: expected at least {} tab-separated columns, got {}", path, n, needed,
-               cols.size());
-      Example e;
-      e.a = cols[static_cast<size_t>(a)];
-      if (b >= 0) e.b = cols[static_cast<size_t>(b)];
-      const std::string& lab = cols[static_cast<size_t>(l)];
-      if (t.labels.empty()) {
-        char* end = nullptr;
-        e.score = std::strtod(lab.c_str(), &end);
-        AL_CHECK(!lab.empty() && *end == '\0' && std::isfinite(e.score), "{}:{}: score '{}' is not a number", path, n,
-                 text::visible(lab));
-      } else {
-        const auto it = std::find(t.labels.begin(), t.labels.end(), lab);
-        AL_CHECK(it != t.labels.end(), "{}:{}: unknown label '{}' (expected one of: {})", path, n, text::visible(lab),
-                 fmt::join(t.labels, ", "));
-        e.label = it - t.labels.begin();
-      }
-      out.push_back(std::move(e));
-    } catch (const Error&) {
-      if (!skip_bad) throw;
-      ++skipped;
-    }
-    if (limit > 0 && static_cast<int>(out.size()) == limit) break;
-  }
-  if (skipped > 0) log::warn("{}: {} malformed line(s) skipped (skip_bad_lines)", path, skipped);
-  AL_CHECK(!out.empty(), "{}: no examples", path);
-  return out;
+// Train and dev files (datasets/glue/glue_file.h reads them, quirks and all).
+std::vector<Example> read_labelled(const glue::TaskSpec& t, const std::string& path, bool skip_bad, int limit) {
+  return glue::read_file(t, path, glue::FileKind::labelled, skip_bad, limit).examples;
 }
 
 class Glue : public Dataset {
  public:
   explicit Glue(const GlueOptions& o) : o_(o), t_(glue::task_spec(o.task)) {
     const fs::path root = fs::path(o.dir) / t_.folder;
-    auto train = read_file(t_, (root / t_.train_file).string(), o.skip_bad_lines, 0);
-    auto test = read_file(t_, (root / t_.test_file).string(), o.skip_bad_lines, o.test_size);
+    auto train = read_labelled(t_, (root / t_.train_file).string(), o.skip_bad_lines, 0);
+    auto test = read_labelled(t_, (root / t_.dev_file).string(), o.skip_bad_lines, o.test_size);
     AL_CHECK(static_cast<size_t>(o.val_size) < train.size(), "glue {}: val_size {} leaves no training examples of {}",
              o.task, o.val_size, train.size());
     // A seeded sample of train is the validation split (both kept in file order).

@@ -1,9 +1,10 @@
-// GLUE (Wang et al. 2019) from its TSV files, as the Variator and Light-PEFT papers use it: the public
-// dev set is the test split, and a seeded slice of train is the validation split (the GLUE test labels
-// are not public). Single sentences (CoLA, SST-2) give token ids [n, L]; sentence pairs give ids and
-// token types [n, 2, L] ([CLS] a [SEP] b [SEP]). STS-B is a regression (float scores, one output, MSE).
-// Reports each task's metrics (acc; f1 for MRPC/QQP; mcc for CoLA; pearson, spearman for STS-B) as
-// test.<metric>, the main one as test.score.
+// GLUE (Wang et al. 2019) from its TSV files as the GLUE download writes them, quirks and all
+// (datasets/glue/README.md), as the Variator and Light-PEFT papers use it: the public dev set is the test
+// split, and a seeded slice of train is the validation split (the GLUE test labels are not public).
+// Single sentences (CoLA, SST-2) give token ids [n, L]; sentence pairs give ids and token types [n, 2, L]
+// ([CLS] a [SEP] b [SEP]). STS-B is a regression (float scores, one output, MSE). Reports each task's
+// metrics (acc; f1 for MRPC/QQP; mcc for CoLA; pearson, spearman for STS-B) as test.<metric>, the main one
+// as test.score. Classes in Hugging Face's order (MNLI: entailment, neutral, contradiction).
 #pragma once
 #include <memory>
 #include <string>

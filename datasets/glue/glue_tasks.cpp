@@ -6,24 +6,41 @@
 namespace adaptlab::glue {
 
 const std::vector<TaskSpec>& all_tasks() {
-  // Label orders as Hugging Face's glue datasets (MNLI: entailment, neutral, contradiction).
+  // Class orders as Hugging Face's GLUE builder (huggingface/datasets, datasets/glue/glue.py, label_classes)
+  // defines them, which Light-PEFT's code reads through load_dataset("glue", task) (NLU/nlu_dataset.py):
+  // MNLI entailment, neutral, contradiction (not the BERT processors' contradiction, entailment, neutral);
+  // WNLI's "0" = not_entailment. Column names as the files' headers spell them.
   static const std::vector<TaskSpec> tasks = {
-      {"cola", "CoLA", "train.tsv", "dev.tsv", false, "", "", "", 3, 1, {"0", "1"}, {"mcc", "acc"}},
-      {"sst2", "SST-2", "train.tsv", "dev.tsv", true, "sentence", "", "label", -1, -1, {"0", "1"}, {"acc"}},
-      {"mrpc", "MRPC", "train.tsv", "dev.tsv", true, "#1 String", "#2 String", "Quality", -1, -1, {"0", "1"},
-       {"f1", "acc"}},
-      {"qqp", "QQP", "train.tsv", "dev.tsv", true, "question1", "question2", "is_duplicate", -1, -1, {"0", "1"},
-       {"f1", "acc"}},
-      {"stsb", "STS-B", "train.tsv", "dev.tsv", true, "sentence1", "sentence2", "score", -1, -1, {}, {"pearson", "spearman"}},
-      {"mnli", "MNLI", "train.tsv", "dev_matched.tsv", true, "sentence1", "sentence2", "gold_label", -1, -1,
-       {"entailment", "neutral", "contradiction"}, {"acc"}},
-      {"mnli-mm", "MNLI", "train.tsv", "dev_mismatched.tsv", true, "sentence1", "sentence2", "gold_label", -1, -1,
-       {"entailment", "neutral", "contradiction"}, {"acc"}},
-      {"qnli", "QNLI", "train.tsv", "dev.tsv", true, "question", "sentence", "label", -1, -1,
-       {"entailment", "not_entailment"}, {"acc"}},
-      {"rte", "RTE", "train.tsv", "dev.tsv", true, "sentence1", "sentence2", "label", -1, -1,
-       {"entailment", "not_entailment"}, {"acc"}},
-      {"wnli", "WNLI", "train.tsv", "dev.tsv", true, "sentence1", "sentence2", "label", -1, -1, {"0", "1"}, {"acc"}},
+      {.name = "cola", .folder = "CoLA", .dev_file = "dev.tsv", .test_file = "test.tsv", .header = false,
+       .text_a = "sentence", .fields = 4, .text_a_index = 3, .label_index = 1, .labels = {"0", "1"},
+       .class_names = {"unacceptable", "acceptable"}, .metrics = {"mcc", "acc"}},
+      {.name = "sst2", .folder = "SST-2", .dev_file = "dev.tsv", .test_file = "test.tsv", .text_a = "sentence",
+       .label = "label", .labels = {"0", "1"}, .class_names = {"negative", "positive"}, .metrics = {"acc"}},
+      {.name = "mrpc", .folder = "MRPC", .dev_file = "dev.tsv", .test_file = "test.tsv", .text_a = "#1 String",
+       .text_b = "#2 String", .label = "Quality", .labels = {"0", "1"},
+       .class_names = {"not_equivalent", "equivalent"}, .metrics = {"f1", "acc"}},
+      {.name = "qqp", .folder = "QQP", .dev_file = "dev.tsv", .test_file = "test.tsv", .text_a = "question1",
+       .text_b = "question2", .label = "is_duplicate", .labels = {"0", "1"},
+       .class_names = {"not_duplicate", "duplicate"}, .skips_short_lines = true, .metrics = {"f1", "acc"}},
+      {.name = "stsb", .folder = "STS-B", .dev_file = "dev.tsv", .test_file = "test.tsv", .text_a = "sentence1",
+       .text_b = "sentence2", .label = "score", .metrics = {"pearson", "spearman"}},
+      {.name = "mnli", .folder = "MNLI", .dev_file = "dev_matched.tsv", .test_file = "test_matched.tsv",
+       .text_a = "sentence1", .text_b = "sentence2", .label = "gold_label",
+       .labels = {"entailment", "neutral", "contradiction"}, .class_names = {"entailment", "neutral", "contradiction"},
+       .metrics = {"acc"}},
+      {.name = "mnli-mm", .folder = "MNLI", .dev_file = "dev_mismatched.tsv", .test_file = "test_mismatched.tsv",
+       .text_a = "sentence1", .text_b = "sentence2", .label = "gold_label",
+       .labels = {"entailment", "neutral", "contradiction"}, .class_names = {"entailment", "neutral", "contradiction"},
+       .metrics = {"acc"}},
+      {.name = "qnli", .folder = "QNLI", .dev_file = "dev.tsv", .test_file = "test.tsv", .text_a = "question",
+       .text_b = "sentence", .label = "label", .labels = {"entailment", "not_entailment"},
+       .class_names = {"entailment", "not_entailment"}, .metrics = {"acc"}},
+      {.name = "rte", .folder = "RTE", .dev_file = "dev.tsv", .test_file = "test.tsv", .text_a = "sentence1",
+       .text_b = "sentence2", .label = "label", .labels = {"entailment", "not_entailment"},
+       .class_names = {"entailment", "not_entailment"}, .metrics = {"acc"}},
+      {.name = "wnli", .folder = "WNLI", .dev_file = "dev.tsv", .test_file = "test.tsv", .text_a = "sentence1",
+       .text_b = "sentence2", .label = "label", .labels = {"0", "1"}, .class_names = {"not_entailment", "entailment"},
+       .metrics = {"acc"}},
   };
   return tasks;
 }
