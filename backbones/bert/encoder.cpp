@@ -34,6 +34,20 @@ struct Pooler : torch::nn::Module {
   torch::nn::Linear dense{nullptr};
 };
 
+// transformers' RobertaClassificationHead: dropout, dense, tanh, dropout, out_proj.
+struct RobertaHead : torch::nn::Module {
+  RobertaHead(int64_t h, int64_t classes, double dropout) : p(dropout) {
+    dense = register_module("dense", torch::nn::Linear(h, h));
+    out_proj = register_module("out_proj", torch::nn::Linear(h, classes));
+  }
+  at::Tensor forward(const at::Tensor& x) {
+    auto y = at::tanh(dense->forward(at::dropout(x, p, is_training())));
+    return out_proj->forward(at::dropout(y, p, is_training()));
+  }
+  double p;
+  torch::nn::Linear dense{nullptr}, out_proj{nullptr};
+};
+
 class Encoder : public Backbone {
  public:
   Encoder(const EncoderOptions& o, int64_t num_classes, int64_t seq_len)
@@ -64,8 +78,12 @@ class Encoder : public Backbone {
       list->push_back(blocks.back());
     }
     set_blocks(std::move(blocks), "encoder.layer.");
-    pooler_ = register_module("pooler", std::make_shared<Pooler>(o.hidden_size));
-    head_ = register_module("head", torch::nn::Linear(o.hidden_size, num_classes));
+    AL_CHECK(o.has_pooler || o.pool != "pooler", "encoder: pool: pooler but the model has no pooler (pooler.dense)");
+    if (o.has_pooler) pooler_ = register_module("pooler", std::make_shared<Pooler>(o.hidden_size));
+    if (o.head == "roberta")
+      roberta_head_ = register_module("head", std::make_shared<RobertaHead>(o.hidden_size, num_classes, o.dropout));
+    else
+      head_ = register_module("head", torch::nn::Linear(o.hidden_size, num_classes));
     init_weights();
   }
 
@@ -106,7 +124,7 @@ class Encoder : public Backbone {
   // averages over.
   at::Tensor pool(const at::Tensor& h, const at::Tensor& mask, const at::Tensor& size) {
     if (o_.pool == "cls") return h.select(1, 0);
-    if (o_.pool == "pooler") return at::tanh(pooler_->dense->forward(h.select(1, 0)));
+    if (o_.pool == "pooler") return pooler_output(h);
     auto m = mask.unsqueeze(-1).to(h.scalar_type());
     if (size.defined()) m = m * size;
     return (h * m).sum(1) / m.sum(1).clamp_min(1e-9);  // sentence-transformers' mean pooling
@@ -118,10 +136,14 @@ class Encoder : public Backbone {
       f.mask = f.mask.clone();
       f.mask.narrow(1, 1, prompt_tokens()).fill_(false);
     }
-    return head_->forward(pool(f.h, f.mask, f.size));
+    const auto pooled = pool(f.h, f.mask, f.size);
+    return roberta_head_ ? roberta_head_->forward(pooled) : head_->forward(pooled);
   }
 
-  at::Tensor pooler_output(const at::Tensor& h) { return at::tanh(pooler_->dense->forward(h.select(1, 0))); }
+  // Undefined without a pooler.
+  at::Tensor pooler_output(const at::Tensor& h) {
+    return pooler_ ? at::tanh(pooler_->dense->forward(h.select(1, 0))) : at::Tensor();
+  }
 
  private:
   void init_weights() {
@@ -143,7 +165,8 @@ class Encoder : public Backbone {
   EncoderOptions o_;
   std::shared_ptr<Embeddings> embeddings_;
   std::shared_ptr<Pooler> pooler_;
-  torch::nn::Linear head_{nullptr};
+  torch::nn::Linear head_{nullptr};           // head: linear
+  std::shared_ptr<RobertaHead> roberta_head_;  // head: roberta
 };
 
 }  // namespace

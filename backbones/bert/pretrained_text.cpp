@@ -1,6 +1,9 @@
 #include "backbones/bert/pretrained_text.h"
 
+#include <fmt/ranges.h>
+
 #include <filesystem>
+#include <vector>
 
 #include "framework/core/build_info.h"
 #include "framework/core/error.h"
@@ -31,20 +34,48 @@ EncoderOptions encoder_options_from_config(const std::string& path) {
   o.type_vocab_size = get("type_vocab_size", o.type_vocab_size);
   o.layer_norm_eps = get("layer_norm_eps", o.layer_norm_eps);
   o.pad_token_id = get("pad_token_id", o.pad_token_id);
-  if (type == "roberta") o.position_offset = o.pad_token_id + 1;
+  o.init_std = get("initializer_range", o.init_std);
+  if (type == "roberta") {
+    o.position_offset = o.pad_token_id + 1;
+    o.pool = "cls";  // RobertaForSequenceClassification: its head reads <s>
+    o.head = "roberta";
+  }
   return o;
 }
 
 std::shared_ptr<Backbone> make_pretrained_text(const PretrainedTextOptions& p, int64_t num_classes, int64_t seq_len) {
   const std::string dir = pretrained_dir(p.model);
   EncoderOptions o = encoder_options_from_config(dir + "/config.json");
-  o.pool = p.pool;
+  if (p.pool != "auto") o.pool = p.pool;
+  if (p.head != "auto") o.head = p.head;
   o.dropout = p.dropout;
-  auto b = make_encoder(o, num_classes, seq_len);
   const std::string weights = dir + "/model.safetensors";
   AL_CHECK(std::filesystem::exists(weights), "{}: no model.safetensors (only safetensors checkpoints are read)", dir);
-  const auto rep = load_checkpoint(*b, io::load_safetensors(weights), weights);
-  log::info("{}: {}", weights, rep.summary());
+  auto tensors = io::load_safetensors(weights);
+  // A checkpoint saved from RobertaForSequenceClassification (or BertModel without its pooler) has no
+  // pooler.dense: the encoder is built without one.
+  o.has_pooler = false;
+  for (const auto& [name, t] : tensors)
+    if (name == "pooler.dense.weight" || name.ends_with(".pooler.dense.weight")) o.has_pooler = true;
+  AL_CHECK(o.has_pooler || o.pool != "pooler", "{}: pool: pooler but the checkpoint has no pooler.dense (use cls or mean)",
+           weights);
+  auto b = make_encoder(o, num_classes, seq_len);
+  // Pre-training heads a released checkpoint carries (roberta-large: RobertaForMaskedLM's lm_head.*;
+  // bert-base-*: BertForPreTraining's cls.predictions.* and cls.seq_relationship.*): a sequence classifier
+  // does not use them (transformers lists them as "not used"), so they are left out here, by name.
+  std::vector<std::string> dropped;
+  for (auto it = tensors.begin(); it != tensors.end();) {
+    if (it->first.starts_with("lm_head.") || it->first.starts_with("cls.")) {
+      dropped.push_back(it->first);
+      it = tensors.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  const auto rep = load_checkpoint(*b, std::move(tensors), weights);
+  log::info("{}: {} (pool: {}, head: {}){}", weights, rep.summary(), o.pool, o.head,
+            dropped.empty() ? std::string()
+                            : fmt::format("; pre-training head not used: {}", fmt::join(dropped, ", ")));
   return b;
 }
 

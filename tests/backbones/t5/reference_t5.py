@@ -3,6 +3,8 @@
 writes it) beside the inputs and outputs the C++ test compares with.
 
   reference_t5.py model DIR v1.0|v1.1   # DIR/model: the folder; DIR/ref.safetensors: ids and outputs
+  reference_t5.py untied DIR            # T5 v1.1 as Google released it: its own lm_head.weight (not
+                                        # `shared`), config.json with tie_word_embeddings false; DIR/ref.safetensors
   reference_t5.py buckets OUT           # _relative_position_bucket on distances -300 … 300, both modes
   reference_t5.py spm DIR CORPUS        # trains DIR/spiece.model on CORPUS; DIR/ids.json: T5Tokenizer's ids
 
@@ -60,6 +62,49 @@ def model(d, version):
                                   "lm_logits": o.logits[:, -1]})
 
 
+def untied(d):
+    """Google's T5 v1.1 files: an LM head of its own and "tie_word_embeddings": false (transformers 5
+    always ties them and writes no lm_head.weight, so the tie is broken here by hand and the folder is
+    written directly, as Google's safetensors conversion holds it: shared, both embed_tokens and lm_head;
+    float64). T5 scales the decoder output by d_model**-0.5 only when tied: not here."""
+    from safetensors.torch import save_file
+    from transformers import T5Config, T5ForConditionalGeneration
+    patch_norm()
+    torch.manual_seed(2)
+    cfg = T5Config(vocab_size=120, d_model=32, d_kv=8, d_ff=48, num_layers=2, num_decoder_layers=2, num_heads=4,
+                   relative_attention_num_buckets=16, relative_attention_max_distance=20, dropout_rate=0.0,
+                   feed_forward_proj="gated-gelu", tie_word_embeddings=False, decoder_start_token_id=0,
+                   pad_token_id=0, eos_token_id=1, attn_implementation="eager")
+    assert not cfg.scale_decoder_outputs
+    m = T5ForConditionalGeneration(cfg).double().eval()
+    m.lm_head.weight = torch.nn.Parameter(torch.randn(120, 32))  # its own head, far from `shared`
+    assert m.lm_head.weight.data_ptr() != m.shared.weight.data_ptr()
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            if "layer_norm" in name:
+                p.add_(0.2 * torch.randn_like(p))
+    tensors = {k: v.detach().contiguous().clone() for k, v in m.state_dict().items()}
+    tensors["lm_head.weight"] = m.lm_head.weight.detach().clone()
+    for k in ("encoder.embed_tokens.weight", "decoder.embed_tokens.weight"):
+        tensors[k] = m.shared.weight.detach().clone()
+    os.makedirs(d + "/model", exist_ok=True)
+    save_file(tensors, d + "/model/model.safetensors", metadata={"format": "pt"})
+    config = cfg.to_dict()
+    config["tie_word_embeddings"] = False  # as Google's config.json (transformers 5 would write true)
+    config.pop("scale_decoder_outputs", None)
+    json.dump(config, open(d + "/model/config.json", "w"), indent=1)
+    ids = torch.randint(3, 120, (3, 14))
+    ids[1, 9:] = 0
+    dec = torch.tensor([[0, 119]]).expand(3, 2)
+    with torch.no_grad():
+        o = m(input_ids=ids, attention_mask=(ids != 0).long(), decoder_input_ids=dec, output_hidden_states=True)
+        dec_h = o.decoder_hidden_states[-1]
+        tied_scaled = (dec_h[:, -1] * 32 ** -0.5) @ m.shared.weight.T  # what a tied v1.0 head would give
+        assert torch.allclose(o.logits[:, -1], dec_h[:, -1] @ m.lm_head.weight.T, rtol=0, atol=1e-12)
+    save(d + "/ref.safetensors", {"ids": ids, "decoder_hidden": dec_h, "lm_logits": o.logits[:, -1],
+                                  "lm_head": m.lm_head.weight.detach(), "tied_logits": tied_scaled})
+
+
 def buckets(out):
     from transformers.models.t5.modeling_t5 import T5Attention
     rel = torch.arange(-300, 301).unsqueeze(0)
@@ -96,6 +141,8 @@ if __name__ == "__main__":
     torch.set_default_dtype(torch.float64)
     if sys.argv[1] == "model":
         model(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "untied":
+        untied(sys.argv[2])
     elif sys.argv[1] == "buckets":
         buckets(sys.argv[2])
     else:

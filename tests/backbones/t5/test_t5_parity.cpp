@@ -52,6 +52,43 @@ TEST_CASE("T5 equals transformers' T5ForConditionalGeneration in float64 (v1.0 a
   }
 }
 
+TEST_CASE("T5 v1.1 with its own lm_head.weight (untied, unscaled) equals transformers' logits in float64",
+          "[model][parity][t5]") {
+  // Google's v1.1 folders: lm_head.weight beside shared.weight, "tie_word_embeddings": false.
+  const auto dir = test::fresh_dir("t5-untied");
+  test::run_python(kScript, "untied " + dir);
+  const auto ref = test::load_tensors(dir + "/ref.safetensors");
+  T5Options o;
+  o.model = dir + "/model";
+  o.label_ids = {5, 17, 119};
+  o.decoder_input = {0, 119};
+  o.dropout = 0.0;
+  auto folder = read_t5_folder(o);
+  CHECK_FALSE(folder.options.tie_word_embeddings);
+  CHECK_FALSE(folder.options.scale_decoder_outputs);
+  auto t5 = make_t5(folder.options, 3, 14);
+  t5->to(at::kDouble);
+  load_t5_weights(*t5, std::move(folder));
+  t5->eval();
+  CHECK(t5->head_prefix() == "lm_head.");
+  auto params = t5->named_parameters();
+  REQUIRE(params.find("lm_head.weight") != nullptr);
+  CHECK(at::equal(params["lm_head.weight"].detach(), ref.at("lm_head")));
+  at::NoGradGuard g;
+  const auto out = t5_outputs(*t5, ref.at("ids"));
+  const double dec_abs = (out.decoder_hidden - ref.at("decoder_hidden")).abs().max().item<double>();
+  const double lm_abs = (out.lm_logits - ref.at("lm_logits")).abs().max().item<double>();
+  INFO("max abs errors: decoder " << dec_abs << ", LM logits " << lm_abs << " (relative "
+                                  << rel_err(out.lm_logits, ref.at("lm_logits")) << ")");
+  CHECK(dec_abs <= 1e-12);
+  CHECK(lm_abs <= 1e-12);
+  CHECK(rel_err(out.lm_logits, ref.at("lm_logits")) <= 1e-12);
+  // The tied, scaled head (`shared`, d_model^-0.5) gives other logits: the check above could fail.
+  CHECK((ref.at("tied_logits") - ref.at("lm_logits")).abs().max().item<double>() > 1.0);
+  const auto cls = t5->forward(ref.at("ids"));
+  CHECK((cls - ref.at("lm_logits").index_select(1, at::tensor({5, 17, 119}))).abs().max().item<double>() <= 1e-12);
+}
+
 TEST_CASE("T5 relative position buckets equal the reference's for distances -300 to 300", "[model][t5]") {
   const auto dir = test::fresh_dir("t5-buckets");
   test::run_python(kScript, "buckets " + dir + "/b.safetensors");
