@@ -10,6 +10,8 @@
 #include "backbones/t5/t5_decoder.h"
 #include "framework/model/masking.h"
 #include "framework/core/error.h"
+#include "framework/measure/flops.h"
+#include "framework/model/hook_facets.h"
 #include "framework/model/rms_norm.h"
 #include "framework/text/token_ids.h"
 
@@ -50,7 +52,7 @@ at::Tensor causal_bias(const at::Tensor& embedding, int64_t T, int64_t buckets, 
   return (bias + rel.gt(0).to(bias.scalar_type()).mul(big)).unsqueeze(0);
 }
 
-class T5 : public Backbone {
+class T5 : public Backbone, public KeepsDecoderHidden {
  public:
   T5(const T5Options& o, int64_t num_classes, int64_t seq_len) : Backbone(o.d_model, seq_len), o_(o) {
     AL_CHECK(static_cast<int64_t>(o.label_ids.size()) == num_classes,
@@ -159,11 +161,25 @@ class T5 : public Backbone {
   }
 
   torch::Tensor forward(const torch::Tensor& input) override {
-    const auto e = encode(input);
+    Encoded e;
+    {
+      FlopSection part("encoder");  // flops.forward.encoder / .decoder (framework/measure/flops.h)
+      e = encode(input);
+    }
+    FlopSection part("decoder");
     const auto rows = at::tensor(std::vector<int64_t>(o_.label_ids.begin(), o_.label_ids.end()),
                                  input.options().dtype(at::kLong));
-    return lm_logits(decode(e), rows);
+    const auto dec = decode(e);
+    if (keep_decoder_hidden_) decoder_hidden_ = dec;
+    return lm_logits(dec, rows);
   }
+
+  // KeepsDecoderHidden (framework/model/hook_facets.h): Variator's `match: released`.
+  void keep_decoder_hidden(bool on) override {
+    keep_decoder_hidden_ = on;
+    if (!on) decoder_hidden_ = at::Tensor();
+  }
+  const at::Tensor& decoder_hidden() const override { return decoder_hidden_; }
 
  private:
   void init_weights() {
@@ -195,6 +211,8 @@ class T5 : public Backbone {
   std::shared_ptr<RMSNorm> final_norm_;
   std::shared_ptr<T5Decoder> decoder_;
   at::Tensor lm_head_;
+  bool keep_decoder_hidden_ = false;
+  at::Tensor decoder_hidden_;
 };
 
 }  // namespace

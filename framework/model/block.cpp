@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "framework/core/error.h"
+#include "framework/model/hook_facets.h"
 #include "framework/model/masking.h"
 #include "framework/model/rms_norm.h"
 
@@ -196,10 +197,17 @@ void TransformerBlock::forward(TokenState& s) {
   }
   const auto u = s.x;
   const auto f_in = spec_.pre_norm ? layer_norm(u, norm_ffn_) : u;
-  // A wrap runs the FFN on vectors of its own (compressed groups): they have no padding mask.
-  auto h = ffn_wrap_ ? ffn_wrap_->forward(f_in, s.mask, [this](const at::Tensor& t) { return ffn(t, at::Tensor()); })
+  // A wrap runs the FFN on vectors of its own (compressed groups): they have no padding mask. One that
+  // places the output dropout itself (hook_facets.h) gets an FFN with it, and none follows the wrap.
+  const auto* places = dynamic_cast<const FfnWrapPlacesDropout*>(ffn_wrap_.get());
+  const bool wrap_drops = places && places->places_output_dropout();
+  auto h = ffn_wrap_ ? ffn_wrap_->forward(f_in, s.mask,
+                                          [this, wrap_drops, train](const at::Tensor& t) {
+                                            const auto y = ffn(t, at::Tensor());
+                                            return wrap_drops ? maybe_dropout(y, spec_.hidden_dropout, train) : y;
+                                          })
                      : ffn(f_in, s.mask);
-  h = apply_branches(mlp_out_, maybe_dropout(h, spec_.hidden_dropout, train));
+  h = apply_branches(mlp_out_, wrap_drops ? h : maybe_dropout(h, spec_.hidden_dropout, train));
   if (spec_.pre_norm) {
     s.x = u + drop_path(h, spec_.drop_path, train);
     for (const auto& op : mlp_parallel_) s.x = s.x + op.value->forward(u);

@@ -5,6 +5,8 @@
 
 #include <fmt/ranges.h>
 
+#include <cmath>
+
 #include "framework/core/error.h"
 #include "framework/model/masking.h"
 #include "framework/model/method_facets.h"
@@ -14,15 +16,22 @@ namespace adaptlab {
 namespace {
 
 struct PluginSet : torch::nn::Module {
-  PluginSet(int64_t d, int k, int hidden) {
+  PluginSet(int64_t d, int k, int hidden, const std::string& init) {
     gate = register_module("gate", torch::nn::Linear(k * d, k));
     down = register_module("down", torch::nn::Linear(2 * d, hidden));
     up = register_module("up", torch::nn::Linear(hidden, d));
     at::NoGradGuard g;
-    gate->weight.zero_();  // uniform weights at first: the group mean
     gate->bias.zero_();
-    up->weight.zero_();    // the adapter adds nothing at first
     up->bias.zero_();
+    if (init == "released") {  // model/muxT5.py MuxLayer and AdapterLayer.py Adapter (model_center Linear: bias 0)
+      gate->weight.normal_(0.0, std::sqrt(2.0 / static_cast<double>(k * d)));
+      down->weight.normal_(0.0, 0.01);
+      down->bias.zero_();
+      up->weight.normal_(0.0, 0.01);
+    } else {
+      gate->weight.zero_();  // uniform weights at first: the group mean
+      up->weight.zero_();    // the adapter adds nothing at first
+    }
   }
   torch::nn::Linear gate{nullptr}, down{nullptr}, up{nullptr};
 };
@@ -30,15 +39,17 @@ struct PluginSet : torch::nn::Module {
 }  // namespace
 
 VariatorWrap::VariatorWrap(int64_t width, const VariatorOptions& o, int64_t keep_first)
-    : ks_(o.ks), keep_first_(keep_first) {
+    : ks_(o.ks), keep_first_(keep_first), masked_(o.padding == "masked"), dropout_before_(o.adapter_dropout == "before") {
   for (int k : ks_)
-    sets_.push_back(register_module(fmt::format("k{}", k), std::make_shared<PluginSet>(width, k, o.adapter_dim)));
+    sets_.push_back(
+        register_module(fmt::format("k{}", k), std::make_shared<PluginSet>(width, k, o.adapter_dim, o.init)));
   active_k = ks_.front();
 }
 
 at::Tensor VariatorWrap::forward(const at::Tensor& u, const at::Tensor& mask,
                                  const std::function<at::Tensor(const at::Tensor&)>& ffn) {
   at::Tensor out;
+  last_mask = mask;
   if (active_k == 0) {  // bypass: the frozen FFN on every token
     out = ffn(u);
     last_ffn_tokens = u.size(1);
@@ -53,14 +64,19 @@ at::Tensor VariatorWrap::forward(const at::Tensor& u, const at::Tensor& mask,
     const auto rest = u.narrow(1, P, M);
     const auto groups = at::constant_pad_nd(rest, {0, 0, 0, pad}).reshape({B, G, k, d});
     auto logits = at::linear(groups.reshape({B, G, k * d}), p.gate->weight, p.gate->bias);  // [B, G, k]
-    // Padding (beyond the sequence, or text padding) gets no weight unless the whole group is padding.
-    auto valid = at::ones({B, M}, u.options().dtype(at::kBool));
-    if (mask.defined()) valid = mask.narrow(1, P, M);
-    valid = at::constant_pad_nd(valid.to(at::kFloat), {0, pad}).reshape({B, G, k}).gt(0.5);
-    logits = logits.masked_fill(valid.logical_not(), mask_fill_value(logits.scalar_type()));
+    // padding: masked — padding (beyond the sequence, or text padding) gets no weight unless the whole
+    // group is padding; released — every slot is weighted like a token (the zero vectors that fill the
+    // last group too; the released code needs no such fill: its length is a multiple of k).
+    if (masked_) {
+      auto valid = at::ones({B, M}, u.options().dtype(at::kBool));
+      if (mask.defined()) valid = mask.narrow(1, P, M);
+      valid = at::constant_pad_nd(valid.to(at::kFloat), {0, pad}).reshape({B, G, k}).gt(0.5);
+      logits = logits.masked_fill(valid.logical_not(), mask_fill_value(logits.scalar_type()));
+    }
     const auto w = logits.softmax(-1);                                // g = softmax(W_g · group)
     const auto comp = (w.unsqueeze(-1) * groups).sum(2);             // Σ_j g_j · token_j  [B, G, d]
-    const auto f = ffn(P > 0 ? at::cat({cls, comp}, 1) : comp);      // the frozen FFN on P + G vectors
+    // The frozen FFN on P + G vectors (with adapter_dropout: before, its output dropout comes with it).
+    const auto f = ffn(P > 0 ? at::cat({cls, comp}, 1) : comp);
     last_ffn_tokens = P + G;
     const auto rep = f.narrow(1, P, G).repeat_interleave(k, 1).narrow(1, 0, M);  // each output k times
     const auto adapter =
@@ -83,7 +99,13 @@ class Variator : public Method, public TrainingHooks, public InferenceVariants {
       b.block(i).set_ffn_wrap("variator", wraps_.back());
     }
     set_k(o_.ks.front());
-    if (distills() && o_.match == "last") b.keep_final_hidden(true);
+    if (distills() && o_.match != "layers") b.keep_final_hidden(true);
+    if (distills() && o_.match == "released") {
+      decoder_ = dynamic_cast<KeepsDecoderHidden*>(&b);
+      AL_CHECK(decoder_ != nullptr, "variator: match: released compares the decoder's last hidden states too, "
+               "and this backbone has no decoder (use an encoder-decoder backbone: t5; or match: last | layers)");
+      decoder_->keep_decoder_hidden(true);
+    }
   }
 
   std::vector<std::string> trainable(Backbone& b) override { return b.parameters_named(".variator.", o_.train_head && o_.distill != "hidden"); }
@@ -99,17 +121,31 @@ class Variator : public Method, public TrainingHooks, public InferenceVariants {
   at::Tensor auxiliary_loss(Backbone& b, const at::Tensor& x) override {
     if (!distills()) return {};
     std::vector<at::Tensor> student;
-    if (o_.match == "last") {
+    at::Tensor mask;  // match: released — the encoder's padding mask [B, N, 1] (1 = real)
+    if (o_.match != "layers") {
       AL_CHECK(b.final_hidden().defined(), "variator: the backbone kept no final hidden states");
       student.push_back(b.final_hidden());
-    } else {
+    }
+    if (o_.match == "released") {
+      AL_CHECK(decoder_->decoder_hidden().defined(), "variator: the backbone kept no decoder hidden states");
+      student.push_back(decoder_->decoder_hidden());
+      const auto& m = wraps_.front()->last_mask;
+      mask = (m.defined() ? m : at::ones({student[0].size(0), student[0].size(1)}, student[0].options().dtype(at::kBool)))
+                 .to(student[0].scalar_type())
+                 .unsqueeze(-1);
+    }
+    if (o_.match == "layers") {
       for (auto& w : wraps_) student.push_back(w->last_out);
     }
     {
-      TeacherPass teacher(*this, b);  // plugins bypassed, no dropout, no gradient; restored on any exit
+      TeacherPass teacher(*this, b);  // plugins bypassed, no gradient (teacher: eval, no dropout); restored on any exit
       b.forward(x);
     }
     if (o_.match == "last") return at::mse_loss(student.front(), b.final_hidden().detach()) * o_.distill_weight;
+    if (o_.match == "released")  // train_t5.py: decoder MSE + encoder MSE with padding zeroed, means over all elements
+      return (at::mse_loss(student[1], decoder_->decoder_hidden().detach()) +
+              at::mse_loss(mask * student[0], mask * b.final_hidden().detach())) *
+             o_.distill_weight;
     at::Tensor loss;
     for (size_t i = 0; i < wraps_.size(); ++i) {
       AL_CHECK(student[i].defined(), "variator: no recorded plugin output in block {}", i);
@@ -141,13 +177,14 @@ class Variator : public Method, public TrainingHooks, public InferenceVariants {
 
   bool distills() const { return o_.distill != "task" && o_.distill_weight > 0; }
 
-  // The teacher's forward: the same network with the plugins bypassed (k = 0), in eval mode (no dropout)
-  // and without gradients; the rate and the mode come back when the scope ends, an exception included.
+  // The teacher's forward: the same network with the plugins bypassed (k = 0), in eval mode (no dropout;
+  // teacher: dropout keeps the step's mode) and without gradients; the rate and the mode come back when
+  // the scope ends, an exception included.
   class TeacherPass {
    public:
     TeacherPass(Variator& v, Backbone& b) : v_(v), b_(b), k_(v.wraps_.front()->active_k), was_training_(b.is_training()) {
       v_.set_k(0);
-      b_.eval();
+      if (v_.o_.teacher == "eval") b_.eval();
     }
     ~TeacherPass() {
       b_.train(was_training_);
@@ -166,6 +203,7 @@ class Variator : public Method, public TrainingHooks, public InferenceVariants {
 
   VariatorOptions o_;
   std::vector<std::shared_ptr<VariatorWrap>> wraps_;
+  KeepsDecoderHidden* decoder_ = nullptr;  // match: released (the backbone, which outlives the method's use)
 };
 
 }  // namespace
