@@ -375,6 +375,9 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
         const EvalResult r = evaluate(backbone, data, split, o.eval_batch_size, device, precision, o.prefetch);
         sink({stepper.steps(), name, "loss", r.loss, epoch + 1.0});
         for (const auto& [metric, value] : r.metrics) sink({stepper.steps(), name, metric, value, epoch + 1.0});
+        // The main metric under its summary name too (val.score, test.score), so a table over test.score can
+        // report best_val / max_test.
+        sink({stepper.steps(), name, "score", r.score, epoch + 1.0});
         if (split == Split::val) loop.validated("val." + r.main, r.score);
       }
     }
