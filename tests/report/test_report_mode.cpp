@@ -85,7 +85,7 @@ TEST_CASE("pick_epoch: best_val takes the test value at the best validation epoc
   REQUIRE_THROWS_WITH(parse_report_mode("max"), "unknown report mode 'max' (did you mean 'max_test'?); known: last, best_val, max_test");
 }
 
-TEST_CASE("table report modes and select: the val-selected setting's test value, the maximum, the last; each labelled",
+TEST_CASE("table report modes and select: the val-selected setting's test value, the maximum, the last, each labelled",
           "[report]") {
   const auto dir = test::fresh_dir("report-mode");
   const std::string db = make_db(dir);

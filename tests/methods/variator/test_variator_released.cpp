@@ -162,7 +162,7 @@ TEST_CASE("Variator padding: released: one plugin forward equals the released co
   }
 }
 
-TEST_CASE("Variator adapter_dropout: before drops the FFN's outputs before the demux; after drops the plugin's output",
+TEST_CASE("Variator adapter_dropout: before drops the FFN's outputs before the demux, after drops the plugin's output",
           "[variator][released]") {
   // One T5-style block (RMS pre-norm, relu FFN, no biases) whose attention output projection is zero, so
   // that its input reaches the FFN sub-layer unchanged; hidden_dropout p is the only random op: on the attention
@@ -294,7 +294,7 @@ TEST_CASE("Variator match: released is the released code's loss: decoder MSE + e
                                       "backbone has no decoder"));
 }
 
-TEST_CASE("Variator teacher: dropout runs the teacher pass in training mode; teacher: eval without dropout",
+TEST_CASE("Variator teacher: dropout runs the teacher pass in training mode, teacher: eval without dropout",
           "[variator][released][t5]") {
   const int64_t L = 9;
   const auto ids = ids_with_padding(L);
@@ -346,7 +346,7 @@ TEST_CASE("Variator teacher: dropout runs the teacher pass in training mode; tea
   }
 }
 
-TEST_CASE("Variator init: released draws the released code's scales; init: zero starts with exact zeros",
+TEST_CASE("Variator init: released draws the released code's scales, init: zero starts with exact zeros",
           "[variator][released]") {
   const int64_t d = 128;
   VariatorOptions o;
@@ -391,7 +391,7 @@ TEST_CASE("Variator init: released draws the released code's scales; init: zero 
   REQUIRE_THROWS_WITH(variator("match: all\n"), Catch::Contains("must be layers, last or released"));
 }
 
-TEST_CASE("T5 FLOPs split into encoder and decoder; Variator shrinks the encoder part by the FFN rows it saves",
+TEST_CASE("T5 FLOPs split into encoder and decoder, Variator shrinks the encoder part by the FFN rows it saves",
           "[variator][t5][flops]") {
   const int64_t L = 11, layers = 2, d = 16, F = 24, A = 64;
   const auto ids = ids_with_padding(L);
