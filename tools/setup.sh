@@ -27,7 +27,7 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 # ---- Debian packages ---------------------------------------------------------------------------
 APT_PACKAGES=(build-essential cmake ninja-build ccache git python3 python3-venv
               libyaml-cpp-dev libtbb-dev libfmt-dev catch2 libsqlite3-dev sqlite3
-              libcli11-dev nlohmann-json3-dev libxxhash-dev libicu-dev libncurses-dev librsvg2-dev fonts-dejavu-core pkg-config libzip-dev libturbojpeg0-dev libpng-dev wordnet-base libsentencepiece-dev)
+              libcli11-dev nlohmann-json3-dev libxxhash-dev libicu-dev libncurses-dev librsvg2-dev fonts-dejavu-core pkg-config libzip-dev libturbojpeg0-dev libpng-dev wordnet-base libsentencepiece-dev libgsl-dev)
 [ "$WITH_SLURM" = 1 ] && APT_PACKAGES+=(slurm-wlm munge)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kSweepKeys = "study, include, run, grid, zip, exclude, seeds, cost, max_runs";
+constexpr const char* kSweepKeys = "study, include, run, grid, zip, search, exclude, seeds, cost, max_runs";
 
 // The value at a dotted path of a resolved config ("methods.0.rank"); nullptr when absent.
 const nlohmann::json* json_at(const nlohmann::json& root, const std::string& dotted) {
@@ -159,6 +159,29 @@ void read_excludes(const cfg::Node& ex, SweepFile& sw) {
   }
 }
 
+// The search's trials as the axis axes[search_axis] (refused before they are drawn when they alone are
+// over max_runs).
+void draw_search(SweepFile& sw) {
+  AL_CHECK(sw.search->trials <= sw.max_runs,
+           "{}: the search draws {} trials, over the limit of {} runs; refusing to build them (set max_runs: N in the "
+           "sweep file to allow more)",
+           sw.search->loc.str(), sw.search->trials, sw.max_runs);
+  sw.axes[static_cast<size_t>(sw.search_axis)] = draw_trials(*sw.search);
+}
+
+// The search: one more axis, after grid and zip (so each grid cell gets the same trials).
+void read_search(const cfg::Node& root, const cfg::Node& block, SweepFile& sw) {
+  std::vector<std::pair<std::string, std::string>> taken;
+  for (const char* kind : {"grid", "zip"})
+    if (const cfg::Node* n = root.find(kind); n && n->is_map())
+      for (const auto& e : n->entries()) taken.emplace_back(e.key, kind);
+  sw.search = parse_search(block, taken);
+  for (const auto& d : sw.search->dims) sw.axis_keys.push_back(d.key);
+  sw.search_axis = static_cast<int>(sw.axes.size());
+  sw.axes.emplace_back();
+  draw_search(sw);
+}
+
 // Odometer increment over the axes (last axis fastest); false when every axis wrapped.
 bool advance(std::vector<size_t>& idx, const std::vector<SweepAxis>& axes) {
   for (size_t a = axes.size(); a-- > 0;) {
@@ -196,8 +219,8 @@ SweepFile parse_sweep(const std::string& path) {
   const cfg::Node root = cfg::parse_string(sw.text, path);
   AL_CHECK(root.is_map(), "{}: a sweep file must be a map with keys {}", path, kSweepKeys);
   for (const auto& e : root.entries()) {
-    static const std::set<std::string> known = {"study", "include", "run",  "grid",
-                                                "zip",   "exclude", "seeds", "cost", "max_runs"};
+    static const std::set<std::string> known = {"study",  "include", "run",   "grid", "zip",
+                                                "search", "exclude", "seeds", "cost", "max_runs"};
     AL_CHECK(known.count(e.key), "{}: unknown key '{}' in sweep file{}; expected one of: {}", e.key_loc.str(), e.key,
              did_you_mean(e.key, {known.begin(), known.end()}), kSweepKeys);
   }
@@ -217,6 +240,7 @@ SweepFile parse_sweep(const std::string& path) {
     cfg::read_value(*m, "key 'max_runs'", sw.max_runs);
     AL_CHECK(sw.max_runs > 0, "{}: key 'max_runs' must be > 0", m->loc().str());
   }
+  if (const cfg::Node* search = root.find("search")) read_search(root, *search, sw);
   return sw;
 }
 
@@ -234,6 +258,19 @@ std::vector<PlannedRun> expand(const SweepFile& file, const std::vector<std::str
     if (key == "seeds") {
       sw.seeds = read_seeds(cfg::parse_string(o.substr(eq + 1), origin));
       continue;
+    }
+    if (key.rfind("search.", 0) == 0 || key == "search") {
+      AL_CHECK(sw.search, "override '{}': {} has no search: block", o, sw.path);
+      override_search(*sw.search, key.substr(std::min(key.size(), size_t{7})), cfg::parse_string(o.substr(eq + 1), origin),
+                      fmt::format("override '{}'", o));
+      draw_search(sw);
+      continue;
+    }
+    if (sw.search) {
+      const auto& dims = sw.search->dims;
+      const auto d = std::find_if(dims.begin(), dims.end(), [&](const SearchDim& x) { return x.key == key; });
+      AL_CHECK(d == dims.end(), "override '{}': '{}' is drawn by the search ({}); change its distribution there, or "
+               "search.trials / search.seed / search.sampler", o, key, d == dims.end() ? "" : d->loc.str());
     }
     const auto axis = std::find_if(sw.axes.begin(), sw.axes.end(), [&](const SweepAxis& a) {
       return std::any_of(a.front().begin(), a.front().end(), [&](const auto& kv) { return kv.first == key; });
@@ -263,6 +300,7 @@ std::vector<PlannedRun> expand(const SweepFile& file, const std::vector<std::str
     cfg::Node point = sw.base;
     std::vector<std::pair<std::string, std::string>> shown;
     for (size_t a = 0; a < sw.axes.size(); ++a) {
+      if (static_cast<int>(a) == sw.search_axis) shown.emplace_back("trial", std::to_string(idx[a]));
       for (const auto& [key, v] : sw.axes[a][idx[a]]) {
         cfg::set_path(point, key, v, v.loc());
         shown.emplace_back(key, display(v));

@@ -9,23 +9,37 @@
 //   zip:                           # optional; paired lists of equal length, one more axis
 //     train.lr: [1e-3, 3e-3]
 //     train.epochs: [10, 20]
+//   search:                        # optional; trials drawn from distributions (search.h): one more
+//     sampler: sobol               #   axis, after grid and zip, so every grid cell gets the same trials;
+//     trials: 12                   #   random (default) | sobol (scrambled: a random digital shift)
+//     seed: 3                      #   default 0
+//     space:                       #   dotted key -> one distribution; a key of grid or zip is refused
+//       train.lr: {loguniform: [1.0e-4, 1.0e-2]}   # also {uniform: [a, b]}, {int: [a, b], log: true}
+//       methods.0.rank: {choice: [4, 8, 16]}       #   (log optional), {choice: [...]}
 //   exclude:                       # optional; drop runs matching every key of an entry
 //     - {methods: [linear], train.lr: 0.003}
 //   seeds: [0, 1, 2]               # or N (= 0..N-1); default [0]
 //   cost: [train.epochs, dataset.train_size]  # optional; numeric keys whose product is a run's
 //                                  #   relative cost (longest first); this is the default
 //
-// Command-line overrides "key.sub=value" apply to every run, last.
+// Command-line overrides "key.sub=value" apply to every run, last. `search.trials=N`, `search.seed=S` and
+// `search.sampler=random|sobol` change the search (a search key itself cannot be overridden).
+//
+// The trials are drawn from the file alone (search.h), so a search expands like a grid: a trial's run id
+// is its config's hash, the same in every expansion, and --dry-run, resume, --shard, Slurm arrays and
+// stages treat trials as grid points. A run's axes show "trial=t" and the values drawn.
 //
 // Three steps: parse_sweep (the file, checked; nothing resolved) → expand (every run resolved through
 // the registries) → the scheduler plans what is not done yet.
 #pragma once
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "framework/config/node.h"
 #include "framework/run/run_config.h"
+#include "framework/sweep/search.h"
 
 namespace adaptlab {
 
@@ -59,8 +73,10 @@ using SweepAxis = std::vector<std::vector<std::pair<std::string, cfg::Node>>>;
 struct SweepFile {
   std::string study, path, text;
   cfg::Node base;                      // includes merged, then `run`
-  std::vector<SweepAxis> axes;         // grid keys in file order, then the zip group; last varies fastest
+  std::vector<SweepAxis> axes;         // grid keys in file order, the zip group, the search; last varies fastest
   std::vector<std::string> axis_keys;  // every key an axis sets
+  std::optional<SearchSpec> search;    // `search:`; its trials are axes[search_axis]
+  int search_axis = -1;
   std::vector<cfg::Node> excludes;
   std::vector<int> seeds = {0};
   std::vector<std::string> cost_keys = {"train.epochs", "dataset.train_size"};

@@ -140,7 +140,7 @@ TEST_CASE("sweep file errors name file, line and key", "[sweep]") {
     const auto p = test::write_file(dir, "a.yaml", "include: [base.yaml]\ngird: {train.lr: [1]}\n");
     REQUIRE_THROWS_WITH(load_sweep(p, {}, registries()),
                         p + ":2:1: unknown key 'gird' in sweep file (did you mean 'grid'?); expected one of: study, include, run, grid, zip, "
-                            "exclude, seeds, cost, max_runs");
+                            "search, exclude, seeds, cost, max_runs");
   }
   SECTION("empty axis") {
     const auto p = test::write_file(dir, "b.yaml", "include: [base.yaml]\ngrid:\n  train.lr: []\n");
