@@ -33,8 +33,8 @@ std::string describe_report(ReportMode m, const std::string& metric, const std::
     case ReportMode::best_val:
       return fmt::format("{} at the epoch with the best {} (ties: the earliest)", metric, by);
     case ReportMode::max_test:
-      return fmt::format("the best {} over the epochs' evaluations, as NOAH/PYRA print it: chosen on the test split, "
-                         "not a held-out number", metric);
+      return fmt::format("the best {} over the epochs' evaluations, as NOAH/PYRA print it and GLUE papers keep the best "
+                         "dev epoch: chosen on the test split, not a held-out number", metric);
   }
   return "";
 }

@@ -42,5 +42,23 @@ grep -q "^| LoRA (q, v) | " "$TMP/table.lp" || fail "lightpeft-glue table rows: 
 "$CLI" sweep --dry-run --db "$TMP/none.sqlite" "$SRC/experiments/lightpeft-glue/sweep.yaml" "dataset.dir=$TMP/glue" \
   >"$TMP/dry" 2>&1 || fail "lightpeft-glue dry run: $(tail -3 "$TMP/dry")"
 grep -q "study lightpeft-glue: 36 runs" "$TMP/dry" || fail "lightpeft-glue: $(head -2 "$TMP/dry")"
-[ "$fails" = 0 ] && echo "GLUE: six runs with their task metrics; the Light-PEFT study resolves"
+# The real study itself, shrunk by sed (a tiny encoder over the MiniLM vocabulary, short texts, 1-2 epochs,
+# Light-PEFT's estimation and the pruning steps at 2), every 7th run: one run of each method stack (on six tasks) on the
+# fixture's quirky files, evaluated every epoch, tabulated with its own spec.
+sed "s|backbone: {name: pretrained_text, pool: auto, head: auto}|backbone: {name: bert, vocab_size: 30522, hidden_size: 32, num_layers: 2, num_heads: 4, intermediate_size: 64, max_position: 64, pool: cls, dropout: 0.0}|;
+     s|max_length: 128, val_size: 1000|max_length: 32, val_size: 20|; s|estimation_steps: 800|estimation_steps: 2|;
+     s|at_step: 800|at_step: 2|g; s|score_steps: 100|score_steps: 2|; s|train.epochs: \[5, 10, 10, 10, 10, 10\]|train.epochs: [1, 2, 2, 2, 2, 2]|" \
+  "$SRC/experiments/lightpeft-glue/sweep.yaml" > "$TMP/lightpeft.yaml"
+[ "$(grep -c "estimation_steps: 2\|at_step: 2\|name: bert\|train.epochs: \[1, 2" "$TMP/lightpeft.yaml")" = 6 ] ||
+  fail "lightpeft-glue was not shrunk (its lines changed?): $(grep -n "estimation\|at_step\|backbone\|train.epochs" "$TMP/lightpeft.yaml")"
+LDB="$TMP/lightpeft.sqlite"
+"$CLI" sweep --db "$LDB" --no-progress --shard 0/7 "$TMP/lightpeft.yaml" "dataset.dir=$TMP/glue" measure.enabled=false \
+  >"$TMP/lp.out" 2>&1 || fail "lightpeft-glue shrunk: exited $?: $(tail -5 "$TMP/lp.out")"
+[ "$(sqlite3 "$LDB" "SELECT count(*) FROM runs WHERE status = 'done'")" = 6 ] ||
+  fail "lightpeft-glue shrunk: $(sqlite3 "$LDB" "SELECT methods, status FROM runs")"
+"$CLI" table --db "$LDB" --spec "$SRC/experiments/lightpeft-glue/table.yaml" >"$TMP/lp.table" 2>"$TMP/lp.table.err" ||
+  fail "lightpeft-glue table: $(cat "$TMP/lp.table.err")"
+grep -q "^Table: report: max_test (" "$TMP/lp.table" && grep -q "^| Light-PEFT | " "$TMP/lp.table" ||
+  fail "lightpeft-glue table: $(cat "$TMP/lp.table")"
+[ "$fails" = 0 ] && echo "GLUE: six runs with their task metrics; the Light-PEFT study resolves and runs shrunk"
 exit "$fails"

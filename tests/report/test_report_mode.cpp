@@ -100,8 +100,8 @@ TEST_CASE("table report modes and select: the val-selected setting's test value,
         "| method | synthetic |\n|---|---|\n"
         "| lora (lr=0.001) | 67.0 ± 1.4 |\n"
         "| lora (lr=0.01) | **73.0 ± 1.4** |\n"
-        "\nTable: report: max_test (the best test.acc over the epochs' evaluations, as NOAH/PYRA print it: chosen on "
-        "the test split, not a held-out number)\n");
+        "\nTable: report: max_test (the best test.acc over the epochs' evaluations, as NOAH/PYRA print it and GLUE papers "
+        "keep the best dev epoch: chosen on the test split, not a held-out number)\n");
   // select on the last val.acc: 0.001 (0.765) over 0.01 (0.695): its last test values 0.64, 0.65.
   CHECK(md(db, "last", true) ==
         "| method | synthetic |\n|---|---|\n"
