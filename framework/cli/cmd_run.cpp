@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "framework/run/events.h"
 #include "framework/run/execute.h"
 #include "framework/run/spec_file.h"
+#include "framework/train/trainer.h"
 
 namespace adaptlab::cli {
 namespace {
@@ -22,6 +24,19 @@ struct RunArgs {
   std::string phase = "train";  // train | measure
   std::string artifacts;        // folder for (train) / of (measure) the run's saved tensors
 };
+
+// SIGTERM / SIGUSR1 (a time limit or pre-emption coming) while a checkpointing run trains: save a
+// checkpoint after the step in progress, then end as killed by SIGTERM (the driver runs it again, and it
+// resumes from there).
+void request_stop(int sig) { training_stop_request().store(sig); }
+
+void stop_on_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = request_stop;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGUSR1, &sa, nullptr);
+}
 
 int cmd_run(const RunArgs& a) {
   std::FILE* out = a.events_fd == 1 ? stdout : fdopen(a.events_fd, "w");
@@ -74,8 +89,20 @@ int cmd_run(const RunArgs& a) {
       std::fflush(stderr);
     };
     std::vector<ArtifactRecord> saved;
-    Summary s = execute_run(spec.config, a.device, [&](const MetricEvent& e) { events.write(events::Metric{e}); },
-                            on_progress, a.artifacts, &saved);
+    if (spec.config.train.checkpoint_every > 0 && !a.artifacts.empty()) stop_on_signals();
+    Summary s;
+    try {
+      s = execute_run(spec.config, a.device, [&](const MetricEvent& e) { events.write(events::Metric{e}); },
+                      on_progress, a.artifacts, &saved);
+    } catch (const TrainingStopped& e) {
+      std::fprintf(stderr, "[run] %s: %s (signal %d); the next attempt resumes from it\n", id.c_str(), e.what(),
+                   training_stop_request().load());
+      std::fflush(stderr);
+      std::fflush(out);
+      std::signal(SIGTERM, SIG_DFL);
+      std::raise(SIGTERM);
+      throw;  // not reached
+    }
     for (const auto& r : saved) events.write(events::Artifact{r});
     s["time.run_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     events.write(events::Final{id, s});

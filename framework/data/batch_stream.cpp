@@ -76,6 +76,7 @@ BatchStream::BatchStream(const Dataset& data, Split split, at::Tensor order, int
   const int64_t n = s_->order.size(0);
   s_->count = drop_last ? n / batch_size : (n + batch_size - 1) / batch_size;
   if (depth > 0 && s_->count > 0) s_->worker = std::thread([st = s_.get()] { st->run(); });
+  if (s_->count == 0) s_->done = true;  // nothing to gather: next() returns false at once (no worker to say so)
 }
 
 BatchStream::~BatchStream() {

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 
 #include "framework/config/node.h"
 #include "framework/run/run_config.h"
@@ -190,11 +191,25 @@ Summary execute_run(const RunConfig& config, const std::string& device_name, con
   if (any_prunes(b.ptrs)) count_parameters(b, s, ".before_prune");
 
   const auto t0 = std::chrono::steady_clock::now();
+  // train.checkpoint_every: checkpoints in the artifact folder; an interrupted run resumes from the last.
+  Checkpointing ckpt;
+  const bool checkpointing = config.train.checkpoint_every > 0 && !artifacts_dir.empty();
+  if (checkpointing) {
+    std::filesystem::create_directories(artifacts_dir);
+    ckpt.path = (std::filesystem::path(artifacts_dir) / "checkpoint.safetensors").string();
+    for (const auto& m : config.methods) ckpt.method_names.push_back(m.name);
+  }
   const auto steps = in_phase("training " + run, [&] {
     return fit(*b.backbone, b.ptrs, *b.data, config.train, static_cast<uint64_t>(config.seed), device, sink, progress,
-               b.optim);
+               b.optim, checkpointing ? &ckpt : nullptr);
   });
   s["train.steps"] = static_cast<double>(steps);
+  if (checkpointing) {
+    s["train.resumed_from_step"] = static_cast<double>(ckpt.resumed_from_step);
+    s["train.checkpoints"] = ckpt.saves;
+    s["train.checkpoint_bytes"] = static_cast<double>(ckpt.bytes);
+    s["time.checkpoint_s"] = ckpt.save_s;
+  }
   count_parameters(b, s);  // after training: what pruning left
   for (Method* m : b.ptrs)
     if (auto* sc = facet<StructureChange>(m))

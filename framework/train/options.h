@@ -28,6 +28,7 @@ struct TrainOptions {
   std::string precision = "fp32";  // fp32 | bf16 | fp16 (autocast; loss scaling for fp16), training and evaluation
   bool drop_last = false;          // leave out each epoch's last partial training batch
   int prefetch = 2;                // batches gathered / decoded ahead of the model on a background thread
+  int checkpoint_every = 0;        // > 0: save a resumable checkpoint after every N-th epoch (0: none)
 
   template <class V>
   void visit(V& v) {
@@ -95,6 +96,11 @@ struct TrainOptions {
       "training / evaluation batches gathered (image sets with cache: false: decoded) ahead of the model on a "
       "background thread; 0: on the training thread");
     v.check(prefetch >= 0, "prefetch", "must be >= 0");
+    v("checkpoint_every", checkpoint_every,
+      "> 0: after every N-th epoch save a checkpoint into the run's artifact folder (trainable tensors, "
+      "optimiser state, step, data order position, generator states), atomically; an interrupted run resumes "
+      "from it on the next sweep with the same losses and final tensors as an uninterrupted run");
+    v.check(checkpoint_every >= 0, "checkpoint_every", "must be >= 0 (0: no checkpoints)");
     v("precision", precision,
       "fp32 | bf16 | fp16: autocast for training and evaluation (matrix products in the low precision; softmax, "
       "norms, losses in fp32); fp16 adds dynamic loss scaling");

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <cmath>
 #include <set>
@@ -17,6 +18,7 @@
 #include "framework/model/backbone.h"
 #include "framework/model/method.h"
 #include "framework/model/method_facets.h"
+#include "framework/train/checkpoint.h"
 #include "framework/train/precision.h"
 
 namespace adaptlab {
@@ -236,6 +238,16 @@ at::Tensor Stepper::step(const at::Tensor& xb, const at::Tensor& yb) {
 int64_t Stepper::steps() const { return impl_->step; }
 double Stepper::lr() const { return impl_->last_lr; }
 double Stepper::loss_scale() const { return impl_->scaler ? impl_->scaler->current_scale() : 1.0; }
+torch::optim::AdamW& Stepper::optimizer() { return *impl_->opt; }
+void Stepper::set_steps(int64_t steps) { impl_->step = steps; }
+
+std::atomic<int>& training_stop_request() {
+  static std::atomic<int> request{0};
+  return request;
+}
+
+TrainingStopped::TrainingStopped(int64_t s)
+    : std::runtime_error(fmt::format("training stopped at step {} on request; checkpoint saved", s)), step(s) {}
 
 namespace {
 
@@ -337,7 +349,7 @@ struct Loop {
 
 int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
             uint64_t seed, c10::Device device, const MetricSink& sink, const ProgressSink& progress,
-            const std::vector<MethodOptim>& optim) {
+            const std::vector<MethodOptim>& optim, Checkpointing* checkpoint) {
   const int64_t n = data.size(Split::train);
   AL_CHECK(n > 0 && (!o.drop_last || n >= o.batch_size), "the training split has {} example(s): {}", n,
            n == 0 ? "nothing to train on" : "fewer than one batch, and drop_last leaves none");
@@ -349,39 +361,81 @@ int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Datas
   const int epochs = o.max_steps > 0 ? static_cast<int>((o.max_steps + steps_per_epoch - 1) / steps_per_epoch) : o.epochs;
   const int64_t warmup = o.warmup_steps > 0 ? o.warmup_steps : static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch));
   Stepper stepper(backbone, methods, o, device, total, warmup, optim);
+  const bool checkpointing = checkpoint != nullptr && !checkpoint->path.empty() && o.checkpoint_every > 0;
+  if (checkpointing) checkpoint::check_checkpointable(methods, o, *checkpoint);
+  std::vector<MetricEvent> history;  // every event so far, saved with each checkpoint
+  const MetricSink recorded = [&](const MetricEvent& e) {
+    if (checkpointing) history.push_back(e);
+    sink(e);
+  };
   Loop loop{.backbone = backbone,
             .data = data,
             .methods = methods,
             .o = o,
             .device = device,
-            .sink = sink,
+            .sink = recorded,
             .progress = progress,
             .stepper = stepper,
             .total = total,
             .epochs = epochs};
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const Precision precision = parse_precision(o.precision);
+  checkpoint::Position start;
+  if (checkpointing && std::filesystem::exists(checkpoint->path)) {
+    start = checkpoint::load_checkpoint(*checkpoint, backbone, stepper, device, history);
+    checkpoint::set_generator_state(gen, start.order);
+    loop.epoch_sum.assign(start.epoch + 1, 0.0);
+    loop.epoch_n.assign(start.epoch + 1, 0);
+    loop.epoch_sum[start.epoch] = start.epoch_sum;
+    loop.epoch_n[start.epoch] = start.epoch_n;
+    for (const MetricEvent& e : history) sink(e);  // the events of the steps before, as they were
+  }
+  const auto save = [&](int epoch, int64_t batches, const at::Tensor& order) {
+    checkpoint::Position pos{epoch, batches, order, 0.0, 0};
+    if (batches > 0) pos.epoch_sum = loop.epoch_sum.at(epoch), pos.epoch_n = loop.epoch_n.at(epoch);
+    checkpoint::save_checkpoint(*checkpoint, backbone, stepper, pos, device, history);
+  };
   backbone.train();
-  for (int epoch = 0; epoch < epochs; ++epoch) {
-    BatchStream stream(data, Split::train, at::randperm(n, gen, at::kLong), o.batch_size, device, o.prefetch,
-                       o.drop_last);
-    for (Batch b; stepper.steps() < total && stream.next(b);) loop.train_step(b, epoch);
+  for (int epoch = start.epoch; epoch < epochs; ++epoch) {
+    // The order generator before this epoch's permutation: what a mid-epoch checkpoint saves.
+    const at::Tensor order_state = checkpointing ? checkpoint::generator_state(gen) : at::Tensor();
+    at::Tensor order = at::randperm(n, gen, at::kLong);
+    int64_t batches = 0;
+    if (epoch == start.epoch && start.batches > 0) {  // resumed mid-epoch: the batches not yet trained on
+      batches = start.batches;
+      order = order.slice(0, std::min<int64_t>(n, batches * o.batch_size));
+    }
+    if (order.size(0) > 0) {  // (empty when resumed after the epoch's last batch)
+      BatchStream stream(data, Split::train, order, o.batch_size, device, o.prefetch, o.drop_last);
+      for (Batch b; stepper.steps() < total && stream.next(b);) {
+        loop.train_step(b, epoch);
+        ++batches;
+        if (checkpointing && training_stop_request().load() != 0) {
+          loop.report();  // the pending losses into the history first
+          save(epoch, batches, order_state);
+          throw TrainingStopped(stepper.steps());
+        }
+      }
+    }
     loop.report();  // every loss of the epoch is on the host now
-    sink({stepper.steps(), "train", "epoch_loss",
-          loop.epoch_sum.at(epoch) / static_cast<double>(loop.epoch_n.at(epoch)), epoch + 1.0});
+    recorded({stepper.steps(), "train", "epoch_loss",
+              loop.epoch_sum.at(epoch) / static_cast<double>(loop.epoch_n.at(epoch)), epoch + 1.0});
     if ((epoch + 1 - o.eval_offset) % o.eval_every == 0 || epoch + 1 == epochs) {
       for (const std::string& name : o.eval_splits) {
         const Split split = name == "test" ? Split::test : Split::val;
         const EvalResult r = evaluate(backbone, data, split, o.eval_batch_size, device, precision, o.prefetch);
-        sink({stepper.steps(), name, "loss", r.loss, epoch + 1.0});
-        for (const auto& [metric, value] : r.metrics) sink({stepper.steps(), name, metric, value, epoch + 1.0});
+        recorded({stepper.steps(), name, "loss", r.loss, epoch + 1.0});
+        for (const auto& [metric, value] : r.metrics) recorded({stepper.steps(), name, metric, value, epoch + 1.0});
         // The main metric under its summary name too (val.score, test.score), so a table over test.score can
         // report best_val / max_test.
-        sink({stepper.steps(), name, "score", r.score, epoch + 1.0});
+        recorded({stepper.steps(), name, "score", r.score, epoch + 1.0});
         if (split == Split::val) loop.validated("val." + r.main, r.score);
       }
     }
+    if (checkpointing && (epoch + 1) % o.checkpoint_every == 0 && epoch + 1 < epochs)
+      save(epoch + 1, 0, checkpoint::generator_state(gen));
   }
+  if (checkpointing) std::filesystem::remove(checkpoint->path);  // trained: nothing to resume
   return stepper.steps();
 }
 

@@ -5,7 +5,9 @@
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
 
+#include <atomic>
 #include <map>
+#include <stdexcept>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +17,10 @@
 #include "framework/train/options.h"
 #include "framework/registry/method_optim.h"
 #include "framework/train/precision.h"
+
+namespace torch::optim {
+class AdamW;
+}
 
 namespace adaptlab {
 
@@ -75,10 +81,42 @@ class Stepper {
   // fp16: the loss scaler's current scale (65536 at first; halved by each overflowing step, doubled
   // after 2000 clean ones in a row); 1 without loss scaling (fp32, bf16). Reads it back from the device.
   double loss_scale() const;
+  // The optimiser (its per-parameter state is what a checkpoint saves) and the step count (the
+  // schedule's position), set back when a run resumes from a checkpoint.
+  torch::optim::AdamW& optimizer();
+  void set_steps(int64_t steps);
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+// Epoch-boundary checkpoints (train.checkpoint_every) and resuming from them. With a path and
+// checkpoint_every N > 0, fit saves after every N-th epoch (not the last; and on a stop request, below) into `path`, atomically (a
+// temporary renamed over it: the previous checkpoint stays valid until the new one is whole): the
+// trainable tensors and buffers, AdamW's state, the step (the schedule's position), the epoch (the data
+// order's position), the states of the epoch-order generator and of the default CPU generator (dropout),
+// and every metric event emitted so far. When `path` exists at the start, fit loads it, emits the saved
+// events again and goes on from there: the run's events and final tensors equal an uninterrupted run's
+// (bit-exact on CPU). After the last epoch the checkpoint is removed. Methods keeping state elsewhere
+// (TrainingHooks, StructureChange, InferenceVariants: pruning, Variator) and fp16 (the loss scaler) are
+// refused: an error naming the method.
+struct Checkpointing {
+  std::string path;                        // the checkpoint file; "" = none
+  std::vector<std::string> method_names;   // for errors (default "method <k>")
+  int64_t resumed_from_step = 0;           // out: the step fit resumed from (0: from the start)
+  int saves = 0;                           // out: checkpoints written
+  double save_s = 0.0;                     // out: seconds spent writing them
+  int64_t bytes = 0;                       // out: the size of the last one
+};
+
+// A stop request (SIGTERM / SIGUSR1 before a pre-emption or a time limit; set from a signal handler):
+// while it is nonzero, a fit that checkpoints saves after the step in progress (mid-epoch: the position
+// in the epoch's order too) and throws TrainingStopped; the next attempt resumes from that step.
+std::atomic<int>& training_stop_request();
+struct TrainingStopped : std::runtime_error {
+  int64_t step;
+  explicit TrainingStopped(int64_t s);
 };
 
 // Trains with the options; `seed` fixes the shuffling. Emits train loss/lr per step (read back from the
@@ -87,6 +125,6 @@ class Stepper {
 // `optim`: each method's optimiser settings (as for Stepper).
 int64_t fit(Backbone& backbone, const std::vector<Method*>& methods, const Dataset& data, const TrainOptions& o,
             uint64_t seed, c10::Device device, const MetricSink& sink, const ProgressSink& progress = {},
-            const std::vector<MethodOptim>& optim = {});
+            const std::vector<MethodOptim>& optim = {}, Checkpointing* checkpoint = nullptr);
 
 }  // namespace adaptlab

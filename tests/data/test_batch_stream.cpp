@@ -84,6 +84,16 @@ TEST_CASE("batch stream: the same batches at prefetch depth 0 and 2, partial las
   REQUIRE(w.size() == 1u);
   CHECK(at::equal(w[0].index, at::arange(10, at::kLong)));
   REQUIRE_THROWS_WITH(BatchStream(d, Split::val, split_order(d, Split::val), 0, at::kCPU, 2), "batch size must be > 0, got 0");
+  // No batches at all (an empty order, or fewer examples than a batch with drop_last): next() says so at
+  // once at every depth (it waited forever with prefetch, as no worker started to say it was done).
+  for (int depth : {0, 2}) {
+    BatchStream none(d, Split::train, at::empty({0}, at::kLong), 4, at::kCPU, depth);
+    Batch b;
+    CHECK(none.batches() == 0);
+    CHECK_FALSE(none.next(b));
+    BatchStream short_drop(d, Split::train, order.narrow(0, 0, 3), 4, at::kCPU, depth, /*drop_last=*/true);
+    CHECK_FALSE(short_drop.next(b));
+  }
 }
 
 TEST_CASE("batch stream: a failure while gathering ahead is raised by next(), after the batches before it", "[data]") {
