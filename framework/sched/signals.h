@@ -1,6 +1,8 @@
 // Ctrl-C and SIGTERM for the sweep driver: counts them; the scheduler polls the count.
 // SIGINT (Ctrl-C) once: no new runs start, running runs finish; twice: running runs are killed.
 // SIGTERM (`timeout`, Slurm's time limit, kill): both at once: whoever sends it expects the driver to end.
+// SIGUSR1 (a warning before a time limit or pre-emption): as SIGTERM; the children get SIGTERM, on which a
+// checkpointing run (train.checkpoint_every) saves after its current step.
 #pragma once
 #include <atomic>
 #include <string>

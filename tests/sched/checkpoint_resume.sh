@@ -2,7 +2,7 @@
 # train.checkpoint_every: kill -9 the driver and its child mid-training after a checkpoint, then resume:
 # the run continues from its checkpoint (attempt 2, train.resumed_from_step > 0) and records the same
 # train losses, evaluations and trained tensors as the same run trained without interruption.
-# Then SIGTERM to the driver (as a time limit sends): the child saves a checkpoint after the step in
+# Then SIGTERM to the driver (as a time limit sends), and SIGUSR1 (Slurm's warning before one): the child saves a checkpoint after the step in
 # progress (mid-epoch), the run is cancelled, and the next sweep resumes it from that step, again identical.
 # Usage: checkpoint_resume.sh ADAPTLAB FIXTURES TMPDIR
 set -uo pipefail
@@ -46,25 +46,28 @@ check "$(sha256sum "$TMP"/cut.artifacts/*/trained.safetensors | cut -d' ' -f1)" 
 [ -e "$ckpt" ] && { echo "FAIL: the checkpoint is left after training"; fails=1; }
 [ "$fails" = 0 ] && echo "kill -9 after a checkpoint + resume (from step $from): $(wc -l <"$TMP/ref.txt") metric rows and the trained tensors identical"
 
-DB="$TMP/term.sqlite"
-"$CLI" sweep --db "$DB" --no-progress "$SWEEP" >/dev/null 2>&1 &
-driver=$!
-for _ in $(seq 1 6000); do
-  ls "$TMP"/term.artifacts/*/checkpoint.safetensors >/dev/null 2>&1 && break
-  sleep 0.02
+# Then SIGTERM, and SIGUSR1 (the warning Slurm sends with --signal=B:USR1@T), to the driver.
+for sig in TERM USR1; do
+  DB="$TMP/$sig.sqlite"
+  "$CLI" sweep --db "$DB" --no-progress "$SWEEP" >/dev/null 2>&1 &
+  driver=$!
+  for _ in $(seq 1 6000); do
+    ls "$TMP"/$sig.artifacts/*/checkpoint.safetensors >/dev/null 2>&1 && break
+    sleep 0.02
+  done
+  kill -"$sig" "$driver"
+  wait "$driver" 2>/dev/null
+  check "$(q "$DB" "SELECT status FROM runs")" "cancelled" "status after SIG$sig"
+  grep -q "training stopped at step" "$TMP"/$sig.logs/*.log || { echo "FAIL: the child did not save on SIG$sig"; fails=1; }
+  "$CLI" sweep --db "$DB" --no-progress "$SWEEP" >/dev/null 2>&1 || { echo "FAIL: resume after SIG$sig exited non-zero"; exit 1; }
+  check "$(q "$DB" "SELECT status || ' ' || attempt FROM runs")" "done 2" "status and attempt after SIG$sig"
+  from=$(q "$DB" "SELECT CAST(value AS INTEGER) FROM summary WHERE name = 'train.resumed_from_step'")
+  [ "${from:-0}" -gt 0 ] || { echo "FAIL: train.resumed_from_step after SIG$sig is '$from'"; fails=1; }
+  q "$DB" "$metrics" >"$TMP/$sig.txt"
+  cmp -s "$TMP/ref.txt" "$TMP/$sig.txt" || {
+    echo "FAIL: the run resumed after SIG$sig records other metrics:"; diff "$TMP/ref.txt" "$TMP/$sig.txt" | head; fails=1; }
+  check "$(sha256sum "$TMP"/$sig.artifacts/*/trained.safetensors | cut -d' ' -f1)" \
+    "$(sha256sum "$TMP"/ref.artifacts/*/trained.safetensors | cut -d' ' -f1)" "trained tensors after SIG$sig"
+  [ "$fails" = 0 ] && echo "SIG$sig + resume (from step $from, mid-epoch: $((from % 20)) of 20): metrics and trained tensors identical"
 done
-kill -TERM "$driver"
-wait "$driver" 2>/dev/null
-check "$(q "$DB" "SELECT status FROM runs")" "cancelled" "status after SIGTERM"
-grep -q "training stopped at step" "$TMP"/term.logs/*.log || { echo "FAIL: the child did not save on SIGTERM"; fails=1; }
-"$CLI" sweep --db "$DB" --no-progress "$SWEEP" >/dev/null 2>&1 || { echo "FAIL: resume after SIGTERM exited non-zero"; exit 1; }
-check "$(q "$DB" "SELECT status || ' ' || attempt FROM runs")" "done 2" "status and attempt after SIGTERM"
-from=$(q "$DB" "SELECT CAST(value AS INTEGER) FROM summary WHERE name = 'train.resumed_from_step'")
-[ "${from:-0}" -gt 0 ] || { echo "FAIL: train.resumed_from_step after SIGTERM is '$from'"; fails=1; }
-q "$DB" "$metrics" >"$TMP/term.txt"
-cmp -s "$TMP/ref.txt" "$TMP/term.txt" || {
-  echo "FAIL: the run resumed after SIGTERM records other metrics:"; diff "$TMP/ref.txt" "$TMP/term.txt" | head; fails=1; }
-check "$(sha256sum "$TMP"/term.artifacts/*/trained.safetensors | cut -d' ' -f1)" \
-  "$(sha256sum "$TMP"/ref.artifacts/*/trained.safetensors | cut -d' ' -f1)" "trained tensors after SIGTERM"
-[ "$fails" = 0 ] && echo "SIGTERM + resume (from step $from, mid-epoch: $((from % 20)) of 20): metrics and trained tensors identical"
 exit "$fails"
