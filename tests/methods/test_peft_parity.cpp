@@ -60,20 +60,33 @@ void load_method_tensors(Backbone& b, const std::map<std::string, at::Tensor>& t
   }
 }
 
+// The reference's ViT with LoRA r=4, alpha 8 on the fused qkv, both with the reference's tensors (float64),
+// and the reference's "__" data.
+struct LoraVit {
+  std::shared_ptr<Backbone> b;
+  std::unique_ptr<Method> lora;
+  std::map<std::string, at::Tensor> data;
+  std::map<std::string, at::Tensor> lora_t;  // the reference's LoRA tensors (loaded), by name
+};
+LoraVit lora_vit_from(const std::string& file) {
+  auto all = test::load_tensors(file);
+  LoraVit r;
+  r.data = take(all, "", r.lora_t);
+  r.b = vit();
+  load_checkpoint(*r.b, all, "timm");
+  r.lora = registries().methods.create("lora", cfg::parse_string("rank: 4\nalpha: 8\ntargets: [attn.qkv]\n", "t"));
+  r.lora->attach(*r.b);
+  r.b->to(at::kDouble);
+  load_method_tensors(*r.b, r.lora_t);
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("LoRA equals HF peft's LoRA, and its merge equals peft's merge_and_unload", "[methods][parity]") {
   const auto dir = test::fresh_dir("peft-parity");
   test::run_python(kScript, "lora " + dir + "/ref.safetensors");
-  auto all = test::load_tensors(dir + "/ref.safetensors");
-  std::map<std::string, at::Tensor> lora_t;
-  const auto data = take(all, "", lora_t);
-  auto b = vit();
-  load_checkpoint(*b, all, "timm");
-  auto lora = registries().methods.create("lora", cfg::parse_string("rank: 4\nalpha: 8\ntargets: [attn.qkv]\n", "t"));
-  lora->attach(*b);
-  b->to(at::kDouble);
-  load_method_tensors(*b, lora_t);
+  auto [b, lora, data, lora_t] = lora_vit_from(dir + "/ref.safetensors");
   at::NoGradGuard g;
   const double err = test::rel_err(b->forward(data.at("images")), data.at("logits"));
   INFO("logits relative error " << err);
@@ -91,15 +104,7 @@ TEST_CASE("LoRA equals HF peft's LoRA, and its merge equals peft's merge_and_unl
 TEST_CASE("a float64 LoRA training step equals peft's: loss, gradients, AdamW update", "[methods][parity][train]") {
   const auto dir = test::fresh_dir("peft-step");
   test::run_python(kScript, "lora_step " + dir + "/ref.safetensors");
-  auto all = test::load_tensors(dir + "/ref.safetensors");
-  std::map<std::string, at::Tensor> lora_t;
-  const auto data = take(all, "", lora_t);
-  auto b = vit();
-  load_checkpoint(*b, all, "timm");
-  auto lora = registries().methods.create("lora", cfg::parse_string("rank: 4\nalpha: 8\ntargets: [attn.qkv]\n", "t"));
-  lora->attach(*b);
-  b->to(at::kDouble);
-  load_method_tensors(*b, lora_t);
+  auto [b, lora, data, lora_t] = lora_vit_from(dir + "/ref.safetensors");
   std::vector<Method*> methods = {lora.get()};
   set_trainable(*b, methods);
   b->train();  // no dropout in this model: train mode changes nothing but the mode

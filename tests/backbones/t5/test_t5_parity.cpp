@@ -16,6 +16,16 @@ using test::rel_err;
 
 namespace {
 const std::string kScript = std::string(ADAPTLAB_TESTS_DIR) + "/backbones/t5/reference_t5.py";
+// The reference's model folder <dir>/model as a classifier over three of its tokens, without dropout.
+T5Options folder_options(const std::string& dir) {
+  T5Options o;
+  o.model = dir + "/model";
+  o.label_ids = {5, 17, 119};
+  o.decoder_input = {0, 119};
+  o.dropout = 0.0;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("T5 equals transformers' T5ForConditionalGeneration in float64 (v1.0 and v1.1, padding masked)",
@@ -25,11 +35,7 @@ TEST_CASE("T5 equals transformers' T5ForConditionalGeneration in float64 (v1.0 a
     const auto dir = test::fresh_dir("t5-parity-" + version);
     test::run_python(kScript, "model " + dir + " " + version);
     const auto ref = test::load_tensors(dir + "/ref.safetensors");
-    T5Options o;
-    o.model = dir + "/model";
-    o.label_ids = {5, 17, 119};
-    o.decoder_input = {0, 119};
-    o.dropout = 0.0;
+    T5Options o = folder_options(dir);
     auto folder = read_t5_folder(o);  // what make_t5(o) does, in float64 before the load
     auto t5 = make_t5(folder.options, 3, 30);
     t5->to(at::kDouble);
@@ -58,11 +64,7 @@ TEST_CASE("T5 v1.1 with its own lm_head.weight (untied, unscaled) equals transfo
   const auto dir = test::fresh_dir("t5-untied");
   test::run_python(kScript, "untied " + dir);
   const auto ref = test::load_tensors(dir + "/ref.safetensors");
-  T5Options o;
-  o.model = dir + "/model";
-  o.label_ids = {5, 17, 119};
-  o.decoder_input = {0, 119};
-  o.dropout = 0.0;
+  T5Options o = folder_options(dir);
   auto folder = read_t5_folder(o);
   CHECK_FALSE(folder.options.tie_word_embeddings);
   CHECK_FALSE(folder.options.scale_decoder_outputs);

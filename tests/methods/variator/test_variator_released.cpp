@@ -20,6 +20,7 @@
 #include "framework/model/method_facets.h"
 #include "framework/registry/registries.h"
 #include "methods/variator/variator.h"
+#include "methods/variator/tiny_t5.h"
 #include "support/tensor_file.h"
 #include "support/tmp.h"
 
@@ -69,39 +70,10 @@ void randomise_plugins(Backbone& b) {
     if (p.key().find(".variator.") != std::string::npos) p.value().normal_(0, 0.3);
 }
 
-T5Options tiny(double dropout = 0) {
-  T5Options o;
-  o.vocab_size = 50;
-  o.d_model = 16;
-  o.d_kv = 4;
-  o.d_ff = 24;
-  o.num_layers = 2;
-  o.num_decoder_layers = 1;
-  o.num_heads = 4;
-  o.relative_attention_num_buckets = 8;
-  o.relative_attention_max_distance = 16;
-  o.dropout = dropout;
-  o.feed_forward = "gated-gelu";
-  o.label_ids = {4, 5};
-  o.decoder_input = {0, 49};
-  return o;
-}
-
-std::shared_ptr<Backbone> make_tiny(const T5Options& o, int64_t len) {
-  at::manual_seed(11);
-  auto b = make_t5(o, 2, len);
-  b->to(at::kDouble);
-  b->eval();
-  return b;
-}
-
-std::unique_ptr<Method> variator(const std::string& yaml) {
-  return registries().methods.create("variator", cfg::parse_string(yaml, "test"));
-}
 
 // The plain T5 on the variator model's weights (the teacher as an independent network).
 std::shared_ptr<Backbone> plain_copy(Backbone& b, const T5Options& o, int64_t len) {
-  auto plain = make_tiny(o, len);
+  auto plain = test::make_tiny_t5(o, len);
   at::NoGradGuard g;
   auto mine = b.named_parameters();
   for (auto& p : plain->named_parameters()) p.value().copy_(mine[p.key()]);
@@ -253,9 +225,9 @@ TEST_CASE("Variator match: released is the released code's loss: decoder MSE + e
           "[variator][released][t5]") {
   const int64_t L = 9;  // not a multiple of k = 2
   const auto ids = ids_with_padding(L);
-  const auto o = tiny();
-  auto b = make_tiny(o, L);
-  auto m = variator("ks: [2]\nmatch: released\ndistill: hidden\ndistill_weight: 0.5\npadding: released\n"
+  const auto o = test::tiny_t5();
+  auto b = test::make_tiny_t5(o, L);
+  auto m = test::make_variator("ks: [2]\nmatch: released\ndistill: hidden\ndistill_weight: 0.5\npadding: released\n"
                     "adapter_dropout: before\n");
   m->attach(*b);
   b->to(at::kDouble);
@@ -289,7 +261,7 @@ TEST_CASE("Variator match: released is the released code's loss: decoder MSE + e
   vo.num_heads = 2;
   vo.depth = 1;
   auto vit = make_vit(vo, 3);
-  REQUIRE_THROWS_WITH(variator("match: released\n")->attach(*vit),
+  REQUIRE_THROWS_WITH(test::make_variator("match: released\n")->attach(*vit),
                       Catch::Contains("match: released compares the decoder's last hidden states too, and this "
                                       "backbone has no decoder"));
 }
@@ -298,11 +270,11 @@ TEST_CASE("Variator teacher: dropout runs the teacher pass in training mode, tea
           "[variator][released][t5]") {
   const int64_t L = 9;
   const auto ids = ids_with_padding(L);
-  const auto o = tiny(0.2);
+  const auto o = test::tiny_t5(0.2);
   for (const std::string teacher : {"dropout", "eval"}) {
     INFO("teacher: " << teacher);
-    auto b = make_tiny(o, L);
-    auto m = variator("ks: [2]\nmatch: released\ndistill: hidden\npadding: released\nadapter_dropout: before\n"
+    auto b = test::make_tiny_t5(o, L);
+    auto m = test::make_variator("ks: [2]\nmatch: released\ndistill: hidden\npadding: released\nadapter_dropout: before\n"
                       "teacher: " + teacher + "\n");
     m->attach(*b);
     b->to(at::kDouble);
@@ -384,19 +356,19 @@ TEST_CASE("Variator init: released draws the released code's scales, init: zero 
     CHECK(top > 0.5 * bound);
     CHECK(top <= bound);
   }
-  REQUIRE_THROWS_WITH(variator("init: xavier\n"), Catch::Contains("must be zero or released"));
-  REQUIRE_THROWS_WITH(variator("padding: none\n"), Catch::Contains("must be masked or released"));
-  REQUIRE_THROWS_WITH(variator("teacher: train\n"), Catch::Contains("must be eval or dropout"));
-  REQUIRE_THROWS_WITH(variator("adapter_dropout: inside\n"), Catch::Contains("must be after or before"));
-  REQUIRE_THROWS_WITH(variator("match: all\n"), Catch::Contains("must be layers, last or released"));
+  REQUIRE_THROWS_WITH(test::make_variator("init: xavier\n"), Catch::Contains("must be zero or released"));
+  REQUIRE_THROWS_WITH(test::make_variator("padding: none\n"), Catch::Contains("must be masked or released"));
+  REQUIRE_THROWS_WITH(test::make_variator("teacher: train\n"), Catch::Contains("must be eval or dropout"));
+  REQUIRE_THROWS_WITH(test::make_variator("adapter_dropout: inside\n"), Catch::Contains("must be after or before"));
+  REQUIRE_THROWS_WITH(test::make_variator("match: all\n"), Catch::Contains("must be layers, last or released"));
 }
 
 TEST_CASE("T5 FLOPs split into encoder and decoder, Variator shrinks the encoder part by the FFN rows it saves",
           "[variator][t5][flops]") {
   const int64_t L = 11, layers = 2, d = 16, F = 24, A = 64;
   const auto ids = ids_with_padding(L);
-  const auto o = tiny();
-  auto plain = make_tiny(o, L);
+  const auto o = test::tiny_t5();
+  auto plain = test::make_tiny_t5(o, L);
   Summary plain_parts;
   const double plain_total = forward_flops(*plain, ids, &plain_parts);
   REQUIRE(plain_parts.size() == 2);
@@ -407,8 +379,8 @@ TEST_CASE("T5 FLOPs split into encoder and decoder, Variator shrinks the encoder
   CHECK(enc0 + dec0 == plain_total);
   for (int k : {2, 4}) {
     INFO("k = " << k);
-    auto b = make_tiny(o, L);
-    variator(fmt::format("ks: [{}]\npadding: released\nadapter_dropout: before\n", k))->attach(*b);
+    auto b = test::make_tiny_t5(o, L);
+    test::make_variator(fmt::format("ks: [{}]\npadding: released\nadapter_dropout: before\n", k))->attach(*b);
     b->to(at::kDouble);
     Summary parts;
     const double total = forward_flops(*b, ids, &parts);

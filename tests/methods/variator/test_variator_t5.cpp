@@ -11,42 +11,9 @@
 #include "framework/model/method.h"
 #include "framework/registry/registries.h"
 #include "methods/variator/variator.h"
+#include "methods/variator/tiny_t5.h"
 
 using namespace adaptlab;
-
-namespace {
-
-T5Options tiny() {
-  T5Options o;
-  o.vocab_size = 50;
-  o.d_model = 16;
-  o.d_kv = 4;
-  o.d_ff = 24;
-  o.num_layers = 2;
-  o.num_decoder_layers = 1;
-  o.num_heads = 4;
-  o.relative_attention_num_buckets = 8;
-  o.relative_attention_max_distance = 16;
-  o.dropout = 0;
-  o.feed_forward = "gated-gelu";
-  o.label_ids = {4, 5};
-  o.decoder_input = {0, 49};
-  return o;
-}
-
-std::shared_ptr<Backbone> make(const T5Options& o, int64_t len) {
-  at::manual_seed(11);
-  auto b = make_t5(o, 2, len);
-  b->to(at::kDouble);
-  b->eval();
-  return b;
-}
-
-std::unique_ptr<Method> variator(const std::string& yaml) {
-  return registries().methods.create("variator", cfg::parse_string(yaml, "test"));
-}
-
-}  // namespace
 
 TEST_CASE("Variator on T5-base's width: 160,580 parameters per encoder layer at k = 4", "[variator][t5]") {
   T5Options o;  // T5-base: d_model 768, d_ff 3072, 12 heads of 64; one encoder and decoder layer suffice
@@ -60,7 +27,7 @@ TEST_CASE("Variator on T5-base's width: 160,580 parameters per encoder layer at 
   o.label_ids = {3, 4};
   o.decoder_input = {0, 63};
   auto b = make_t5(o, 2, 8);
-  auto m = variator("ks: [4]\n");
+  auto m = test::make_variator("ks: [4]\n");
   m->attach(*b);
   int64_t gate = 0, adapter = 0;
   for (const auto& p : b->named_parameters()) {
@@ -77,9 +44,9 @@ TEST_CASE("Variator on T5: k = 1 is the identity, and the FFN runs on ceil(N / k
   const int64_t L = 11;  // 11 tokens, two of them padding in the second sequence
   auto ids = at::randint(3, 50, {2, L}, at::kLong);
   ids[1].narrow(0, 9, 2).fill_(0);
-  auto plain = make(tiny(), L);
-  auto one = make(tiny(), L);
-  variator("ks: [1]\n")->attach(*one);
+  auto plain = test::make_tiny_t5(test::tiny_t5(), L);
+  auto one = test::make_tiny_t5(test::tiny_t5(), L);
+  test::make_variator("ks: [1]\n")->attach(*one);
   one->to(at::kDouble);
   at::NoGradGuard g;
   const auto want = plain->forward(ids);
@@ -87,8 +54,8 @@ TEST_CASE("Variator on T5: k = 1 is the identity, and the FFN runs on ceil(N / k
 
   for (int k : {2, 4}) {
     INFO("k = " << k);
-    auto b = make(tiny(), L);
-    variator(fmt::format("ks: [{}]\n", k))->attach(*b);
+    auto b = test::make_tiny_t5(test::tiny_t5(), L);
+    test::make_variator(fmt::format("ks: [{}]\n", k))->attach(*b);
     b->to(at::kDouble);
     b->eval();
     const int64_t groups = (L + k - 1) / k;  // every token grouped: no class token on T5
@@ -116,8 +83,8 @@ TEST_CASE("Variator match: last distils the final hidden states (the encoder's, 
           "[variator][t5]") {
   const int64_t L = 9;
   const auto ids = at::randint(3, 50, {2, L}, at::kLong);
-  auto b = make(tiny(), L);
-  auto m = variator("ks: [2]\nmatch: last\ndistill: hidden\n");
+  auto b = test::make_tiny_t5(test::tiny_t5(), L);
+  auto m = test::make_variator("ks: [2]\nmatch: last\ndistill: hidden\n");
   m->attach(*b);
   b->to(at::kDouble);
   {
@@ -130,7 +97,7 @@ TEST_CASE("Variator match: last distils the final hidden states (the encoder's, 
   const auto student = b->final_hidden().detach().clone();
   const auto loss = facet<TrainingHooks>(m.get())->auxiliary_loss(*b, ids);
   // The teacher: the same network with the plugins bypassed = the plain T5 on the same weights.
-  auto plain = make(tiny(), L);
+  auto plain = test::make_tiny_t5(test::tiny_t5(), L);
   {
     at::NoGradGuard g;
     auto mine = b->named_parameters();
