@@ -56,7 +56,10 @@ ExportTable export_runs(Store& store, const std::string& study, std::optional<Ru
       for (const auto& m : picked_names) {
         v.erase(m);
         if (e == epochs.end()) continue;
-        if (const auto p = pick_epoch(mode, e->second, m, report_by, true)) {
+        // The direction that decides: max_test's best of the metric itself, best_val's of report_by (a loss:
+        // lowest; anything else: highest).
+        const bool higher = !(mode == ReportMode::max_test ? m : report_by).ends_with(".loss");
+        if (const auto p = pick_epoch(mode, e->second, m, report_by, higher)) {
           v[m] = p->value;
           if (mode == ReportMode::best_val) picked_epoch[r.id] = p->epoch;
         }

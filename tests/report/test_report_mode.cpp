@@ -30,9 +30,13 @@ void add_run(Store& s, const std::string& id, double lr, int seed, const Epochs&
     const double epoch = static_cast<double>(k + 1);
     m.push_back({static_cast<int64_t>(10 * (k + 1)), "train", "loss", 1.0 / epoch, epoch});
     m.push_back({static_cast<int64_t>(10 * (k + 1)), "val", "acc", e.val[k], epoch});
-    if (!e.test.empty()) m.push_back({static_cast<int64_t>(10 * (k + 1)), "test", "acc", e.test[k], epoch});
+    if (!e.test.empty()) {
+      m.push_back({static_cast<int64_t>(10 * (k + 1)), "test", "acc", e.test[k], epoch});
+      m.push_back({static_cast<int64_t>(10 * (k + 1)), "test", "loss", 1.0 - e.test[k], epoch});
+    }
   }
-  Summary sum = {{"val.acc", e.val.back()}, {"test.acc", e.test.empty() ? 0.5 : e.test.back()}};
+  Summary sum = {{"val.acc", e.val.back()}, {"test.acc", e.test.empty() ? 0.5 : e.test.back()},
+                 {"test.loss", e.test.empty() ? 0.5 : 1.0 - e.test.back()}};
   s.finish_run("t", id, RunStatus::done, m, sum, "");
 }
 
@@ -166,6 +170,14 @@ TEST_CASE("export --report: a report column, picked test values, best_val's epoc
   CHECK(t.rows[0][col("test.acc")] == 0.66);
   CHECK(t.rows[2][col("report.epoch")] == 3.0);
   CHECK(t.rows[2][col("test.acc")] == 0.71);
+  CHECK(t.rows[0][col("test.loss")] == Approx(0.34));  // at best_val's epoch 2: 1 - 0.66
+  // max_test takes each metric's best: the highest accuracy, the lowest loss (a0: 0.66 and 1 - 0.66).
+  const ExportTable mx = export_runs(s, "t", std::nullopt, "max_test", "val.acc");
+  const auto mcol = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(mx.columns.begin(), mx.columns.end(), name) - mx.columns.begin());
+  };
+  CHECK(mx.rows[0][mcol("test.acc")] == 0.66);
+  CHECK(mx.rows[0][mcol("test.loss")] == Approx(0.34));
   const ExportTable last = export_runs(s, "t", std::nullopt);
   CHECK(last.rows[0][std::find(last.columns.begin(), last.columns.end(), "report") - last.columns.begin()] == "last");
   CHECK(last.rows[0][std::find(last.columns.begin(), last.columns.end(), "test.acc") - last.columns.begin()] == 0.64);
